@@ -1,0 +1,54 @@
+# nsnet: `make` builds the library and the CLI into build/.
+# `make asan` builds the same tree with AddressSanitizer+UBSan into build-asan/.
+CC      ?= cc
+PKGS    := libmnl libnftables jansson yaml-0.1
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu17 -Wall -Wextra -Werror -Wno-unused-parameter -fPIC -D_GNU_SOURCE \
+           -Ilib $(shell pkg-config --cflags $(PKGS))
+LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lpthread
+B       ?= build
+
+LIB_SRC  := $(sort $(wildcard lib/*.c))
+CLI_SRC  := $(sort $(wildcard src/*.c))
+UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(B)/%.o)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+HELPERS  := $(patsubst tests/helpers/%.c,$(B)/tests/%,$(wildcard tests/helpers/*.c))
+BENCH    := $(patsubst bench/%.c,$(B)/bench/%,$(wildcard bench/*.c))
+
+all: $(B)/nsnet $(B)/libnsnet.a $(B)/libnsnet.so $(UNIT_BIN) $(HELPERS) $(BENCH)
+
+$(B)/%.o: %.c $(wildcard lib/*.h src/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(B)/libnsnet.a: $(LIB_OBJ)
+	ar rcs $@ $^
+
+$(B)/libnsnet.so: $(LIB_OBJ)
+	$(CC) $(CFLAGS) -shared -Wl,-soname,libnsnet.so.0 -o $@ $^ $(LDFLAGS) $(LDLIBS)
+
+$(B)/nsnet: $(CLI_OBJ) $(B)/libnsnet.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+
+$(B)/tests/%: tests/unit/%.c $(B)/libnsnet.a tests/unit/unit.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(B)/libnsnet.a $(LDFLAGS) $(LDLIBS)
+
+$(B)/tests/%: tests/helpers/%.c $(B)/libnsnet.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(B)/libnsnet.a $(LDFLAGS) $(LDLIBS)
+
+$(B)/bench/%: bench/%.c $(B)/libnsnet.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(B)/libnsnet.a $(LDFLAGS) $(LDLIBS)
+
+asan:
+	$(MAKE) B=build-asan CC=clang CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+		LDFLAGS="-fsanitize=address,undefined"
+
+clean:
+	rm -rf build build-asan
+
+.PHONY: all asan clean

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* One-line error messages, wrapped outward with context. */
+#include <stdarg.h>
+#include "nsnet.h"
+#include "util.h"
+
+static int verr(struct nsnet_error *e, int code, bool with_strerror, const char *fmt, va_list ap)
+{
+	if (code < 0)
+		code = -code;
+	if (code == 0)
+		code = EIO;
+	if (!e)
+		return -code;
+	e->code = code;
+	int n = vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	if (with_strerror && n >= 0 && (size_t)n < sizeof(e->msg))
+		snprintf(e->msg + n, sizeof(e->msg) - n, ": %s", strerror(code));
+	return -code;
+}
+
+int nsnet_err(struct nsnet_error *e, int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int r = verr(e, code, true, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+int nsnet_errx(struct nsnet_error *e, int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int r = verr(e, code, false, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+int nsnet_err_wrap(struct nsnet_error *e, const char *fmt, ...)
+{
+	if (!e)
+		return -EIO;
+	char prefix[NSNET_ERR_MAX], old[NSNET_ERR_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(prefix, sizeof(prefix), fmt, ap);
+	va_end(ap);
+	memcpy(old, e->msg, sizeof(old));
+	snprintf(e->msg, sizeof(e->msg), "%s: %s", prefix, old);
+	if (e->code <= 0)
+		e->code = EIO;
+	return -e->code;
+}

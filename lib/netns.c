@@ -1,0 +1,333 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Named network namespaces, bound at /run/netns/NAME exactly as `ip netns add`
+ * makes them, so iproute2 and nsnet see and use each other's namespaces.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <pthread.h>
+#include "netns.h"
+#include "nl.h"
+#include "util.h"
+
+int netns_path(const char *name, char *buf, size_t len)
+{
+	return xsnprintf(buf, len, "%s/%s", NSNET_NETNS_DIR, name);
+}
+
+int nsnet_ns_open(const char *name, int *ret_fd, struct nsnet_error *e)
+{
+	int fd;
+	if (streq(name, NSNET_HOST)) {
+		fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return nsnet_err(e, errno, "open the caller's network namespace");
+		*ret_fd = fd;
+		return 0;
+	}
+	int r = nsnet_ns_name_check(name, e);
+	if (r < 0)
+		return r;
+	char path[PATH_MAX];
+	netns_path(name, path, sizeof(path));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return nsnet_errx(e, ENOENT, "namespace '%s' not found", name);
+		return nsnet_err(e, errno, "open namespace '%s'", name);
+	}
+	*ret_fd = fd;
+	return 0;
+}
+
+int nsnet_ns_exists(const char *name)
+{
+	if (streq(name, NSNET_HOST))
+		return 1;
+	char path[PATH_MAX];
+	if (nsnet_ns_name_check(name, NULL) < 0 || netns_path(name, path, sizeof(path)) < 0)
+		return 0;
+	return access(path, F_OK) == 0;
+}
+
+/* Make /run/netns a shared mount point, as iproute2 does, so a namespace bound
+ * there propagates into (and is unbound from) every mount namespace that has
+ * a copy: without it, `ip netns del` in one leaves a live namespace in others. */
+static int netns_dir_prepare(struct nsnet_error *e)
+{
+	int r = mkdir_p(NSNET_NETNS_DIR, 0755);
+	if (r < 0)
+		return nsnet_err(e, r, "create %s", NSNET_NETNS_DIR);
+	bool bound = false;
+	while (mount("", NSNET_NETNS_DIR, "none", MS_SHARED | MS_REC, NULL) < 0) {
+		if (errno != EINVAL || bound)
+			return nsnet_err(e, errno, "make %s a shared mount", NSNET_NETNS_DIR);
+		if (mount(NSNET_NETNS_DIR, NSNET_NETNS_DIR, "none", MS_BIND | MS_REC, NULL) < 0)
+			return nsnet_err(e, errno, "bind-mount %s", NSNET_NETNS_DIR);
+		bound = true;
+	}
+	return 0;
+}
+
+struct create_arg {
+	const char *path;
+	int nsfd;        /* out: fd of the new namespace, if wanted */
+	bool want_fd;
+};
+
+/* Runs in a short-lived thread: unshare() moves only that thread. */
+static int create_thread(void *p)
+{
+	struct create_arg *a = p;
+	if (unshare(CLONE_NEWNET) < 0)
+		return -errno;
+	if (mount("/proc/thread-self/ns/net", a->path, "none", MS_BIND, NULL) < 0)
+		return -errno;
+	if (a->want_fd) {
+		a->nsfd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+		if (a->nsfd < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+static void netns_unbind(const char *path)
+{
+	/* A namespace can be bound more than once on the same file; peel every layer. */
+	for (int i = 0; i < 16 && umount2(path, MNT_DETACH) == 0; i++)
+		;
+	unlink(path);
+}
+
+int netns_create(const char *name, int *ret_fd, struct nsnet_error *e)
+{
+	char path[PATH_MAX];
+	if (netns_path(name, path, sizeof(path)) < 0)
+		return nsnet_errx(e, ENAMETOOLONG, "namespace '%s': path too long", name);
+	int fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+	if (fd < 0) {
+		if (errno == EEXIST)
+			return nsnet_errx(e, EEXIST, "namespace '%s' already exists", name);
+		return nsnet_err(e, errno, "create %s", path);
+	}
+	close(fd);
+	struct create_arg a = { .path = path, .nsfd = -1, .want_fd = ret_fd != NULL };
+	int r = ns_run_in(NS_NEW_THREAD, create_thread, &a);
+	if (r < 0) {
+		netns_unbind(path);
+		return nsnet_err(e, r, "create namespace '%s'", name);
+	}
+	if (ret_fd)
+		*ret_fd = a.nsfd;
+	return 0;
+}
+
+int netns_remove(const char *name, struct nsnet_error *e)
+{
+	char path[PATH_MAX];
+	if (netns_path(name, path, sizeof(path)) < 0)
+		return nsnet_errx(e, ENAMETOOLONG, "namespace '%s': path too long", name);
+	for (int i = 0; i < 16 && umount2(path, MNT_DETACH) == 0; i++)
+		;
+	/* unlink() only fails with EBUSY while the file is still a mount point in our
+	 * own mount namespace; copies leaked into other mount namespaces are detached
+	 * by the kernel when the name goes. Retry the unmount once more, then give up. */
+	if (unlink(path) < 0) {
+		if (errno == ENOENT)
+			return nsnet_errx(e, ENOENT, "namespace '%s' not found", name);
+		if (errno == EBUSY && umount2(path, MNT_DETACH) == 0 && unlink(path) == 0)
+			return 0;
+		return nsnet_err(e, errno, "remove %s", path);
+	}
+	return 0;
+}
+
+static int check_names(const char *const *names, size_t n, bool must_exist, struct nsnet_error *e)
+{
+	for (size_t i = 0; i < n; i++) {
+		int r = nsnet_ns_name_check(names[i], e);
+		if (r < 0)
+			return r;
+		if (streq(names[i], NSNET_HOST))
+			return nsnet_errx(e, EINVAL, "namespace name '%s' is reserved for the caller's own namespace",
+					  names[i]);
+		for (size_t j = 0; j < i; j++)
+			if (streq(names[i], names[j]))
+				return nsnet_errx(e, EINVAL, "namespace '%s' given twice", names[i]);
+		bool exists = nsnet_ns_exists(names[i]);
+		if (must_exist && !exists)
+			return nsnet_errx(e, ENOENT, "namespace '%s' not found", names[i]);
+		if (!must_exist && exists)
+			return nsnet_errx(e, EEXIST, "namespace '%s' already exists", names[i]);
+	}
+	return 0;
+}
+
+int nsnet_ns_add(const char *const *names, size_t n, struct nsnet_error *e)
+{
+	int r = check_names(names, n, false, e);
+	if (r < 0)
+		return r;
+	r = netns_dir_prepare(e);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < n; i++) {
+		r = netns_create(names[i], NULL, e);
+		if (r < 0) {
+			while (i-- > 0)
+				netns_remove(names[i], NULL);
+			return r;
+		}
+	}
+	return 0;
+}
+
+int nsnet_ns_pids(const char *name, pid_t **ret_pids, size_t *ret_n, struct nsnet_error *e)
+{
+	char path[PATH_MAX];
+	int r = nsnet_ns_name_check(name, e);
+	if (r < 0)
+		return r;
+	netns_path(name, path, sizeof(path));
+	struct stat target;
+	if (stat(path, &target) < 0)
+		return errno == ENOENT ? nsnet_errx(e, ENOENT, "namespace '%s' not found", name)
+				       : nsnet_err(e, errno, "stat %s", path);
+	DIR *d = opendir("/proc");
+	if (!d)
+		return nsnet_err(e, errno, "open /proc");
+	pid_t *pids = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+		if (*end || pid <= 0)
+			continue;
+		char p[64];
+		struct stat st;
+		snprintf(p, sizeof(p), "/proc/%ld/ns/net", pid);
+		if (stat(p, &st) < 0 || st.st_ino != target.st_ino || st.st_dev != target.st_dev)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			pid_t *np = realloc(pids, cap * sizeof(*np));
+			if (!np) {
+				free(pids);
+				closedir(d);
+				return nsnet_err(e, ENOMEM, "list pids of '%s'", name);
+			}
+			pids = np;
+		}
+		pids[n++] = (pid_t)pid;
+	}
+	closedir(d);
+	*ret_pids = pids;
+	*ret_n = n;
+	return 0;
+}
+
+static int kill_and_wait(const pid_t *pids, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		kill(pids[i], SIGKILL);
+	/* Wait until each is gone from the namespace: a killed process leaves it when
+	 * it exits, before its parent reaps it. */
+	for (int tries = 0; tries < 500; tries++) {
+		bool alive = false;
+		for (size_t i = 0; i < n && !alive; i++) {
+			char p[64];
+			snprintf(p, sizeof(p), "/proc/%d/ns/net", pids[i]);
+			alive = access(p, F_OK) == 0;
+		}
+		if (!alive)
+			return 0;
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	return -ETIMEDOUT;
+}
+
+int nsnet_ns_del(const char *const *names, size_t n, bool force, struct nsnet_error *e)
+{
+	int r = check_names(names, n, true, e);
+	if (r < 0)
+		return r;
+	/* Check every namespace for processes before removing any. */
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ pid_t *pids = NULL;
+		size_t np = 0;
+		r = nsnet_ns_pids(names[i], &pids, &np, e);
+		if (r < 0)
+			return r;
+		if (np == 0)
+			continue;
+		if (force) {
+			if (kill_and_wait(pids, np) < 0)
+				return nsnet_errx(e, EBUSY, "namespace '%s': processes did not exit after SIGKILL", names[i]);
+			continue;
+		}
+		char list[512] = "";
+		size_t off = 0;
+		for (size_t k = 0; k < np && off < sizeof(list) - 16; k++)
+			off += snprintf(list + off, sizeof(list) - off, "%s%d", k ? " " : "", pids[k]);
+		return nsnet_errx(e, EBUSY, "namespace '%s' still has processes (pids %s); use --force to kill them",
+				  names[i], list);
+	}
+	for (size_t i = 0; i < n; i++) {
+		r = netns_remove(names[i], e);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int cmpstr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int nsnet_ns_list(char ***ret_names, size_t *ret_n, struct nsnet_error *e)
+{
+	DIR *d = opendir(NSNET_NETNS_DIR);
+	if (!d) {
+		if (errno == ENOENT) {
+			*ret_names = NULL;
+			*ret_n = 0;
+			return 0;
+		}
+		return nsnet_err(e, errno, "open %s", NSNET_NETNS_DIR);
+	}
+	char **v = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.' && (!de->d_name[1] || (de->d_name[1] == '.' && !de->d_name[2])))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			char **nv = realloc(v, cap * sizeof(*nv));
+			if (!nv)
+				goto oom;
+			v = nv;
+		}
+		if (!(v[n] = strdup(de->d_name)))
+			goto oom;
+		n++;
+	}
+	closedir(d);
+	if (n)
+		qsort(v, n, sizeof(*v), cmpstr);
+	*ret_names = v;
+	*ret_n = n;
+	return 0;
+oom:
+	closedir(d);
+	nsnet_strv_free(v, n);
+	return nsnet_err(e, ENOMEM, "list namespaces");
+}

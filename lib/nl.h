@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The rtnetlink layer: one socket per namespace, many requests per sendmsg with
+ * every ACK matched back to the request that caused it, extended-ack text carried
+ * into the error, and dumps that retry NLM_F_DUMP_INTR a bounded number of times.
+ */
+#ifndef NSNET_NL_H
+#define NSNET_NL_H
+
+#include <libmnl/libmnl.h>
+#include <linux/rtnetlink.h>
+#include "nsnet.h"
+
+struct nl {
+	struct mnl_socket *sock;
+	unsigned portid;
+	uint32_t seq;
+};
+
+/* A socket inside the namespace behind nsfd (-1: the caller's own). The caller's
+ * thread never changes namespace: a short-lived thread opens the socket. */
+int nl_open_fd(int nsfd, struct nl **ret, struct nsnet_error *e);
+/* Same, by namespace name ("host" = the caller's own). */
+int nl_open(const char *ns, struct nl **ret, struct nsnet_error *e);
+void nl_close(struct nl *nl);
+static inline void nl_closep(struct nl **p) { if (*p) nl_close(*p); }
+#define _cleanup_nl_ __attribute__((cleanup(nl_closep)))
+
+/* Run fn(arg) in a short-lived thread that has entered the namespace behind nsfd;
+ * NS_SELF runs it in the caller's thread, NS_NEW_THREAD in a thread that stays put
+ * (for work that must not change the caller's own namespace, like unshare()). */
+#define NS_SELF (-1)
+#define NS_NEW_THREAD (-2)
+int ns_run_in(int nsfd, int (*fn)(void *), void *arg);
+
+/* A batch of requests, sent together. */
+struct nl_item {
+	uint32_t seq;
+	char what[112];   /* "add address 10.0.0.1/24 to eth0 in red" */
+};
+struct nl_batch {
+	char *buf;
+	size_t len;       /* bytes of finished messages */
+	size_t cap;
+	struct nlmsghdr *cur;
+	struct nl_item *items;
+	size_t n, items_cap;
+	int oom;
+};
+
+void nl_batch_init(struct nl_batch *b);
+void nl_batch_free(struct nl_batch *b);
+static inline void nl_batch_freep(struct nl_batch *b) { nl_batch_free(b); }
+#define _cleanup_batch_ __attribute__((cleanup(nl_batch_freep)))
+/* Start a request; NLM_F_REQUEST|NLM_F_ACK are added. The description names the
+ * request in an error. Returns NULL only when out of memory (reported at send). */
+struct nlmsghdr *nl_batch_msg(struct nl_batch *b, uint16_t type, uint16_t flags, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Room left for the current message, for mnl_attr_put_*_check(). */
+size_t nl_batch_room(const struct nl_batch *b);
+/* Send every request, collect every ACK. Returns 0, or the first failure with the
+ * request's description and the kernel's extended-ack text. The batch is emptied. */
+int nl_batch_send(struct nl *nl, struct nl_batch *b, struct nsnet_error *e);
+/* Number of requests waiting. */
+static inline size_t nl_batch_count(const struct nl_batch *b) { return b->n; }
+
+/* One request with an ACK. */
+int nl_request(struct nl *nl, struct nlmsghdr *nlh, const char *what, struct nsnet_error *e);
+
+/* A dump: cb is called for every message. reset (may be NULL) is called before a
+ * retry when the kernel reports the dump was interrupted. */
+int nl_dump(struct nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void (*reset)(void *), void *data,
+	    struct nsnet_error *e);
+
+/* Start an rtnetlink request in buf (MNL_SOCKET_BUFFER_SIZE bytes). */
+struct nlmsghdr *nl_msg(void *buf, uint16_t type, uint16_t flags);
+
+#endif

@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libnsnet: build, run and inspect virtual networks of Linux network namespaces.
+ *
+ * Every function returns 0 (or a count) on success and -errno on failure; on failure
+ * it fills the caller's struct nsnet_error with one human line that says what failed,
+ * on which object and why. Nothing here prints, exits or aborts. Outputs (ret_*) are
+ * written only on success.
+ */
+#ifndef NSNET_H
+#define NSNET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <netinet/in.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- errors ------------------------------------------------------------------ */
+
+#define NSNET_ERR_MAX 1024
+
+struct nsnet_error {
+	int code;                 /* positive errno */
+	char msg[NSNET_ERR_MAX];  /* "what: on which object: why" */
+};
+
+/* Set the error (message formatted, ": strerror(code)" appended) and return -code. */
+int nsnet_err(struct nsnet_error *e, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Same, without appending strerror: for messages that already say why. */
+int nsnet_errx(struct nsnet_error *e, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Prefix context ("attach red: " + old message). Returns -e->code. */
+int nsnet_err_wrap(struct nsnet_error *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* ---- names ------------------------------------------------------------------- */
+
+/* The caller's own namespace, wherever a namespace name is accepted. */
+#define NSNET_HOST "host"
+
+/* Namespace names: 1..255 bytes, no '/', not "." or "..", no control characters. */
+int nsnet_ns_name_check(const char *name, struct nsnet_error *e);
+/* Interface names: 1..15 bytes, no '/', ':' or whitespace, not "." or "..". */
+int nsnet_ifname_check(const char *name, struct nsnet_error *e);
+
+/* ---- named namespaces (compatible with `ip netns`) ---------------------------- */
+
+#define NSNET_NETNS_DIR "/run/netns"
+#define NSNET_ETC_NETNS_DIR "/etc/netns"
+
+/* Create every name or none: on any failure the ones created are removed again. */
+int nsnet_ns_add(const char *const *names, size_t n, struct nsnet_error *e);
+/* Remove named namespaces. Refuses (-EBUSY, listing the pids) when processes still
+ * live in one, unless force, which kills them (SIGKILL) first. Validates all first. */
+int nsnet_ns_del(const char *const *names, size_t n, bool force, struct nsnet_error *e);
+/* Sorted list of names under /run/netns. Free with nsnet_strv_free(). */
+int nsnet_ns_list(char ***ret_names, size_t *ret_n, struct nsnet_error *e);
+int nsnet_ns_exists(const char *name);
+/* Pids whose network namespace is NAME (as `ip netns pids`). Free with free(). */
+int nsnet_ns_pids(const char *name, pid_t **ret_pids, size_t *ret_n, struct nsnet_error *e);
+/* An O_CLOEXEC fd of the namespace; "host" is the caller's own. */
+int nsnet_ns_open(const char *name, int *ret_fd, struct nsnet_error *e);
+/* Enter NAME as `ip netns exec` does and execvp(argv). Only returns on failure:
+ * -ENOENT/-EACCES from execvp mean the command could not be run. */
+int nsnet_exec(const char *name, char *const argv[], struct nsnet_error *e);
+
+void nsnet_strv_free(char **v, size_t n);
+
+/* ---- addresses --------------------------------------------------------------- */
+
+struct nsnet_prefix {
+	int family;        /* AF_INET or AF_INET6 */
+	uint8_t len;       /* prefix length */
+	uint8_t addr[16];  /* network byte order; 4 bytes used for AF_INET */
+};
+
+/* "10.0.0.1/24", "fd00::1/64"; a bare address gets a host prefix (/32, /128)
+ * unless need_len, which makes it an error. */
+int nsnet_prefix_parse(const char *s, bool need_len, struct nsnet_prefix *ret, struct nsnet_error *e);
+/* A bare address, no '/' allowed. */
+int nsnet_addr_parse(const char *s, struct nsnet_prefix *ret, struct nsnet_error *e);
+/* "addr/len" (with_len) or "addr" into buf (at least 50 bytes). */
+const char *nsnet_prefix_str(const struct nsnet_prefix *p, bool with_len, char *buf, size_t len);
+/* Network part only (host bits cleared). */
+void nsnet_prefix_network(const struct nsnet_prefix *p, struct nsnet_prefix *ret);
+bool nsnet_prefix_contains(const struct nsnet_prefix *net, const struct nsnet_prefix *addr);
+bool nsnet_prefix_overlaps(const struct nsnet_prefix *a, const struct nsnet_prefix *b);
+bool nsnet_addr_equal(const struct nsnet_prefix *a, const struct nsnet_prefix *b);
+/* net's address number idx (0 = network address); -ERANGE past the end. */
+int nsnet_prefix_nth(const struct nsnet_prefix *net, uint64_t idx, struct nsnet_prefix *ret);
+/* Index of addr inside net (inverse of nth; low 64 bits for IPv6). */
+uint64_t nsnet_prefix_index(const struct nsnet_prefix *net, const struct nsnet_prefix *addr);
+/* Number of usable host indexes is [first, last]: excludes network and IPv4 broadcast;
+ * /31 and /32 (RFC 3021) use every address. IPv6 is capped at 2^63. */
+void nsnet_prefix_host_range(const struct nsnet_prefix *net, uint64_t *first, uint64_t *last);
+
+/* ---- links, addresses, routes (rtnetlink) ------------------------------------- */
+
+/* One veth pair between two namespaces ("host" allowed), both ends and both
+ * loopbacks up, optional addresses. Created in place: the peer is born in its
+ * namespace. Atomic: on failure nothing is left. */
+struct nsnet_veth_spec {
+	const char *ns_a, *ns_b;
+	const char *if_a, *if_b;              /* interface names, required */
+	const struct nsnet_prefix *ip_a, *ip_b; /* optional, with prefix length */
+	unsigned mtu;                          /* 0: kernel default */
+	const char *alias;                     /* optional IFLA_IFALIAS tag on both ends */
+};
+int nsnet_veth_add(const struct nsnet_veth_spec *spec, struct nsnet_error *e);
+/* Remove the veth named ifname in ns (its peer goes with it). */
+int nsnet_link_del(const char *ns, const char *ifname, struct nsnet_error *e);
+/* ifindex of ifname in ns, or -ENODEV. */
+int nsnet_link_index(const char *ns, const char *ifname, struct nsnet_error *e);
+
+struct nsnet_route_spec {
+	const char *ns;
+	struct nsnet_prefix dst;   /* len 0 = default */
+	bool has_via;
+	struct nsnet_prefix via;
+	const char *dev;           /* optional */
+};
+int nsnet_route_add(const struct nsnet_route_spec *r, struct nsnet_error *e);
+int nsnet_route_del(const struct nsnet_route_spec *r, struct nsnet_error *e);
+
+/* Forwarding on/off for IPv4 and IPv6 in ns, through /proc/sys. */
+int nsnet_forwarding_set(const char *ns, bool on, struct nsnet_error *e);
+/* Write a sysctl ("net/ipv4/ip_forward" or "net.ipv4.ip_forward") inside ns. */
+int nsnet_sysctl_set(const char *ns, const char *key, const char *value, struct nsnet_error *e);
+int nsnet_sysctl_get(const char *ns, const char *key, char *buf, size_t len, struct nsnet_error *e);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Verb dispatch, help generated from the verb tables, option helpers. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "cli.h"
+
+const struct verb *cli_current_verb;
+
+int fail(const struct nsnet_error *e)
+{
+	fprintf(stderr, "nsnet: %s\n", e->msg[0] ? e->msg : "failed");
+	return EXIT_FAIL;
+}
+
+int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("nsnet: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_USAGE;
+}
+
+void verb_print_help(const char *prog, const struct verb *table, FILE *f)
+{
+	fprintf(f, "Usage: %s COMMAND [ARGS...]\n\nCommands:\n", prog);
+	for (const struct verb *v = table; v->name; v++) {
+		char left[64];
+		snprintf(left, sizeof(left), "%s %s", v->name, v->args ? v->args : "");
+		fprintf(f, "  %-34s %s\n", left, v->summary);
+	}
+	fprintf(f, "\nRun '%s COMMAND --help' for a command's options.\n", prog);
+}
+
+static void verb_help(const char *prog, const struct verb *v, FILE *f)
+{
+	fprintf(f, "Usage: %s %s %s\n\n%s\n", prog, v->name, v->args ? v->args : "", v->summary);
+	if (v->help && *v->help)
+		fprintf(f, "\n%s", v->help);
+}
+
+bool wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			return false;
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return true;
+	}
+	return false;
+}
+
+int verb_dispatch(const char *prog, const struct verb *table, int argc, char **argv)
+{
+	if (argc < 1 || strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0 ||
+	    strcmp(argv[0], "help") == 0) {
+		verb_print_help(prog, table, argc < 1 ? stderr : stdout);
+		return argc < 1 ? EXIT_USAGE : EXIT_OK;
+	}
+	for (const struct verb *v = table; v->name; v++) {
+		if (strcmp(v->name, argv[0]) != 0)
+			continue;
+		if (wants_help(argc, argv)) {
+			char sub[128];
+			snprintf(sub, sizeof(sub), "%s", prog);
+			verb_help(sub, v, stdout);
+			return EXIT_OK;
+		}
+		if (v->needs_root && geteuid() != 0) {
+			fprintf(stderr, "nsnet: %s %s: needs root (CAP_SYS_ADMIN and CAP_NET_ADMIN); run it with sudo\n",
+				prog + (strncmp(prog, "nsnet", 5) == 0 ? (prog[5] == ' ' ? 6 : 5) : 0), v->name);
+			return EXIT_FAIL;
+		}
+		cli_current_verb = v;
+		return v->fn(argc, argv);
+	}
+	fprintf(stderr, "nsnet: unknown command '%s' for '%s'; see '%s --help'\n", argv[0], prog, prog);
+	return EXIT_USAGE;
+}
+
+bool take_flag(int *argc, char **argv, const char *flag)
+{
+	for (int i = 1; i < *argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			return false;
+		if (strcmp(argv[i], flag) == 0) {
+			memmove(&argv[i], &argv[i + 1], (*argc - i) * sizeof(char *));
+			(*argc)--;
+			return true;
+		}
+	}
+	return false;
+}
+
+int take_opt(int *argc, char **argv, const char *opt, const char **value)
+{
+	size_t ol = strlen(opt);
+	for (int i = 1; i < *argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			return 0;
+		if (strncmp(argv[i], opt, ol) == 0 && argv[i][ol] == '=') {
+			*value = argv[i] + ol + 1;
+			memmove(&argv[i], &argv[i + 1], (*argc - i) * sizeof(char *));
+			(*argc)--;
+			return 1;
+		}
+		if (strcmp(argv[i], opt) == 0) {
+			if (i + 1 >= *argc) {
+				usage_error("option '%s' needs a value", opt);
+				return -1;
+			}
+			*value = argv[i + 1];
+			memmove(&argv[i], &argv[i + 2], (*argc - i - 1) * sizeof(char *));
+			*argc -= 2;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int reject_unknown_opts(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			return 0;
+		if (argv[i][0] == '-' && argv[i][1])
+			return usage_error("unknown option '%s'", argv[i]);
+	}
+	return 0;
+}
+
+int print_json(json_t *v)
+{
+	if (json_dumpf(v, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0)
+		return -1;
+	fputc('\n', stdout);
+	return 0;
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The CLI's shared pieces: the verb table type, option parsing helpers, output. */
+#ifndef NSNET_CLI_H
+#define NSNET_CLI_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <jansson.h>
+#include "nsnet.h"
+
+/* Exit codes: 0 ok, 1 failed, 2 usage. */
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+struct verb {
+	const char *name;
+	const char *args;     /* "NAME..." : shown in help */
+	const char *summary;  /* one line */
+	const char *help;     /* options, examples: shown by `nsnet VERB --help` */
+	int (*fn)(int argc, char **argv);  /* argv[0] is the verb name */
+	bool needs_root;
+};
+
+/* Sub-verbs (e.g. `ns add`) use the same table type. */
+int verb_dispatch(const char *prog, const struct verb *table, int argc, char **argv);
+void verb_print_help(const char *prog, const struct verb *table, FILE *f);
+
+/* Print "nsnet: <message>" on stderr and return EXIT_FAIL. */
+int fail(const struct nsnet_error *e);
+/* Print "nsnet: <formatted>" on stderr and return EXIT_USAGE. */
+int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* True when argv has --help/-h; scanning stops at "--". */
+bool wants_help(int argc, char **argv);
+/* Remove a flag (e.g. "--json") from argv, returning whether it was there. */
+bool take_flag(int *argc, char **argv, const char *flag);
+/* Remove "--opt VALUE" or "--opt=VALUE"; *value points into argv. Returns 1 found,
+ * 0 absent, -1 missing value (reported). */
+int take_opt(int *argc, char **argv, const char *opt, const char **value);
+/* Reject any remaining "-x"/"--x" argument before "--". */
+int reject_unknown_opts(int argc, char **argv);
+
+/* Print a JSON value to stdout, indented, with a newline. */
+int print_json(json_t *v);
+
+extern const struct verb *cli_current_verb;
+
+#endif

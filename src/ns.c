@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* nsnet ns add|del|list|pids */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+#include "verbs.h"
+
+static int ns_add(int argc, char **argv)
+{
+	int r = reject_unknown_opts(argc, argv);
+	if (r)
+		return r;
+	if (argc < 2)
+		return usage_error("ns add: at least one NAME is needed");
+	struct nsnet_error e = { 0 };
+	r = nsnet_ns_add((const char *const *)argv + 1, argc - 1, &e);
+	if (r == -EINVAL)
+		return fprintf(stderr, "nsnet: ns add: %s\n", e.msg), EXIT_USAGE;
+	if (r < 0)
+		return fprintf(stderr, "nsnet: ns add: %s\n", e.msg), EXIT_FAIL;
+	return EXIT_OK;
+}
+
+static int ns_del(int argc, char **argv)
+{
+	bool force = take_flag(&argc, argv, "--force");
+	int r = reject_unknown_opts(argc, argv);
+	if (r)
+		return r;
+	if (argc < 2)
+		return usage_error("ns del: at least one NAME is needed");
+	struct nsnet_error e = { 0 };
+	r = nsnet_ns_del((const char *const *)argv + 1, argc - 1, force, &e);
+	if (r == -EINVAL)
+		return fprintf(stderr, "nsnet: ns del: %s\n", e.msg), EXIT_USAGE;
+	if (r < 0)
+		return fprintf(stderr, "nsnet: ns del: %s\n", e.msg), EXIT_FAIL;
+	return EXIT_OK;
+}
+
+static int ns_list(int argc, char **argv)
+{
+	bool json = take_flag(&argc, argv, "--json");
+	int r = reject_unknown_opts(argc, argv);
+	if (r)
+		return r;
+	if (argc != 1)
+		return usage_error("ns list: takes no arguments");
+	struct nsnet_error e = { 0 };
+	char **names;
+	size_t n;
+	if (nsnet_ns_list(&names, &n, &e) < 0)
+		return fprintf(stderr, "nsnet: ns list: %s\n", e.msg), EXIT_FAIL;
+	json_t *arr = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, json_pack("{s:s}", "name", names[i]));
+	if (json)
+		print_json(arr);
+	else
+		for (size_t i = 0; i < n; i++)
+			puts(names[i]);
+	json_decref(arr);
+	nsnet_strv_free(names, n);
+	return EXIT_OK;
+}
+
+static int ns_pids(int argc, char **argv)
+{
+	bool json = take_flag(&argc, argv, "--json");
+	int r = reject_unknown_opts(argc, argv);
+	if (r)
+		return r;
+	if (argc != 2)
+		return usage_error("ns pids: exactly one NAME is needed");
+	struct nsnet_error e = { 0 };
+	pid_t *pids;
+	size_t n;
+	if (nsnet_ns_pids(argv[1], &pids, &n, &e) < 0)
+		return fprintf(stderr, "nsnet: ns pids: %s\n", e.msg), EXIT_FAIL;
+	json_t *arr = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, json_integer(pids[i]));
+	if (json)
+		print_json(arr);
+	else
+		for (size_t i = 0; i < n; i++)
+			printf("%d\n", pids[i]);
+	json_decref(arr);
+	free(pids);
+	return EXIT_OK;
+}
+
+static const struct verb ns_verbs[] = {
+	{ "add",  "NAME...",         "Create named namespaces (all or none)", NULL, ns_add, true },
+	{ "del",  "NAME... [--force]", "Remove namespaces; --force kills processes still inside",
+	  "  --force   kill (SIGKILL) the processes still in the namespace first\n", ns_del, true },
+	{ "list", "[--json]",        "List named namespaces (those of ip netns too)", NULL, ns_list, false },
+	{ "pids", "NAME [--json]",   "List the pids of processes in a namespace", NULL, ns_pids, false },
+	{ NULL, NULL, NULL, NULL, NULL, false },
+};
+
+int verb_ns(int argc, char **argv)
+{
+	return verb_dispatch("nsnet ns", ns_verbs, argc - 1, argv + 1);
+}

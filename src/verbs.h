@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Entry points of the CLI verbs, one file each. */
+#ifndef NSNET_VERBS_H
+#define NSNET_VERBS_H
+
+#define NSNET_VERSION "0.1.0"
+
+int verb_ns(int argc, char **argv);
+int verb_exec(int argc, char **argv);
+int verb_show(int argc, char **argv);
+
+#endif
