@@ -3,7 +3,7 @@
 CC      ?= cc
 PKGS    := libmnl libnftables jansson yaml-0.1
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=gnu17 -Wall -Wextra -Werror -Wno-unused-parameter -fPIC -D_GNU_SOURCE \
+CFLAGS  += -std=gnu17 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers -fPIC -D_GNU_SOURCE \
            -Ilib $(shell pkg-config --cflags $(PKGS))
 LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lpthread
 B       ?= build

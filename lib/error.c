@@ -47,7 +47,13 @@ int nsnet_err_wrap(struct nsnet_error *e, const char *fmt, ...)
 	vsnprintf(prefix, sizeof(prefix), fmt, ap);
 	va_end(ap);
 	memcpy(old, e->msg, sizeof(old));
-	snprintf(e->msg, sizeof(e->msg), "%s: %s", prefix, old);
+	size_t pl = strnlen(prefix, sizeof(e->msg) - 3);
+	memcpy(e->msg, prefix, pl);
+	memcpy(e->msg + pl, ": ", 2);
+	size_t room = sizeof(e->msg) - pl - 3;
+	size_t ol = strnlen(old, room);
+	memcpy(e->msg + pl + 2, old, ol);
+	e->msg[pl + 2 + ol] = 0;
 	if (e->code <= 0)
 		e->code = EIO;
 	return -e->code;

@@ -64,15 +64,18 @@ int verb_dispatch(const char *prog, const struct verb *table, int argc, char **a
 	for (const struct verb *v = table; v->name; v++) {
 		if (strcmp(v->name, argv[0]) != 0)
 			continue;
-		if (wants_help(argc, argv)) {
+		if (v->sub) {
 			char sub[128];
-			snprintf(sub, sizeof(sub), "%s", prog);
-			verb_help(sub, v, stdout);
+			snprintf(sub, sizeof(sub), "%s %s", prog, v->name);
+			return verb_dispatch(sub, v->sub, argc - 1, argv + 1);
+		}
+		if (wants_help(argc, argv)) {
+			verb_help(prog, v, stdout);
 			return EXIT_OK;
 		}
 		if (v->needs_root && geteuid() != 0) {
 			fprintf(stderr, "nsnet: %s %s: needs root (CAP_SYS_ADMIN and CAP_NET_ADMIN); run it with sudo\n",
-				prog + (strncmp(prog, "nsnet", 5) == 0 ? (prog[5] == ' ' ? 6 : 5) : 0), v->name);
+				prog, v->name);
 			return EXIT_FAIL;
 		}
 		cli_current_verb = v;

@@ -18,6 +18,7 @@ struct verb {
 	const char *help;     /* options, examples: shown by `nsnet VERB --help` */
 	int (*fn)(int argc, char **argv);  /* argv[0] is the verb name */
 	bool needs_root;
+	const struct verb *sub;  /* a table of sub-verbs (`ns add`), instead of fn */
 };
 
 /* Sub-verbs (e.g. `ns add`) use the same table type. */

@@ -91,7 +91,7 @@ static int ns_pids(int argc, char **argv)
 	return EXIT_OK;
 }
 
-static const struct verb ns_verbs[] = {
+const struct verb ns_verbs[] = {
 	{ "add",  "NAME...",         "Create named namespaces (all or none)", NULL, ns_add, true },
 	{ "del",  "NAME... [--force]", "Remove namespaces; --force kills processes still inside",
 	  "  --force   kill (SIGKILL) the processes still in the namespace first\n", ns_del, true },
@@ -100,7 +100,3 @@ static const struct verb ns_verbs[] = {
 	{ NULL, NULL, NULL, NULL, NULL, false },
 };
 
-int verb_ns(int argc, char **argv)
-{
-	return verb_dispatch("nsnet ns", ns_verbs, argc - 1, argv + 1);
-}

@@ -6,7 +6,7 @@
 #include "verbs.h"
 
 static const struct verb verbs[] = {
-	{ "ns",         "add|del|list|pids ...", "Manage named network namespaces (compatible with ip netns)", NULL, verb_ns, false },
+	{ "ns",         "add|del|list|pids ...", "Manage named network namespaces (compatible with ip netns)", NULL, NULL, false, ns_verbs },
 	{ "exec",       "NAME -- CMD [ARG...]",  "Run a command inside a namespace, as ip netns exec does", NULL, verb_exec, true },
 	{ "show",       "[NAME...] [--json]",    "Show interfaces, addresses, routes, neighbours of namespaces", NULL, verb_show, true },
 	{ NULL, NULL, NULL, NULL, NULL, false },

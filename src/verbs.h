@@ -5,7 +5,8 @@
 
 #define NSNET_VERSION "0.1.0"
 
-int verb_ns(int argc, char **argv);
+#include "cli.h"
+extern const struct verb ns_verbs[];
 int verb_exec(int argc, char **argv);
 int verb_show(int argc, char **argv);
 
