@@ -168,12 +168,19 @@ struct nlmsghdr *nl_batch_msg(struct nl_batch *b, uint16_t type, uint16_t flags,
 	memset(b->buf + b->len, 0, NL_MSG_ROOM);
 	struct nlmsghdr *nlh = nl_msg(b->buf + b->len, type, flags | NLM_F_ACK);
 	struct nl_item *it = &b->items[b->n++];
+	it->tolerate = 0;
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(it->what, sizeof(it->what), fmt, ap);
 	va_end(ap);
 	b->cur = nlh;
 	return nlh;
+}
+
+void nl_batch_tolerate(struct nl_batch *b, int err)
+{
+	if (b->n)
+		b->items[b->n - 1].tolerate = err;
 }
 
 size_t nl_batch_room(const struct nl_batch *b)
@@ -244,8 +251,9 @@ static int send_chunk(struct nl *nl, struct nl_batch *b, size_t first, size_t la
 			pending--;
 			struct ack ack;
 			parse_ack(nlh, &ack);
-			if (ack.err && !ret)
-				ret = fail_item(e, &b->items[first + (seq - b->items[first].seq)], &ack);
+			const struct nl_item *it = &b->items[first + (seq - b->items[first].seq)];
+			if (ack.err && -ack.err != it->tolerate && !ret)
+				ret = fail_item(e, it, &ack);
 		}
 	}
 	return ret;

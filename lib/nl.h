@@ -36,6 +36,7 @@ int ns_run_in(int nsfd, int (*fn)(void *), void *arg);
 /* A batch of requests, sent together. */
 struct nl_item {
 	uint32_t seq;
+	int tolerate;     /* an errno that counts as success for this request */
 	char what[112];   /* "add address 10.0.0.1/24 to eth0 in red" */
 };
 struct nl_batch {

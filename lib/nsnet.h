@@ -113,6 +113,10 @@ struct nsnet_veth_spec {
 	const char *alias;                     /* optional IFLA_IFALIAS tag on both ends */
 };
 int nsnet_veth_add(const struct nsnet_veth_spec *spec, struct nsnet_error *e);
+/* Default name of the end that points at peer_ns: "to-PEER", or for long names
+ * "to-" + 7 bytes + "-" + 4 hex digits of a hash: deterministic, at most 15 bytes. */
+void nsnet_veth_default_name(const char *peer_ns, char buf[16]);
+uint32_t nsnet_hash32(const char *s);
 /* Remove the veth named ifname in ns (its peer goes with it). */
 int nsnet_link_del(const char *ns, const char *ifname, struct nsnet_error *e);
 /* ifindex of ifname in ns, or -ENODEV. */

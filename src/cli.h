@@ -45,4 +45,8 @@ int print_json(json_t *v);
 
 extern const struct verb *cli_current_verb;
 
+/* parse.c: each returns 0 or EXIT_USAGE after printing the problem. */
+int parse_uint(const char *what, const char *s, unsigned long min, unsigned long max, unsigned long *ret);
+int split_pair(const char *what, const char *s, char a[256], char b[256]);
+
 #endif

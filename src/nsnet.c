@@ -9,6 +9,14 @@ static const struct verb verbs[] = {
 	{ "ns",         "add|del|list|pids ...", "Manage named network namespaces (compatible with ip netns)", NULL, NULL, false, ns_verbs },
 	{ "exec",       "NAME -- CMD [ARG...]",  "Run a command inside a namespace, as ip netns exec does", NULL, verb_exec, true },
 	{ "show",       "[NAME...] [--json]",    "Show interfaces, addresses, routes, neighbours of namespaces", NULL, verb_show, true },
+	{ "connect",    "A B [--ip CIDR_A,CIDR_B | --subnet CIDR] [--ifnames IF_A,IF_B] [--mtu N]",
+	  "Cable two namespaces (or host) with a veth pair, both ends up and addressed",
+	  "  --ip CIDR_A,CIDR_B    addresses of A's and B's ends (with prefix length)\n"
+	  "  --subnet CIDR         give the ends the first two usable addresses of CIDR\n"
+	  "  --ifnames IF_A,IF_B   interface names (default: to-B in A, to-A in B)\n"
+	  "  --mtu N               MTU of both ends\n", verb_connect, true },
+	{ "disconnect", "A B [--ifname IF_A]", "Remove the veth pair between A and B",
+	  "  --ifname IF_A   A's end, when it is not the default to-B\n", verb_disconnect, true },
 	{ NULL, NULL, NULL, NULL, NULL, false },
 };
 

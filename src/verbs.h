@@ -9,5 +9,7 @@
 extern const struct verb ns_verbs[];
 int verb_exec(int argc, char **argv);
 int verb_show(int argc, char **argv);
+int verb_connect(int argc, char **argv);
+int verb_disconnect(int argc, char **argv);
 
 #endif
