@@ -2,6 +2,7 @@
  * Prints "N passed, N failed" so the runner can add the counts up. */
 #ifndef NSNET_UNIT_H
 #define NSNET_UNIT_H
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 

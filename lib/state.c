@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* /run/nsnet: the lock and the per-network JSON files. */
+#include <ctype.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include "state.h"
+#include "util.h"
+
+int nsnet_net_name_check(const char *name, struct nsnet_error *e)
+{
+	size_t len = name ? strlen(name) : 0;
+	if (len == 0 || len > 64)
+		return nsnet_errx(e, EINVAL, "invalid network name '%s': must be 1..64 bytes", name ? name : "");
+	if (name[0] == '.' || name[0] == '-')
+		return nsnet_errx(e, EINVAL, "invalid network name '%s': must not start with '.' or '-'", name);
+	for (const char *p = name; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("_.-", *p))
+			return nsnet_errx(e, EINVAL, "invalid network name '%s': only letters, digits, '_', '.' and '-'", name);
+	return 0;
+}
+
+int state_lock(int *ret_fd, struct nsnet_error *e)
+{
+	int r = mkdir_p(NSNET_NET_DIR, 0755);
+	if (r < 0)
+		return nsnet_err(e, r, "create %s", NSNET_NET_DIR);
+	int fd = open(NSNET_STATE_DIR "/state.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return nsnet_err(e, errno, "open %s/state.lock", NSNET_STATE_DIR);
+	while (flock(fd, LOCK_EX) < 0) {
+		if (errno != EINTR) {
+			r = -errno;
+			close(fd);
+			return nsnet_err(e, r, "lock %s", NSNET_STATE_DIR);
+		}
+	}
+	*ret_fd = fd;
+	return 0;
+}
+
+void state_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
+int json_write_atomic(const char *path, json_t *v, struct nsnet_error *e)
+{
+	char tmp[PATH_MAX];
+	if (xsnprintf(tmp, sizeof(tmp), "%s.tmp", path) < 0)
+		return nsnet_errx(e, ENAMETOOLONG, "%s: path too long", path);
+	if (json_dump_file(v, tmp, JSON_INDENT(1) | JSON_PRESERVE_ORDER) < 0) {
+		unlink(tmp);
+		return nsnet_errx(e, EIO, "write %s: failed", tmp);
+	}
+	if (rename(tmp, path) < 0) {
+		int r = -errno;
+		unlink(tmp);
+		return nsnet_err(e, r, "rename %s", tmp);
+	}
+	return 0;
+}
+
+int json_read(const char *path, json_t **ret, struct nsnet_error *e)
+{
+	if (access(path, F_OK) < 0)
+		return -errno;
+	json_error_t je;
+	json_t *v = json_load_file(path, 0, &je);
+	if (!v)
+		return nsnet_errx(e, EIO, "%s:%d: corrupt state: %s", path, je.line, je.text);
+	*ret = v;
+	return 0;
+}
+
+static int net_path(const char *name, char *buf, size_t len)
+{
+	return xsnprintf(buf, len, "%s/%s.json", NSNET_NET_DIR, name);
+}
+
+int state_net_load(const char *name, json_t **ret, struct nsnet_error *e)
+{
+	char path[PATH_MAX];
+	int r = nsnet_net_name_check(name, e);
+	if (r < 0)
+		return r;
+	net_path(name, path, sizeof(path));
+	r = json_read(path, ret, e);
+	if (r == -ENOENT)
+		return nsnet_errx(e, ENOENT, "network '%s' not found", name);
+	return r;
+}
+
+int state_net_save(json_t *net, struct nsnet_error *e)
+{
+	char path[PATH_MAX];
+	net_path(json_string_value(json_object_get(net, "name")), path, sizeof(path));
+	int r = mkdir_p(NSNET_NET_DIR, 0755);
+	if (r < 0)
+		return nsnet_err(e, r, "create %s", NSNET_NET_DIR);
+	return json_write_atomic(path, net, e);
+}
+
+int state_net_remove(const char *name, struct nsnet_error *e)
+{
+	char path[PATH_MAX];
+	net_path(name, path, sizeof(path));
+	if (unlink(path) < 0 && errno != ENOENT)
+		return nsnet_err(e, errno, "remove %s", path);
+	return 0;
+}
+
+static int cmpstr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int state_net_names(char ***ret, size_t *ret_n, struct nsnet_error *e)
+{
+	DIR *d = opendir(NSNET_NET_DIR);
+	*ret = NULL;
+	*ret_n = 0;
+	if (!d)
+		return errno == ENOENT ? 0 : nsnet_err(e, errno, "open %s", NSNET_NET_DIR);
+	char **v = NULL;
+	size_t n = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		size_t l = strlen(de->d_name);
+		if (l < 6 || strcmp(de->d_name + l - 5, ".json") != 0)
+			continue;
+		char **nv = realloc(v, (n + 1) * sizeof(*nv));
+		if (!nv || !(nv[n] = strndup(de->d_name, l - 5))) {
+			closedir(d);
+			nsnet_strv_free(nv ? nv : v, n);
+			return nsnet_err(e, ENOMEM, "list networks");
+		}
+		v = nv;
+		n++;
+	}
+	closedir(d);
+	if (n)
+		qsort(v, n, sizeof(*v), cmpstr);
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}

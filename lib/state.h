@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * nsnet's own state under /run/nsnet: it lives as long as the namespaces do (a
+ * tmpfs, gone at reboot). One JSON file per network, written atomically; one lock
+ * serialises every command that changes state (parallel `attach`es included).
+ */
+#ifndef NSNET_STATE_H
+#define NSNET_STATE_H
+#include <jansson.h>
+#include "nsnet.h"
+
+#define NSNET_STATE_DIR "/run/nsnet"
+#define NSNET_NET_DIR NSNET_STATE_DIR "/networks"
+
+/* Take the global lock (blocking). Release with state_unlock (or close the fd). */
+int state_lock(int *ret_fd, struct nsnet_error *e);
+void state_unlock(int fd);
+
+int state_net_load(const char *name, json_t **ret, struct nsnet_error *e);   /* -ENOENT: no such network */
+int state_net_save(json_t *net, struct nsnet_error *e);
+int state_net_remove(const char *name, struct nsnet_error *e);
+/* Sorted names of every network. */
+int state_net_names(char ***ret, size_t *ret_n, struct nsnet_error *e);
+
+/* Atomic JSON file write (tmp + rename) and read. */
+int json_write_atomic(const char *path, json_t *v, struct nsnet_error *e);
+int json_read(const char *path, json_t **ret, struct nsnet_error *e);
+
+/* Network names: 1..64 bytes of [A-Za-z0-9_.-], not starting with '.' or '-'. */
+int nsnet_net_name_check(const char *name, struct nsnet_error *e);
+
+#endif
