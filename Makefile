@@ -3,9 +3,9 @@
 CC      ?= cc
 PKGS    := libmnl libnftables jansson yaml-0.1
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=gnu17 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers -fPIC -D_GNU_SOURCE \
+override CFLAGS += -std=gnu17 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers -fPIC -D_GNU_SOURCE \
            -Ilib $(shell pkg-config --cflags $(PKGS))
-LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lpthread
+override LDLIBS += $(shell pkg-config --libs $(PKGS)) -lpthread
 B       ?= build
 
 LIB_SRC  := $(sort $(wildcard lib/*.c))
