@@ -11,5 +11,7 @@ int verb_exec(int argc, char **argv);
 int verb_show(int argc, char **argv);
 int verb_connect(int argc, char **argv);
 int verb_disconnect(int argc, char **argv);
+extern const struct verb route_verbs[];
+int verb_router(int argc, char **argv);
 
 #endif
