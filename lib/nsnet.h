@@ -138,6 +138,51 @@ int nsnet_forwarding_set(const char *ns, bool on, struct nsnet_error *e);
 int nsnet_sysctl_set(const char *ns, const char *key, const char *value, struct nsnet_error *e);
 int nsnet_sysctl_get(const char *ns, const char *key, char *buf, size_t len, struct nsnet_error *e);
 
+/* ---- networks: a bridge as the switch, with IPAM ------------------------------ */
+
+struct json_t;
+
+/* Default bridge name: the network's name when it is a valid interface name,
+ * else "nsbr-" + 8 hex digits of a hash of it. */
+void nsnet_net_default_bridge(const char *net, char buf[16]);
+/* Host end of a member's veth: "nv" + up to 5 bytes of the namespace name + "-" +
+ * 7 hex digits of a hash of "NET/NS": deterministic, at most 15 bytes. */
+void nsnet_net_host_ifname(const char *net, const char *ns, char buf[16]);
+
+struct nsnet_net_spec {
+	const char *name;
+	const char *bridge;               /* NULL: nsnet_net_default_bridge() */
+	struct nsnet_prefix subnet[2];    /* at most one IPv4 and one IPv6 */
+	struct nsnet_prefix gateway[2];   /* family 0: the subnet's first usable address */
+	size_t n_subnets;
+	unsigned mtu;
+	bool nat;
+};
+int nsnet_net_create(const struct nsnet_net_spec *spec, struct nsnet_error *e);
+/* Refuses while namespaces are attached unless force, which detaches them. */
+int nsnet_net_rm(const char *net, bool force, struct nsnet_error *e);
+
+struct nsnet_attach_opts {
+	const struct nsnet_prefix *ip;    /* static address, only with one namespace */
+	const char *ifname;               /* NULL: eth0, or the next free ethN */
+	bool no_default_route;
+};
+/* Attach every namespace or none. */
+int nsnet_net_attach(const char *net, const char *const *ns, size_t n, const struct nsnet_attach_opts *o,
+		     struct nsnet_error *e);
+int nsnet_net_detach(const char *net, const char *const *ns, size_t n, struct nsnet_error *e);
+/* JSON descriptions (see docs/net-json.md); caller json_decref()s. */
+int nsnet_net_list(struct json_t **ret, struct nsnet_error *e);
+int nsnet_net_info(const char *net, struct json_t **ret, struct nsnet_error *e);
+
+/* ---- show: what is in a namespace (rtnetlink dumps) --------------------------- */
+
+/* A JSON array with one object per namespace, in the order given: interfaces,
+ * addresses, routes (table main), neighbours and forwarding (keys: docs/show-json.md).
+ * names NULL or n 0: every named namespace, sorted; "host" is the caller's own.
+ * An unknown name is -ENOENT before anything is read. Caller json_decref()s. */
+int nsnet_show(const char *const *names, size_t n, struct json_t **ret, struct nsnet_error *e);
+
 #ifdef __cplusplus
 }
 #endif

@@ -9,6 +9,8 @@ static const struct verb verbs[] = {
 	{ "ns",         "add|del|list|pids ...", "Manage named network namespaces (compatible with ip netns)", NULL, NULL, false, ns_verbs },
 	{ "exec",       "NAME -- CMD [ARG...]",  "Run a command inside a namespace, as ip netns exec does", NULL, verb_exec, true },
 	{ "show",       "[NAME...] [--json]",    "Show interfaces, addresses, routes, neighbours of namespaces", NULL, verb_show, true },
+	{ "net",        "create|attach|detach|rm|ls|show ...", "Networks: a bridge as the switch, with address management",
+	  NULL, NULL, false, net_verbs },
 	{ "connect",    "A B [--ip CIDR_A,CIDR_B | --subnet CIDR] [--ifnames IF_A,IF_B] [--mtu N]",
 	  "Cable two namespaces (or host) with a veth pair, both ends up and addressed",
 	  "  --ip CIDR_A,CIDR_B    addresses of A's and B's ends (with prefix length)\n"

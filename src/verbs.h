@@ -7,6 +7,7 @@
 
 #include "cli.h"
 extern const struct verb ns_verbs[];
+extern const struct verb net_verbs[];
 int verb_exec(int argc, char **argv);
 int verb_show(int argc, char **argv);
 int verb_connect(int argc, char **argv);

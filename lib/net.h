@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Networks' shared internals. A network's state (/run/nsnet/networks/NET.json):
+ *   { "name", "bridge", "mtu", "nat",
+ *     "subnets": [ { "cidr": "192.168.15.0/24", "gateway": "192.168.15.5", "next": 7 } ],
+ *     "members": [ { "ns", "ifname", "host_ifname", "ips": ["192.168.15.6/24"],
+ *                    "state": "up" | "pending", "pid": 1234 } ] }
+ * A member is written "pending" (with the attaching pid) before the kernel is
+ * touched, so an attach killed half-way never leaves an address the pool forgets.
+ */
+#ifndef NSNET_NET_INTERNAL_H
+#define NSNET_NET_INTERNAL_H
+#include <jansson.h>
+#include "ipam.h"
+#include "nl.h"
+#include "state.h"
+
+/* The subnet object of a family, or NULL. */
+json_t *net_subnet(json_t *net, int family);
+/* The member object of ns, or NULL (its array index in *ret_idx). */
+json_t *net_member(json_t *net, const char *ns, size_t *ret_idx);
+/* Pool of one subnet with the gateway and every member's address reserved. */
+int net_ipam(json_t *net, json_t *subnet, struct ipam *ret, struct nsnet_error *e);
+/* Bring state in line with the kernel: drop members whose host-side veth is gone
+ * (their namespace was deleted, or an attach died before creating it), adopt
+ * pending members of dead attaches whose veth exists. Sets *changed. */
+int net_reconcile(json_t *net, struct nl *host, bool *changed, struct nsnet_error *e);
+/* Delete the host ends of members (their peers go with them). */
+int net_delete_host_links(struct nl *host, const char *const *ifnames, size_t n, struct nsnet_error *e);
+
+/* Sorted names of the host namespace's links, for existence checks in O(log N). */
+struct name_set {
+	char (*names)[16];
+	size_t n, cap;
+};
+int host_link_names(struct nl *nl, struct name_set *ret, struct nsnet_error *e);
+bool name_set_has(const struct name_set *s, const char *name);
+void name_set_free(struct name_set *s);
+
+#endif

@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* nsnet net create|attach|detach|rm|ls|show */
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include "cli.h"
+#include "verbs.h"
+
+/* EINVAL from the library means the input was wrong: a usage error. */
+static int done(int r, struct nsnet_error *e, const char *what)
+{
+	if (r == 0)
+		return EXIT_OK;
+	fprintf(stderr, "nsnet: %s: %s\n", what, e->msg);
+	return r == -EINVAL ? EXIT_USAGE : EXIT_FAIL;
+}
+
+static int net_create(int argc, char **argv)
+{
+	struct nsnet_net_spec s = { 0 };
+	struct nsnet_error e = { 0 };
+	const char *v, *gws[2] = { NULL, NULL };
+	size_t n_gw = 0;
+	int r;
+	while ((r = take_opt(&argc, argv, "--subnet", &v)) == 1) {
+		if (s.n_subnets == 2)
+			return usage_error("net create: at most two --subnet (one IPv4, one IPv6)");
+		if (nsnet_prefix_parse(v, true, &s.subnet[s.n_subnets], &e) < 0)
+			return usage_error("net create: %s", e.msg);
+		s.n_subnets++;
+	}
+	while (r == 0 && (r = take_opt(&argc, argv, "--gateway", &v)) == 1) {
+		if (n_gw == 2)
+			return usage_error("net create: at most two --gateway (one per subnet)");
+		gws[n_gw++] = v;
+	}
+	const char *mtu = NULL;
+	if (r < 0 || take_opt(&argc, argv, "--bridge", &s.bridge) < 0 || take_opt(&argc, argv, "--mtu", &mtu) < 0)
+		return EXIT_USAGE;
+	s.nat = take_flag(&argc, argv, "--nat");
+	if ((r = reject_unknown_opts(argc, argv)))
+		return r;
+	if (argc != 2)
+		return usage_error("net create: exactly one network NAME is needed");
+	if (s.n_subnets == 0)
+		return usage_error("net create: --subnet CIDR is required");
+	for (size_t i = 0; i < n_gw; i++) {
+		struct nsnet_prefix g;
+		if (nsnet_addr_parse(gws[i], &g, &e) < 0)
+			return usage_error("net create: --gateway: %s", e.msg);
+		size_t k = 0;
+		while (k < s.n_subnets && s.subnet[k].family != g.family)
+			k++;
+		if (k == s.n_subnets)
+			return usage_error("net create: gateway %s has no subnet of its family", gws[i]);
+		s.gateway[k] = g;
+	}
+	if (mtu) {
+		unsigned long m;
+		if (parse_uint("MTU", mtu, 68, 65535, &m))
+			return EXIT_USAGE;
+		s.mtu = (unsigned)m;
+	}
+	s.name = argv[1];
+	return done(nsnet_net_create(&s, &e), &e, "net create");
+}
+
+static void raise_nofile(void)
+{
+	/* Attaching many namespaces keeps a chunk of namespace fds and sockets open. */
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+static int net_attach(int argc, char **argv)
+{
+	struct nsnet_attach_opts o = { 0 };
+	struct nsnet_error e = { 0 };
+	struct nsnet_prefix ip;
+	const char *ip_s = NULL;
+	if (take_opt(&argc, argv, "--ip", &ip_s) < 0 || take_opt(&argc, argv, "--ifname", &o.ifname) < 0)
+		return EXIT_USAGE;
+	o.no_default_route = take_flag(&argc, argv, "--no-default-route");
+	int r = reject_unknown_opts(argc, argv);
+	if (r)
+		return r;
+	if (argc < 3)
+		return usage_error("net attach: a network and at least one namespace are needed");
+	if (ip_s) {
+		if (nsnet_prefix_parse(ip_s, false, &ip, &e) < 0)
+			return usage_error("net attach: --ip: %s", e.msg);
+		o.ip = &ip;
+	}
+	raise_nofile();
+	return done(nsnet_net_attach(argv[1], (const char *const *)argv + 2, argc - 2, &o, &e), &e, "net attach");
+}
+
+static int net_detach(int argc, char **argv)
+{
+	int r = reject_unknown_opts(argc, argv);
+	if (r)
+		return r;
+	if (argc < 3)
+		return usage_error("net detach: a network and at least one namespace are needed");
+	struct nsnet_error e = { 0 };
+	return done(nsnet_net_detach(argv[1], (const char *const *)argv + 2, argc - 2, &e), &e, "net detach");
+}
+
+static int net_rm(int argc, char **argv)
+{
+	bool force = take_flag(&argc, argv, "--force");
+	int r = reject_unknown_opts(argc, argv);
+	if (r)
+		return r;
+	if (argc < 2)
+		return usage_error("net rm: at least one network NAME is needed");
+	struct nsnet_error e = { 0 };
+	for (int i = 1; i < argc; i++)
+		if ((r = done(nsnet_net_rm(argv[i], force, &e), &e, "net rm")))
+			return r;
+	return EXIT_OK;
+}
+
+static const char *subnets_str(json_t *net, char *buf, size_t len)
+{
+	size_t i, off = 0;
+	json_t *s;
+	buf[0] = 0;
+	json_array_foreach(json_object_get(net, "subnets"), i, s) off +=
+		snprintf(buf + off, off < len ? len - off : 0, "%s%s", i ? "," : "",
+			 json_string_value(json_object_get(s, "cidr")));
+	return buf;
+}
+
+static int net_ls(int argc, char **argv)
+{
+	bool json = take_flag(&argc, argv, "--json");
+	int r = reject_unknown_opts(argc, argv);
+	if (r)
+		return r;
+	if (argc != 1)
+		return usage_error("net ls: takes no arguments");
+	struct nsnet_error e = { 0 };
+	json_t *arr;
+	if (nsnet_net_list(&arr, &e) < 0)
+		return fail(&e);
+	if (json) {
+		print_json(arr);
+	} else {
+		printf("%-16s %-15s %-36s %-4s %s\n", "NAME", "BRIDGE", "SUBNETS", "NAT", "MEMBERS");
+		size_t i;
+		json_t *n;
+		json_array_foreach(arr, i, n) {
+			char buf[256];
+			printf("%-16s %-15s %-36s %-4s %zu\n", json_string_value(json_object_get(n, "name")),
+			       json_string_value(json_object_get(n, "bridge")), subnets_str(n, buf, sizeof(buf)),
+			       json_is_true(json_object_get(n, "nat")) ? "yes" : "no",
+			       json_array_size(json_object_get(n, "members")));
+		}
+	}
+	json_decref(arr);
+	return EXIT_OK;
+}
+
+static int net_show(int argc, char **argv)
+{
+	bool json = take_flag(&argc, argv, "--json");
+	int r = reject_unknown_opts(argc, argv);
+	if (r)
+		return r;
+	if (argc != 2)
+		return usage_error("net show: exactly one network NAME is needed");
+	struct nsnet_error e = { 0 };
+	json_t *n;
+	if (nsnet_net_info(argv[1], &n, &e) < 0)
+		return fail(&e);
+	if (json) {
+		print_json(n);
+		json_decref(n);
+		return EXIT_OK;
+	}
+	printf("network %s  bridge %s  nat %s\n", json_string_value(json_object_get(n, "name")),
+	       json_string_value(json_object_get(n, "bridge")), json_is_true(json_object_get(n, "nat")) ? "on" : "off");
+	size_t i;
+	json_t *s, *m;
+	json_array_foreach(json_object_get(n, "subnets"), i, s) {
+		printf("  subnet %-24s gateway %-20s used %lld  free %lld\n", json_string_value(json_object_get(s, "cidr")),
+		       json_string_value(json_object_get(s, "gateway")), json_integer_value(json_object_get(s, "used")),
+		       json_integer_value(json_object_get(s, "free")));
+	}
+	printf("  %-20s %-8s %-16s %s\n", "NAMESPACE", "IFNAME", "HOST IFNAME", "ADDRESSES");
+	json_array_foreach(json_object_get(n, "members"), i, m) {
+		char ips[256] = "";
+		size_t j, off = 0;
+		json_t *ip;
+		json_array_foreach(json_object_get(m, "ips"), j, ip) off +=
+			snprintf(ips + off, off < sizeof(ips) ? sizeof(ips) - off : 0, "%s%s", j ? " " : "",
+				 json_string_value(ip));
+		printf("  %-20s %-8s %-16s %s\n", json_string_value(json_object_get(m, "ns")),
+		       json_string_value(json_object_get(m, "ifname")), json_string_value(json_object_get(m, "host_ifname")),
+		       ips);
+	}
+	json_decref(n);
+	return EXIT_OK;
+}
+
+const struct verb net_verbs[] = {
+	{ "create", "NET --subnet CIDR [--subnet CIDR6] [--gateway IP] [--bridge IFNAME] [--mtu N] [--nat]",
+	  "Create a network: a bridge, up, with the gateway address on it",
+	  "  --subnet CIDR     IPv4 and/or IPv6 subnet (one of each at most)\n"
+	  "  --gateway IP      the bridge's address in a subnet (default: its first usable address)\n"
+	  "  --bridge IFNAME   the bridge's name (default: NET, or nsbr-HASH when NET is not a valid interface name)\n"
+	  "  --mtu N           MTU of the bridge and of every member's veth\n"
+	  "  --nat             masquerade traffic leaving the host from this network\n",
+	  net_create, true },
+	{ "attach", "NET NS... [--ip IP] [--ifname IF] [--no-default-route]",
+	  "Plug namespaces into a network: veth, address, default route",
+	  "  --ip IP              a static address (one namespace only; default: the pool's next)\n"
+	  "  --ifname IF          the namespace end's name (default: eth0, or the next free ethN)\n"
+	  "  --no-default-route   do not add a default route via the gateway\n",
+	  net_attach, true },
+	{ "detach", "NET NS...", "Unplug namespaces from a network", NULL, net_detach, true },
+	{ "rm", "NET... [--force]", "Remove networks; --force detaches their namespaces first",
+	  "  --force   detach attached namespaces instead of refusing\n", net_rm, true },
+	{ "ls", "[--json]", "List networks", NULL, net_ls, false },
+	{ "show", "NET [--json]", "Show a network: subnets, members, addresses, free addresses", NULL, net_show, false },
+	{ NULL },
+};
