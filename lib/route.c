@@ -10,7 +10,7 @@
 static const char *route_dst_str(const struct nsnet_prefix *dst, char *buf, size_t len)
 {
 	if (dst->len == 0) {
-		snprintf(buf, len, "default%s", dst->family == AF_INET6 ? " (IPv6)" : "");
+		snprintf(buf, len, "default");
 		return buf;
 	}
 	return nsnet_prefix_str(dst, true, buf, len);
@@ -64,6 +64,10 @@ static int route_check(const struct nsnet_route_spec *r, bool add, struct nsnet_
 		if (r->via.family != r->dst.family)
 			return nsnet_errx(e, EINVAL, "%s route %s in '%s': gateway %s is %s but the destination is %s",
 					  verb, d, r->ns, g, family_name(r->via.family), family_name(r->dst.family));
+		/* Kernel says only "Egress device not specified"; say which and why. */
+		if (add && r->via.family == AF_INET6 && r->via.addr[0] == 0xfe && (r->via.addr[1] & 0xc0) == 0x80 && !r->dev)
+			return nsnet_errx(e, EINVAL, "%s route %s in '%s': link-local gateway %s needs a device (dev IF)",
+					  verb, d, r->ns, g);
 	}
 	if (r->dev) {
 		ret = nsnet_ifname_check(r->dev, e);
