@@ -6,11 +6,24 @@
 #include "cli.h"
 #include "verbs.h"
 
+/* After the options are taken, drop the "--" that ends them, so that a name starting
+ * with '-' can be given ("nsnet ns add -- -x") and "--" is never taken for a name. */
+static void drop_dashdash(int *argc, char **argv)
+{
+	for (int i = 1; i < *argc; i++)
+		if (strcmp(argv[i], "--") == 0) {
+			memmove(&argv[i], &argv[i + 1], (*argc - i) * sizeof(char *));
+			(*argc)--;
+			return;
+		}
+}
+
 static int ns_add(int argc, char **argv)
 {
 	int r = reject_unknown_opts(argc, argv);
 	if (r)
 		return r;
+	drop_dashdash(&argc, argv);
 	if (argc < 2)
 		return usage_error("ns add: at least one NAME is needed");
 	struct nsnet_error e = { 0 };
@@ -28,6 +41,7 @@ static int ns_del(int argc, char **argv)
 	int r = reject_unknown_opts(argc, argv);
 	if (r)
 		return r;
+	drop_dashdash(&argc, argv);
 	if (argc < 2)
 		return usage_error("ns del: at least one NAME is needed");
 	struct nsnet_error e = { 0 };
@@ -45,6 +59,7 @@ static int ns_list(int argc, char **argv)
 	int r = reject_unknown_opts(argc, argv);
 	if (r)
 		return r;
+	drop_dashdash(&argc, argv);
 	if (argc != 1)
 		return usage_error("ns list: takes no arguments");
 	struct nsnet_error e = { 0 };
@@ -71,13 +86,15 @@ static int ns_pids(int argc, char **argv)
 	int r = reject_unknown_opts(argc, argv);
 	if (r)
 		return r;
+	drop_dashdash(&argc, argv);
 	if (argc != 2)
 		return usage_error("ns pids: exactly one NAME is needed");
 	struct nsnet_error e = { 0 };
 	pid_t *pids;
 	size_t n;
-	if (nsnet_ns_pids(argv[1], &pids, &n, &e) < 0)
-		return fprintf(stderr, "nsnet: ns pids: %s\n", e.msg), EXIT_FAIL;
+	r = nsnet_ns_pids(argv[1], &pids, &n, &e);
+	if (r < 0)
+		return fprintf(stderr, "nsnet: ns pids: %s\n", e.msg), r == -EINVAL ? EXIT_USAGE : EXIT_FAIL;
 	json_t *arr = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(arr, json_integer(pids[i]));
