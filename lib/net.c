@@ -55,9 +55,11 @@ static int check_subnets(const struct nsnet_net_spec *s, struct nsnet_prefix gw[
 			nsnet_prefix_nth(p, first, &gw[i]);
 			continue;
 		}
-		if (gw[i].family != p->family || !nsnet_prefix_contains(p, &gw[i]))
+		if (gw[i].family != p->family || !nsnet_prefix_contains(p, &gw[i])) {
+			char g[64];
 			return nsnet_errx(e, EINVAL, "gateway %s is not inside subnet %s",
-					  nsnet_prefix_str(&gw[i], false, buf, sizeof(buf)), buf);
+					  nsnet_prefix_str(&gw[i], false, g, sizeof(g)), buf);
+		}
 		uint64_t idx = nsnet_prefix_index(p, &gw[i]);
 		if (idx < first || idx > last)
 			return nsnet_errx(e, EINVAL, "gateway %s is the network or broadcast address of its subnet",

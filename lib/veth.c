@@ -69,7 +69,7 @@ static int check_spec(const struct nsnet_veth_spec *s, struct nsnet_error *e)
 		if (!streq(ns, NSNET_HOST) && (r = nsnet_ns_name_check(ns, e)) < 0)
 			return r;
 		if (!nsnet_ns_exists(ns))
-			return nsnet_errx(e, ENOENT, "namespace '%s' not found", ns);
+			return nsnet_errx(e, ENOENT, "connect %s and %s: namespace '%s' not found", s->ns_a, s->ns_b, ns);
 	}
 	return 0;
 }

@@ -145,8 +145,8 @@ static int net_ls(int argc, char **argv)
 		return usage_error("net ls: takes no arguments");
 	struct nsnet_error e = { 0 };
 	json_t *arr;
-	if (nsnet_net_list(&arr, &e) < 0)
-		return fail(&e);
+	if ((r = nsnet_net_list(&arr, &e)) < 0)
+		return done(r, &e, "net ls");
 	if (json) {
 		print_json(arr);
 	} else {
@@ -175,8 +175,8 @@ static int net_show(int argc, char **argv)
 		return usage_error("net show: exactly one network NAME is needed");
 	struct nsnet_error e = { 0 };
 	json_t *n;
-	if (nsnet_net_info(argv[1], &n, &e) < 0)
-		return fail(&e);
+	if ((r = nsnet_net_info(argv[1], &n, &e)) < 0)
+		return done(r, &e, "net show");
 	if (json) {
 		print_json(n);
 		json_decref(n);
