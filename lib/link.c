@@ -116,6 +116,21 @@ int msg_link_del(struct nl_batch *b, int index, const char *name)
 	return link_msg(b, RTM_DELLINK, index, name, "delete link") ? 0 : -ENOMEM;
 }
 
+int msg_link_group(struct nl_batch *b, const char *name, uint32_t group)
+{
+	struct nlmsghdr *nlh = link_msg(b, RTM_NEWLINK, 0, name, "regroup");
+	return nlh && PUT_U32(b, nlh, IFLA_GROUP, group) ? 0 : -ENOMEM;
+}
+
+int msg_link_del_group(struct nl_batch *b, uint32_t group)
+{
+	struct nlmsghdr *nlh = nl_batch_msg(b, RTM_DELLINK, 0, "delete links of group %u", group);
+	if (!nlh)
+		return -ENOMEM;
+	put_ifinfo(nlh);
+	return PUT_U32(b, nlh, IFLA_GROUP, group) ? 0 : -EMSGSIZE;
+}
+
 int msg_addr(struct nl_batch *b, bool add, int index, const struct nsnet_prefix *p, const char *ifname)
 {
 	char buf[64];

@@ -30,6 +30,11 @@ enum {
 };
 int msg_link_set(struct nl_batch *b, int index, const char *name, unsigned flags);
 int msg_link_del(struct nl_batch *b, int index, const char *name);
+/* Put a link into a link group; delete every link of a group in one request.
+ * Deleting links one by one costs an RCU grace period each (~16 ms); a group is
+ * unregistered together, sharing one. */
+int msg_link_group(struct nl_batch *b, const char *name, uint32_t group);
+int msg_link_del_group(struct nl_batch *b, uint32_t group);
 
 /* Address on a link; IPv6 addresses are added without DAD, usable at once. */
 int msg_addr(struct nl_batch *b, bool add, int index, const struct nsnet_prefix *p, const char *ifname);
