@@ -8,7 +8,9 @@
 static const struct verb verbs[] = {
 	{ "ns",         "add|del|list|pids ...", "Manage named network namespaces (compatible with ip netns)", NULL, NULL, false, ns_verbs },
 	{ "exec",       "NAME -- CMD [ARG...]",  "Run a command inside a namespace, as ip netns exec does", NULL, verb_exec, true },
-	{ "show",       "[NAME...] [--json]",    "Show interfaces, addresses, routes, neighbours of namespaces", NULL, verb_show, true },
+	{ "show",       "[NAME...] [--json]",    "Show interfaces, addresses, routes, neighbours of namespaces",
+	  "  NAME     a named namespace, or host for this one (default: every named namespace)\n"
+	  "  --json   the same model as JSON (keys: docs/show-json.md)\n", verb_show, true },
 	{ "net",        "create|attach|detach|rm|ls|show ...", "Networks: a bridge as the switch, with address management",
 	  NULL, NULL, false, net_verbs },
 	{ "connect",    "A B [--ip CIDR_A,CIDR_B | --subnet CIDR] [--ifnames IF_A,IF_B] [--mtu N]",
