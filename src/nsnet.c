@@ -21,7 +21,7 @@ static const struct verb verbs[] = {
 	  "  --mtu N               MTU of both ends\n", verb_connect, true },
 	{ "disconnect", "A B [--ifname IF_A]", "Remove the veth pair between A and B",
 	  "  --ifname IF_A   A's end, when it is not the default to-B\n", verb_disconnect, true },
-	{ "route",      "add|del ...",           "Add or remove static routes in a namespace (IPv4 and IPv6)", NULL, NULL, false, route_verbs },
+	{ "route",      "add|del|ls ...",        "Add, remove or list static routes in a namespace (IPv4 and IPv6)", NULL, NULL, false, route_verbs },
 	{ "router",     "NS [on|off] [--json]",  "Turn IPv4+IPv6 forwarding on or off in a namespace (no argument: show it)", NULL, verb_router, true },
 	{ NULL, NULL, NULL, NULL, NULL, false },
 };

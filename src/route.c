@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * nsnet route add|del NS DEST [via GW] [dev IF]
+ * nsnet route ls NS [-4|-6] [--json]
  * nsnet router NS [on|off] [--json]
  */
 #include <stdio.h>
@@ -90,6 +91,88 @@ static int route_del(int argc, char **argv)
 	return r < 0 ? fail(&e) : EXIT_OK;
 }
 
+static const char *jstr(json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+/* One route per line, in ip's words: "[TYPE] DST [via GW] [dev IF] proto P ...". */
+static void route_print(json_t *o)
+{
+	const char *type = jstr(o, "type"), *scope = jstr(o, "scope");
+	if (type && strcmp(type, "unicast") != 0)
+		printf("%s ", type);
+	printf("%s", jstr(o, "dst") ? jstr(o, "dst") : "?");
+	json_t *hops = json_object_get(o, "nexthops"), *h;
+	if (json_array_size(hops) == 0) {
+		if (jstr(o, "gateway"))
+			printf(" via %s", jstr(o, "gateway"));
+		if (jstr(o, "dev"))
+			printf(" dev %s", jstr(o, "dev"));
+	}
+	if (jstr(o, "protocol"))
+		printf(" proto %s", jstr(o, "protocol"));
+	if (scope && strcmp(scope, "global") != 0 && strcmp(scope, "universe") != 0)
+		printf(" scope %s", scope);
+	if (jstr(o, "prefsrc"))
+		printf(" src %s", jstr(o, "prefsrc"));
+	json_int_t metric = json_integer_value(json_object_get(o, "metric"));
+	if (metric)
+		printf(" metric %lld", (long long)metric);
+	size_t i;
+	json_array_foreach(hops, i, h) {
+		printf("\n\tnexthop");
+		if (jstr(h, "gateway"))
+			printf(" via %s", jstr(h, "gateway"));
+		if (jstr(h, "dev"))
+			printf(" dev %s", jstr(h, "dev"));
+	}
+	putchar('\n');
+}
+
+/* The routes of the main table, read with the same dumps as `nsnet show`, so the
+ * two agree (keys: docs/show-json.md). */
+static int route_ls(int argc, char **argv)
+{
+	bool json = take_flag(&argc, argv, "--json");
+	bool v4 = take_flag(&argc, argv, "-4"), v6 = take_flag(&argc, argv, "-6");
+	int r = reject_unknown_opts(argc, argv);
+	if (r)
+		return r;
+	if (argc != 2)
+		return usage_error("route ls: exactly one NS is needed: nsnet route ls NS [-4|-6] [--json]");
+	if (v4 && v6)
+		return usage_error("route ls: -4 and -6 exclude each other");
+	struct nsnet_error e = { 0 };
+	const char *ns = argv[1];
+	if (nsnet_ns_name_check(ns, &e) < 0)
+		return usage_error("route ls: %s", e.msg);
+	json_t *all = NULL;
+	if (nsnet_show(&ns, 1, &all, &e) < 0) {
+		nsnet_err_wrap(&e, "route ls");
+		return fail(&e);
+	}
+	json_t *routes = json_array(), *o;
+	size_t i;
+	json_array_foreach(json_object_get(json_array_get(all, 0), "routes"), i, o) {
+		const char *fam = jstr(o, "family");
+		if ((v4 && (!fam || strcmp(fam, "inet") != 0)) || (v6 && (!fam || strcmp(fam, "inet6") != 0)))
+			continue;
+		json_array_append(routes, o);
+	}
+	r = EXIT_OK;
+	if (json) {
+		if (print_json(routes) < 0)
+			r = EXIT_FAIL;
+	} else {
+		json_array_foreach(routes, i, o)
+			route_print(o);
+	}
+	json_decref(routes);
+	json_decref(all);
+	return r;
+}
+
 const struct verb route_verbs[] = {
 	{ "add", "NS DEST via GW [dev IF]", "Add a static route in a namespace (IPv4 or IPv6)",
 	  "  DEST      CIDR (10.1.0.0/24, fd00:1::/64), a bare address (a host route) or 'default'\n"
@@ -100,6 +183,9 @@ const struct verb route_verbs[] = {
 	{ "del", "NS DEST [via GW] [dev IF]", "Remove a route from a namespace",
 	  "  The route to DEST is removed; via and dev narrow the match when several exist.\n"
 	  "Example: nsnet route del left 10.0.2.0/24\n", route_del, true },
+	{ "ls", "NS [-4|-6] [--json]", "List the routes of a namespace's main table",
+	  "  -4, -6    only IPv4 or only IPv6 routes\n"
+	  "  --json    the routes as `nsnet show --json` has them (docs/show-json.md)\n", route_ls, true },
 	{ NULL, NULL, NULL, NULL, NULL, false },
 };
 

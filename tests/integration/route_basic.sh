@@ -32,6 +32,13 @@ assert_eq "$got" "10.0.2.0/24 10.0.1.1 eth0 static" "route in $L"
 got=$(ip -n $R -j route show default | jq -r '.[] | "\(.dst) \(.gateway) \(.dev)"')
 assert_eq "$got" "default 10.0.2.1 eth0" "default route in $R"
 
+# route ls agrees with ip, in text and JSON.
+assert_eq "$("$NSNET" route ls $L | grep static)" "10.0.2.0/24 via 10.0.1.1 dev eth0 proto static" "route ls $L"
+got=$("$NSNET" route ls $L -4 --json | jq -r '.[] | "\(.dst) \(.gateway) \(.dev) \(.protocol)"' | sort)
+want=$(ip -n $L -4 -j route show table main | jq -r '.[] | "\(.dst)\(if .dst | test("/") then "" else "/32" end) \(.gateway) \(.dev) \(.protocol)"' | sort)
+assert_eq "$got" "$want" "route ls $L --json against ip -j route"
+assert_eq "$("$NSNET" route ls $R -4 --json | jq -r '.[] | select(.dst == "default") | .gateway')" 10.0.2.1 "route ls $R"
+
 assert_ping $L 10.0.2.2
 assert_ping $R 10.0.1.2
 # Forwarded, not answered by mid itself: the TTL dropped by one on the way.

@@ -35,6 +35,10 @@ nsnet route add $R default via fe80::1 dev eth0
 got=$(ip -n $R -6 -j route show default | jq -r '.[] | "\(.dst) \(.gateway) \(.dev)"')
 assert_eq "$got" "default fe80::1 eth0" "IPv6 default route in $R"
 
+assert_eq "$("$NSNET" route ls $L -6 --json | jq -r '.[] | select(.protocol == "static") | "\(.dst) \(.gateway)"')" \
+	"fd00:2::/64 fd00:1::1" "route ls -6 $L"
+assert_eq "$("$NSNET" route ls $L -4 --json | jq length)" 0 "IPv4 routes in $L (none)"
+
 ping6 $L fd00:2::2 || fail "$L cannot ping fd00:2::2 through $M"
 ping6 $R fd00:1::2 || fail "$R cannot ping fd00:1::2 through $M"
 
