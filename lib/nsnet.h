@@ -114,7 +114,9 @@ struct nsnet_veth_spec {
 };
 int nsnet_veth_add(const struct nsnet_veth_spec *spec, struct nsnet_error *e);
 /* Default name of the end that points at peer_ns: "to-PEER", or for long names
- * "to-" + 7 bytes + "-" + 4 hex digits of a hash: deterministic, at most 15 bytes. */
+ * "to-" + 7 bytes + "-" + 4 hex digits of a hash: deterministic, at most 15 bytes.
+ * A name with a byte an interface name can't hold (space, ':') takes the long form,
+ * that byte written '_'. */
 void nsnet_veth_default_name(const char *peer_ns, char buf[16]);
 uint32_t nsnet_hash32(const char *s);
 /* Remove the veth named ifname in ns (its peer goes with it). */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* `connect`: one veth pair between two namespaces, made in place, atomic. */
+#include <ctype.h>
 #include <linux/if_link.h>
 #include "link.h"
 #include "util.h"
@@ -13,13 +14,28 @@ uint32_t nsnet_hash32(const char *s)
 	return h;
 }
 
+/* Bytes a namespace name may hold but an interface name may not. */
+static bool bad_ifname_char(unsigned char c)
+{
+	return c == ':' || c == '/' || isspace(c) || c < 0x20 || c == 0x7f;
+}
+
 void nsnet_veth_default_name(const char *peer_ns, char buf[16])
 {
-	if (strlen(peer_ns) <= 12) {
+	size_t len = strlen(peer_ns);
+	bool clean = true;
+	for (const char *p = peer_ns; *p; p++)
+		clean &= !bad_ifname_char((unsigned char)*p);
+	if (len <= 12 && clean) {
 		snprintf(buf, 16, "to-%s", peer_ns);
 		return;
 	}
+	/* Too long, or holding a byte an interface name can't (a space, ':'): the hash
+	 * keeps names apart that the truncation or the '_' would make equal. */
 	snprintf(buf, 16, "to-%.7s-%04x", peer_ns, nsnet_hash32(peer_ns) & 0xffff);
+	for (size_t i = 3; i < 3 + (len < 7 ? len : 7); i++)
+		if (bad_ifname_char((unsigned char)buf[i]))
+			buf[i] = '_';
 }
 
 /* Bring lo and ifname up in ns and give ifname its address. */
@@ -56,6 +72,12 @@ static int delete_in(const char *ns, const char *ifname)
 static int check_spec(const struct nsnet_veth_spec *s, struct nsnet_error *e)
 {
 	int r;
+	/* Namespaces first: a default interface name is derived from them. */
+	for (int i = 0; i < 2; i++) {
+		const char *ns = i ? s->ns_b : s->ns_a;
+		if (!streq(ns, NSNET_HOST) && (r = nsnet_ns_name_check(ns, e)) < 0)
+			return r;
+	}
 	if ((r = nsnet_ifname_check(s->if_a, e)) < 0 || (r = nsnet_ifname_check(s->if_b, e)) < 0)
 		return r;
 	if (streq(s->ns_a, s->ns_b) && streq(s->if_a, s->if_b))
@@ -66,8 +88,6 @@ static int check_spec(const struct nsnet_veth_spec *s, struct nsnet_error *e)
 		return nsnet_errx(e, EINVAL, "invalid MTU %u: must be 68..65535", s->mtu);
 	for (int i = 0; i < 2; i++) {
 		const char *ns = i ? s->ns_b : s->ns_a;
-		if (!streq(ns, NSNET_HOST) && (r = nsnet_ns_name_check(ns, e)) < 0)
-			return r;
 		if (!nsnet_ns_exists(ns))
 			return nsnet_errx(e, ENOENT, "connect %s and %s: namespace '%s' not found", s->ns_a, s->ns_b, ns);
 	}

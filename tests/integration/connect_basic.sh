@@ -8,7 +8,7 @@ source "$(dirname "$0")/../lib.sh"
 R=cb-red B=cb-blue
 LONG=cb-a-rather-long-namespace-name
 cleanup() {
-	for n in $R $B $LONG; do ip netns del $n 2>/dev/null || true; done
+	for n in $R $B $LONG cb-twelve-xx "cb sp:x"; do ip netns del "$n" 2>/dev/null || true; done
 	ip link del to-$R 2>/dev/null || true
 }
 trap cleanup EXIT
@@ -100,6 +100,18 @@ ip netns del cb-twelve-xx
 # The pair goes with the namespace.
 for _ in $(seq 30); do [ "$(ifnames $R)" = lo ] && break; sleep 0.1; done
 assert_eq "$(ifnames $R)" "lo" "red after deleting its peer namespace"
+
+# A namespace name with a space (valid for a namespace, not for an interface): the
+# long form, the space written '_'.
+SP="cb sp:x"
+ip netns add "$SP"
+want_sp=$(printf 'to-cb_sp_x-%04x' $(($(fnv32 "$SP") & 0xffff)))
+nsnet connect $R "$SP" --subnet 10.1.5.0/24
+assert_eq "$(ifnames $R)" "lo $want_sp" "red's end towards '$SP'"
+assert_ping "$SP" 10.1.5.1
+nsnet disconnect $R "$SP"
+assert_eq "$(ifnames $R)" "lo" "red after disconnecting '$SP'"
+ip netns del "$SP"
 
 # --ifnames and --mtu: both ends named and sized as asked.
 nsnet connect $R $B --ifnames veth-red,veth-blue --mtu 1400 --ip 192.168.15.1/24,192.168.15.2/24
