@@ -7,7 +7,9 @@
  * namespace's configuration in one more.
  */
 #include <linux/if_link.h>
+#include <sched.h>
 #include "link.h"
+#include "parallel.h"
 #include "net.h"
 #include "util.h"
 
@@ -19,6 +21,7 @@ struct plan {
 	char host_if[16];
 	struct nsnet_prefix ip[2];
 	size_t n_ip;
+	int peer_index;   /* the namespace end's ifindex, chosen by us */
 	int nsfd;
 	struct nl *nl;
 	bool created;
@@ -96,23 +99,72 @@ static int plan_addresses(json_t *net, struct plan *p, size_t n, const struct ns
 	return 0;
 }
 
-static int first_free_eth(struct nl *nl, const char *want, char out[16], struct nsnet_error *e)
-{
+struct ns_links {
 	struct name_set names;
-	int r = host_link_names(nl, &names, e);
+	int max_index;
+};
+
+static int ns_links_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct ns_links *l = data;
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	if (ifi->ifi_index > l->max_index)
+		l->max_index = ifi->ifi_index;
+	struct nlattr *a;
+	mnl_attr_for_each(a, nlh, sizeof(*ifi)) {
+		if (mnl_attr_get_type(a) != IFLA_IFNAME || mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0)
+			continue;
+		struct name_set *s = &l->names;
+		if (s->n == s->cap) {
+			size_t cap = s->cap ? s->cap * 2 : 8;
+			char(*nn)[16] = realloc(s->names, cap * sizeof(*nn));
+			if (!nn)
+				return MNL_CB_ERROR;
+			s->names = nn;
+			s->cap = cap;
+		}
+		snprintf(s->names[s->n++], 16, "%s", mnl_attr_get_str(a));
+	}
+	return MNL_CB_OK;
+}
+
+static void ns_links_reset(void *data)
+{
+	struct ns_links *l = data;
+	l->names.n = 0;
+	l->max_index = 0;
+}
+
+/* Pick the namespace end's name (the wanted one, or the first free ethN) and an
+ * ifindex for it, so no lookup is needed after the veth is made. */
+static int choose_ifname(struct nl *nl, const char *want, char out[16], int *ret_index, struct nsnet_error *e)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = nl_msg(buf, RTM_GETLINK, 0);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	struct ns_links l = { 0 };
+	int r = nl_dump(nl, nlh, ns_links_cb, ns_links_reset, &l, e);
 	if (r < 0)
-		return r;
+		goto out;
+	for (int i = 0; !want; i++) {
+		snprintf(out, 16, "eth%d", i);
+		bool taken = false;
+		for (size_t k = 0; k < l.names.n && !taken; k++)
+			taken = streq(l.names.names[k], out);
+		if (!taken)
+			break;
+	}
 	if (want) {
 		snprintf(out, 16, "%s", want);
-		r = name_set_has(&names, want) ? -EEXIST : 0;
-	} else {
-		for (int i = 0;; i++) {
-			snprintf(out, 16, "eth%d", i);
-			if (!name_set_has(&names, out))
-				break;
-		}
+		for (size_t k = 0; k < l.names.n && r == 0; k++)
+			if (streq(l.names.names[k], want))
+				r = -EEXIST;
 	}
-	name_set_free(&names);
+	*ret_index = l.max_index + 1;
+out:
+	free(l.names.names);
 	return r;
 }
 
@@ -126,60 +178,77 @@ static void plan_close(struct plan *p)
 	p->nsfd = -1;
 }
 
-/* Everything inside one namespace, in one batch. */
-static int configure_ns(struct plan *p, json_t *net, bool v6, const struct nsnet_attach_opts *o,
-			struct nsnet_error *e)
+struct chunk {
+	struct plan *p;
+	json_t *net;
+	bool v6;
+	const struct nsnet_attach_opts *o;
+};
+
+/* On a worker thread: enter the namespace, open its socket, choose the names. */
+static int prepare_ns(size_t i, void *ctx, struct nsnet_error *e)
 {
-	int idx = link_index(p->nl, p->ifname);
-	if (idx < 0)
-		return nsnet_err(e, idx, "find %s", p->ifname);
+	struct chunk *c = ctx;
+	struct plan *p = &c->p[i];
+	int r = nsnet_ns_open(p->ns, &p->nsfd, e);
+	if (r < 0)
+		return r;
+	if (setns(p->nsfd, CLONE_NEWNET) < 0)
+		return nsnet_err(e, errno, "enter namespace '%s'", p->ns);
+	if ((r = nl_open_fd(NS_SELF, &p->nl, e)) < 0)
+		return r;
+	r = choose_ifname(p->nl, c->o->ifname, p->ifname, &p->peer_index, e);
+	if (r == -EEXIST)
+		return nsnet_errx(e, EEXIST, "namespace '%s' already has an interface named %s", p->ns, c->o->ifname);
+	return r;
+}
+
+/* Everything inside one namespace, in one batch. */
+static int configure_ns(size_t i, void *ctx, struct nsnet_error *e)
+{
+	struct chunk *c = ctx;
+	struct plan *p = &c->p[i];
+	int idx = p->peer_index;
 	_cleanup_batch_ struct nl_batch b;
 	nl_batch_init(&b);
 	msg_link_set(&b, 0, "lo", LINK_UP);
-	msg_link_set(&b, idx, p->ifname, LINK_UP | (v6 ? 0 : LINK_NO_IPV6LL));
-	for (size_t i = 0; i < p->n_ip; i++)
-		msg_addr(&b, true, idx, &p->ip[i], p->ifname);
-	for (size_t i = 0; i < p->n_ip && !o->no_default_route; i++) {
-		struct nsnet_prefix gw, def = { .family = p->ip[i].family };
-		json_t *sub = net_subnet(net, p->ip[i].family);
+	msg_link_set(&b, idx, p->ifname, LINK_UP | (c->v6 ? 0 : LINK_NO_IPV6LL));
+	for (size_t k = 0; k < p->n_ip; k++)
+		msg_addr(&b, true, idx, &p->ip[k], p->ifname);
+	for (size_t k = 0; k < p->n_ip && !c->o->no_default_route; k++) {
+		struct nsnet_prefix gw, def = { .family = p->ip[k].family };
+		json_t *sub = net_subnet(c->net, p->ip[k].family);
 		if (nsnet_addr_parse(json_string_value(json_object_get(sub, "gateway")), &gw, NULL) < 0)
 			continue;
 		msg_route(&b, true, &def, &gw, idx);
 		/* The namespace keeps a default route it already has. */
 		nl_batch_tolerate(&b, EEXIST);
 	}
-	return nl_batch_send(p->nl, &b, e);
+	int r = nl_batch_send(p->nl, &b, e);
+	return r < 0 ? nsnet_err_wrap(e, "in namespace '%s'", p->ns) : 0;
 }
 
 static int attach_chunk(struct nl *host, json_t *net, struct plan *p, size_t n, int bridge, bool v6,
 			const struct nsnet_attach_opts *o, struct nsnet_error *e)
 {
-	int r = 0;
+	struct chunk c = { p, net, v6, o };
 	_cleanup_batch_ struct nl_batch b;
 	nl_batch_init(&b);
 	unsigned mtu = (unsigned)json_integer_value(json_object_get(net, "mtu"));
+	int r = run_parallel(n, prepare_ns, &c, e);
+	/* The veths of the whole chunk in one sendmsg: RTNL serialises them anyway. */
 	for (size_t i = 0; i < n && r == 0; i++) {
-		if ((r = nsnet_ns_open(p[i].ns, &p[i].nsfd, e)) < 0 || (r = nl_open_fd(p[i].nsfd, &p[i].nl, e)) < 0)
-			break;
-		r = first_free_eth(p[i].nl, o->ifname, p[i].ifname, e);
-		if (r == -EEXIST)
-			r = nsnet_errx(e, EEXIST, "namespace '%s' already has an interface named %s", p[i].ns, o->ifname);
-		if (r < 0)
-			break;
 		struct veth_msg v = { .name = p[i].host_if, .ns_fd = -1, .peer = p[i].ifname, .peer_fd = p[i].nsfd,
-				      .mtu = mtu, .master = bridge };
+				      .peer_index = p[i].peer_index, .mtu = mtu, .master = bridge };
 		msg_veth_add(&b, &v);
-		p[i].created = true;  /* maybe: a failed create is tolerated on undo */
+		p[i].created = true;  /* maybe: deleting one that was not made is tolerated */
 	}
 	for (size_t i = 0; i < n && r == 0; i++)
 		msg_link_set(&b, 0, p[i].host_if, LINK_UP | (v6 ? 0 : LINK_NO_IPV6LL));
 	if (r == 0)
 		r = nl_batch_send(host, &b, e);
-	for (size_t i = 0; i < n && r == 0; i++) {
-		r = configure_ns(&p[i], net, v6, o, e);
-		if (r < 0)
-			nsnet_err_wrap(e, "in namespace '%s'", p[i].ns);
-	}
+	if (r == 0)
+		r = run_parallel(n, configure_ns, &c, e);
 	for (size_t i = 0; i < n; i++)
 		plan_close(&p[i]);
 	return r;
@@ -249,16 +318,16 @@ int nsnet_net_attach(const char *name, const char *const *ns, size_t n, const st
 	for (size_t i = 0; o->ifname && i < n && r == 0; i++) {
 		struct nl *nl;
 		char tmp[16];
+		int idx;
 		if ((r = nl_open(ns[i], &nl, e)) < 0)
 			goto out;
-		r = first_free_eth(nl, o->ifname, tmp, e);
+		r = choose_ifname(nl, o->ifname, tmp, &idx, e);
 		nl_close(nl);
 		if (r == -EEXIST)
 			r = nsnet_errx(e, EEXIST, "namespace '%s' already has an interface named %s", ns[i], o->ifname);
 		if (r < 0)
 			goto out;
 	}
-
 	/* Record the members as pending before touching the kernel. */
 	for (size_t i = 0; i < n; i++)
 		member_json(net, &p[i], true);

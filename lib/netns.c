@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include "netns.h"
 #include "nl.h"
+#include "parallel.h"
 #include "util.h"
 
 int netns_path(const char *name, char *buf, size_t len)
@@ -74,28 +75,6 @@ static int netns_dir_prepare(struct nsnet_error *e)
 	return 0;
 }
 
-struct create_arg {
-	const char *path;
-	int nsfd;        /* out: fd of the new namespace, if wanted */
-	bool want_fd;
-};
-
-/* Runs in a short-lived thread: unshare() moves only that thread. */
-static int create_thread(void *p)
-{
-	struct create_arg *a = p;
-	if (unshare(CLONE_NEWNET) < 0)
-		return -errno;
-	if (mount("/proc/thread-self/ns/net", a->path, "none", MS_BIND, NULL) < 0)
-		return -errno;
-	if (a->want_fd) {
-		a->nsfd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-		if (a->nsfd < 0)
-			return -errno;
-	}
-	return 0;
-}
-
 static void netns_unbind(const char *path)
 {
 	/* A namespace can be bound more than once on the same file; peel every layer. */
@@ -104,7 +83,9 @@ static void netns_unbind(const char *path)
 	unlink(path);
 }
 
-int netns_create(const char *name, int *ret_fd, struct nsnet_error *e)
+/* Must run on a disposable thread: unshare() moves the calling thread into the new
+ * namespace, and the caller's own thread must never change namespace. */
+int netns_create_here(const char *name, int *ret_fd, struct nsnet_error *e)
 {
 	char path[PATH_MAX];
 	if (netns_path(name, path, sizeof(path)) < 0)
@@ -116,14 +97,19 @@ int netns_create(const char *name, int *ret_fd, struct nsnet_error *e)
 		return nsnet_err(e, errno, "create %s", path);
 	}
 	close(fd);
-	struct create_arg a = { .path = path, .nsfd = -1, .want_fd = ret_fd != NULL };
-	int r = ns_run_in(NS_NEW_THREAD, create_thread, &a);
-	if (r < 0) {
+	if (unshare(CLONE_NEWNET) < 0 || mount("/proc/thread-self/ns/net", path, "none", MS_BIND, NULL) < 0) {
+		int r = -errno;
 		netns_unbind(path);
 		return nsnet_err(e, r, "create namespace '%s'", name);
 	}
-	if (ret_fd)
-		*ret_fd = a.nsfd;
+	if (ret_fd) {
+		*ret_fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+		if (*ret_fd < 0) {
+			int r = -errno;
+			netns_unbind(path);
+			return nsnet_err(e, r, "open namespace '%s'", name);
+		}
+	}
 	return 0;
 }
 
@@ -168,6 +154,20 @@ static int check_names(const char *const *names, size_t n, bool must_exist, stru
 	return 0;
 }
 
+struct add_ctx {
+	const char *const *names;
+	bool *made;
+};
+
+static int add_one(size_t i, void *p, struct nsnet_error *e)
+{
+	struct add_ctx *c = p;
+	int r = netns_create_here(c->names[i], NULL, e);
+	if (r == 0)
+		c->made[i] = true;
+	return r;
+}
+
 int nsnet_ns_add(const char *const *names, size_t n, struct nsnet_error *e)
 {
 	int r = check_names(names, n, false, e);
@@ -176,15 +176,16 @@ int nsnet_ns_add(const char *const *names, size_t n, struct nsnet_error *e)
 	r = netns_dir_prepare(e);
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i < n; i++) {
-		r = netns_create(names[i], NULL, e);
-		if (r < 0) {
-			while (i-- > 0)
+	_cleanup_free_ bool *made = calloc(n, sizeof(*made));
+	if (!made)
+		return nsnet_err(e, ENOMEM, "add namespaces");
+	struct add_ctx c = { names, made };
+	r = run_parallel(n, add_one, &c, e);
+	if (r < 0)
+		for (size_t i = 0; i < n; i++)
+			if (made[i])
 				netns_remove(names[i], NULL);
-			return r;
-		}
-	}
-	return 0;
+	return r;
 }
 
 int nsnet_ns_pids(const char *name, pid_t **ret_pids, size_t *ret_n, struct nsnet_error *e)

@@ -7,8 +7,9 @@
 
 int netns_path(const char *name, char *buf, size_t len);
 /* Create one named namespace (the name is assumed valid and /run/netns prepared);
- * ret_fd, if given, receives an fd of it. */
-int netns_create(const char *name, int *ret_fd, struct nsnet_error *e);
+ * ret_fd, if given, receives an fd of it. Runs on a disposable worker thread: it
+ * leaves that thread inside the new namespace. */
+int netns_create_here(const char *name, int *ret_fd, struct nsnet_error *e);
 /* Unbind and remove the name. */
 int netns_remove(const char *name, struct nsnet_error *e);
 #endif
