@@ -180,8 +180,9 @@ int msg_route(struct nl_batch *b, bool add, const struct nsnet_prefix *dst, cons
 	rtm->rtm_family = dst->family;
 	rtm->rtm_dst_len = dst->len;
 	rtm->rtm_table = RT_TABLE_MAIN;
-	rtm->rtm_protocol = RTPROT_STATIC;
-	rtm->rtm_scope = via ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
+	/* A delete matches any protocol and scope, as `ip route del` does. */
+	rtm->rtm_protocol = add ? RTPROT_STATIC : RTPROT_UNSPEC;
+	rtm->rtm_scope = add ? (via ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK) : RT_SCOPE_NOWHERE;
 	rtm->rtm_type = RTN_UNICAST;
 	size_t alen = dst->family == AF_INET ? 4 : 16;
 	bool ok = true;
