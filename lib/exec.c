@@ -52,12 +52,16 @@ static int enter(const char *name, struct nsnet_error *e)
 		return nsnet_err(e, errno, "unshare the mount namespace");
 	if (mount("", "/", "none", MS_SLAVE | MS_REC, NULL) < 0)
 		return nsnet_err(e, errno, "make / a slave mount");
-	/* sysfs shows the namespace of whoever mounted it: remount it from here. */
+	/* sysfs shows the namespace of whoever mounted it: mount one from here. As
+	 * iproute2 does, mount it even when there was nothing to unmount (or the old one
+	 * could not be), else the command would read the caller's interfaces there; keep
+	 * it read-only when it was (a read-only /sys cannot be shadowed read-write). */
 	unsigned long flags = 0;
 	struct statvfs sv;
 	if (statvfs("/sys", &sv) == 0 && (sv.f_flag & ST_RDONLY))
 		flags = MS_RDONLY;
-	if (umount2("/sys", MNT_DETACH) == 0 && mount(name, "/sys", "sysfs", flags, NULL) < 0)
+	(void)umount2("/sys", MNT_DETACH);
+	if (mount(name, "/sys", "sysfs", flags, NULL) < 0)
 		return nsnet_err(e, errno, "mount /sys for namespace '%s'", name);
 	return bind_etc(name, e);
 }

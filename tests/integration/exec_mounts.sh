@@ -27,6 +27,15 @@ assert_eq "$(nsnet exec blue -- ls /sys/class/net | tr '\n' ' ')" "lo " "/sys/cl
 # The caller's /sys is untouched.
 assert_eq "$(ls /sys/class/net | tr '\n' ' ')" "lo sbx0 sbx1 " "the sandbox's /sys after exec"
 
+# With no sysfs mounted on /sys at all, the command still gets red's (not the caller's).
+assert_eq "$(unshare --mount --propagation private sh -c \
+	"umount -l /sys && [ ! -e /sys/class ] && '$NSNET' exec red -- ls /sys/class/net" | tr '\n' ' ')" \
+	"lo v-red v-red-peer " "/sys in red when the caller had no sysfs"
+# A read-only /sys stays read-only for the command.
+assert_match "$(unshare --mount --propagation private sh -c \
+	"mount -o remount,bind,ro /sys && '$NSNET' exec red -- findmnt -n -o OPTIONS /sys")" \
+	'^ro,' "/sys in red when the caller's is read-only"
+
 # /etc/netns/NAME/*: bound over /etc for that namespace's commands only.
 hosts_before=$(cat /etc/hosts)
 mkdir -p /etc/netns/red
