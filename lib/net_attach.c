@@ -16,6 +16,7 @@
 #define CHUNK 128  /* namespaces whose fds and sockets are open at once */
 
 struct plan {
+	const struct attach_req *req;
 	const char *ns;
 	char ifname[16];
 	char host_if[16];
@@ -27,41 +28,39 @@ struct plan {
 	bool created;
 };
 
-static int check_args(const char *net, const char *const *ns, size_t n, const struct nsnet_attach_opts *o,
-		      struct nsnet_error *e)
+static int check_reqs(const struct attach_req *req, size_t n, struct nsnet_error *e)
 {
-	int r = nsnet_net_name_check(net, e);
-	if (r < 0)
-		return r;
+	int r;
 	if (n == 0)
 		return nsnet_errx(e, EINVAL, "no namespace given");
-	if (o->ip && n > 1)
-		return nsnet_errx(e, EINVAL, "a static address can be given for one namespace only");
-	if (o->ifname && (r = nsnet_ifname_check(o->ifname, e)) < 0)
-		return r;
 	for (size_t i = 0; i < n; i++) {
-		if (streq(ns[i], NSNET_HOST))
+		const char *ns = req[i].ns;
+		if (streq(ns, NSNET_HOST))
 			return nsnet_errx(e, EINVAL, "the host is on every network through the bridge; attach namespaces");
-		if ((r = nsnet_ns_name_check(ns[i], e)) < 0)
+		if ((r = nsnet_ns_name_check(ns, e)) < 0)
+			return r;
+		if (req[i].ifname && (r = nsnet_ifname_check(req[i].ifname, e)) < 0)
 			return r;
 		for (size_t j = 0; j < i; j++)
-			if (streq(ns[i], ns[j]))
-				return nsnet_errx(e, EINVAL, "namespace '%s' given twice", ns[i]);
-		if (!nsnet_ns_exists(ns[i]))
-			return nsnet_errx(e, ENOENT, "namespace '%s' not found", ns[i]);
+			if (streq(ns, req[j].ns))
+				return nsnet_errx(e, EINVAL, "namespace '%s' given twice", ns);
+		if (!nsnet_ns_exists(ns))
+			return nsnet_errx(e, ENOENT, "namespace '%s' not found", ns);
 	}
 	return 0;
 }
 
-/* Give every plan its addresses: the static one if asked, else the pool's next. */
-static int plan_addresses(json_t *net, struct plan *p, size_t n, const struct nsnet_attach_opts *o,
-			  struct nsnet_error *e)
+/* Give every plan its addresses: the static ones asked for, else the pool's next. */
+static int plan_addresses(json_t *net, struct plan *p, size_t n, struct nsnet_error *e)
 {
 	char buf[64];
-	if (o->ip && !net_subnet(net, o->ip->family))
-		return nsnet_errx(e, EINVAL, "network '%s' has no %s subnet for %s",
-				  json_string_value(json_object_get(net, "name")), o->ip->family == AF_INET ? "IPv4" : "IPv6",
-				  nsnet_prefix_str(o->ip, false, buf, sizeof(buf)));
+	const char *name = json_string_value(json_object_get(net, "name"));
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < p[i].req->n_ip; k++)
+			if (!net_subnet(net, p[i].req->ip[k].family))
+				return nsnet_errx(e, EINVAL, "network '%s' has no %s subnet for %s", name,
+						  p[i].req->ip[k].family == AF_INET ? "IPv4" : "IPv6",
+						  nsnet_prefix_str(&p[i].req->ip[k], false, buf, sizeof(buf)));
 	size_t si;
 	json_t *sub;
 	json_array_foreach(json_object_get(net, "subnets"), si, sub) {
@@ -69,27 +68,36 @@ static int plan_addresses(json_t *net, struct plan *p, size_t n, const struct ns
 		int r = net_ipam(net, sub, &pool, e);
 		if (r < 0)
 			return r;
-		for (size_t i = 0; i < n && r == 0; i++) {
-			struct nsnet_prefix *a = &p[i].ip[p[i].n_ip];
-			if (o->ip && o->ip->family == pool.net.family) {
-				*a = *o->ip;
-				a->len = pool.net.len;
-				r = ipam_mark(&pool, a);
-				nsnet_prefix_str(a, false, buf, sizeof(buf));
-				if (r == -ERANGE)
-					r = nsnet_errx(e, EINVAL, "address %s is outside the usable range of %s", buf,
-						       json_string_value(json_object_get(sub, "cidr")));
-				else if (r == -EEXIST)
-					r = nsnet_errx(e, EADDRINUSE, "address %s is already in use on network '%s'", buf,
-						       json_string_value(json_object_get(net, "name")));
-			} else {
-				r = ipam_alloc(&pool, a);
-				if (r == -ENOSPC)
-					r = nsnet_errx(e, ENOSPC, "no free address left in %s",
-						       json_string_value(json_object_get(sub, "cidr")));
+		/* Static addresses first, so the pool never hands one of them out. */
+		for (size_t pass = 0; pass < 2 && r == 0; pass++) {
+			for (size_t i = 0; i < n && r == 0; i++) {
+				const struct nsnet_prefix *want = NULL;
+				for (size_t k = 0; k < p[i].req->n_ip; k++)
+					if (p[i].req->ip[k].family == pool.net.family)
+						want = &p[i].req->ip[k];
+				if ((pass == 0) != (want != NULL))
+					continue;
+				struct nsnet_prefix *a = &p[i].ip[p[i].n_ip];
+				if (want) {
+					*a = *want;
+					a->len = pool.net.len;
+					r = ipam_mark(&pool, a);
+					nsnet_prefix_str(a, false, buf, sizeof(buf));
+					if (r == -ERANGE)
+						r = nsnet_errx(e, EINVAL, "address %s is outside the usable range of %s", buf,
+							       json_string_value(json_object_get(sub, "cidr")));
+					else if (r == -EEXIST)
+						r = nsnet_errx(e, EADDRINUSE, "address %s is already in use on network '%s'",
+							       buf, name);
+				} else {
+					r = ipam_alloc(&pool, a);
+					if (r == -ENOSPC)
+						r = nsnet_errx(e, ENOSPC, "no free address left in %s",
+							       json_string_value(json_object_get(sub, "cidr")));
+				}
+				if (r == 0)
+					p[i].n_ip++;
 			}
-			if (r == 0)
-				p[i].n_ip++;
 		}
 		json_object_set_new(sub, "next", json_integer((json_int_t)pool.next));
 		ipam_done(&pool);
@@ -182,7 +190,6 @@ struct chunk {
 	struct plan *p;
 	json_t *net;
 	bool v6;
-	const struct nsnet_attach_opts *o;
 };
 
 /* On a worker thread: enter the namespace, open its socket, choose the names. */
@@ -197,9 +204,9 @@ static int prepare_ns(size_t i, void *ctx, struct nsnet_error *e)
 		return nsnet_err(e, errno, "enter namespace '%s'", p->ns);
 	if ((r = nl_open_fd(NS_SELF, &p->nl, e)) < 0)
 		return r;
-	r = choose_ifname(p->nl, c->o->ifname, p->ifname, &p->peer_index, e);
+	r = choose_ifname(p->nl, p->req->ifname, p->ifname, &p->peer_index, e);
 	if (r == -EEXIST)
-		return nsnet_errx(e, EEXIST, "namespace '%s' already has an interface named %s", p->ns, c->o->ifname);
+		return nsnet_errx(e, EEXIST, "namespace '%s' already has an interface named %s", p->ns, p->req->ifname);
 	return r;
 }
 
@@ -208,14 +215,19 @@ static int configure_ns(size_t i, void *ctx, struct nsnet_error *e)
 {
 	struct chunk *c = ctx;
 	struct plan *p = &c->p[i];
-	int idx = p->peer_index;
+	/* The kernel honours the peer's requested ifindex only when the host end's is
+	 * requested too (veth_newlink), so p->peer_index is a guess that fails once the
+	 * namespace has lost a link (the allocator moves on): look the link up. */
+	int idx = link_index(p->nl, p->ifname);
+	if (idx < 0)
+		return nsnet_err(e, idx, "find %s in namespace '%s'", p->ifname, p->ns);
 	_cleanup_batch_ struct nl_batch b;
 	nl_batch_init(&b);
 	msg_link_set(&b, 0, "lo", LINK_UP);
 	msg_link_set(&b, idx, p->ifname, LINK_UP | (c->v6 ? 0 : LINK_NO_IPV6LL));
 	for (size_t k = 0; k < p->n_ip; k++)
 		msg_addr(&b, true, idx, &p->ip[k], p->ifname);
-	for (size_t k = 0; k < p->n_ip && !c->o->no_default_route; k++) {
+	for (size_t k = 0; k < p->n_ip && p->req->default_route; k++) {
 		struct nsnet_prefix gw, def = { .family = p->ip[k].family };
 		json_t *sub = net_subnet(c->net, p->ip[k].family);
 		if (nsnet_addr_parse(json_string_value(json_object_get(sub, "gateway")), &gw, NULL) < 0)
@@ -229,9 +241,9 @@ static int configure_ns(size_t i, void *ctx, struct nsnet_error *e)
 }
 
 static int attach_chunk(struct nl *host, json_t *net, struct plan *p, size_t n, int bridge, bool v6,
-			const struct nsnet_attach_opts *o, struct nsnet_error *e)
+			struct nsnet_error *e)
 {
-	struct chunk c = { p, net, v6, o };
+	struct chunk c = { p, net, v6 };
 	_cleanup_batch_ struct nl_batch b;
 	nl_batch_init(&b);
 	unsigned mtu = (unsigned)json_integer_value(json_object_get(net, "mtu"));
@@ -276,55 +288,51 @@ static void drop_members(json_t *net, const struct plan *p, size_t n)
 	}
 }
 
-int nsnet_net_attach(const char *name, const char *const *ns, size_t n, const struct nsnet_attach_opts *opts,
-		     struct nsnet_error *e)
+int net_attach_locked(json_t *net, const struct attach_req *req, size_t n, struct nsnet_error *e)
 {
-	static const struct nsnet_attach_opts none;
-	const struct nsnet_attach_opts *o = opts ? opts : &none;
-	int r = check_args(name, ns, n, o, e);
+	const char *name = json_string_value(json_object_get(net, "name"));
+	int r = check_reqs(req, n, e);
 	if (r < 0)
-		return r;
-	_cleanup_close_ int lock = -1;
-	json_t *net = NULL;
-	if ((r = state_lock(&lock, e)) < 0 || (r = state_net_load(name, &net, e)) < 0)
 		return r;
 	_cleanup_free_ struct plan *p = calloc(n, sizeof(*p));
 	_cleanup_nl_ struct nl *host = NULL;
 	struct name_set links = { 0 };
 	bool changed = false;
-	if (!p) {
-		r = nsnet_err(e, ENOMEM, "attach");
-		goto out;
-	}
+	if (!p)
+		return nsnet_err(e, ENOMEM, "attach");
 	if ((r = nl_open_fd(NS_SELF, &host, e)) < 0 || (r = net_reconcile(net, host, &changed, e)) < 0 ||
 	    (r = host_link_names(host, &links, e)) < 0)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
-		p[i].ns = ns[i];
+		p[i].req = &req[i];
+		p[i].ns = req[i].ns;
 		p[i].nsfd = -1;
-		if (net_member(net, ns[i], NULL)) {
-			r = nsnet_errx(e, EEXIST, "namespace '%s' is already attached to network '%s'", ns[i], name);
+		if (net_member(net, p[i].ns, NULL)) {
+			r = nsnet_errx(e, EEXIST, "namespace '%s' is already attached to network '%s'", p[i].ns, name);
 			goto out;
 		}
-		nsnet_net_host_ifname(name, ns[i], p[i].host_if);
+		nsnet_net_host_ifname(name, p[i].ns, p[i].host_if);
 		if (name_set_has(&links, p[i].host_if)) {
 			r = nsnet_errx(e, EEXIST, "an interface named %s exists already in the host", p[i].host_if);
 			goto out;
 		}
 	}
-	if ((r = plan_addresses(net, p, n, o, e)) < 0)
+	if ((r = plan_addresses(net, p, n, e)) < 0)
 		goto out;
-	/* An --ifname already taken is a validation error: find it before any change. */
-	for (size_t i = 0; o->ifname && i < n && r == 0; i++) {
+	/* An ifname already taken is a validation error: find it before any change. */
+	for (size_t i = 0; i < n && r == 0; i++) {
+		if (!req[i].ifname)
+			continue;
 		struct nl *nl;
 		char tmp[16];
 		int idx;
-		if ((r = nl_open(ns[i], &nl, e)) < 0)
+		if ((r = nl_open(p[i].ns, &nl, e)) < 0)
 			goto out;
-		r = choose_ifname(nl, o->ifname, tmp, &idx, e);
+		r = choose_ifname(nl, req[i].ifname, tmp, &idx, e);
 		nl_close(nl);
 		if (r == -EEXIST)
-			r = nsnet_errx(e, EEXIST, "namespace '%s' already has an interface named %s", ns[i], o->ifname);
+			r = nsnet_errx(e, EEXIST, "namespace '%s' already has an interface named %s", p[i].ns,
+				       req[i].ifname);
 		if (r < 0)
 			goto out;
 	}
@@ -341,7 +349,7 @@ int nsnet_net_attach(const char *name, const char *const *ns, size_t n, const st
 	if (bidx < 0)
 		r = nsnet_errx(e, ENODEV, "bridge %s of network '%s' is gone; recreate the network", bridge, name);
 	for (size_t i = 0; i < n && r == 0; i += CHUNK)
-		r = attach_chunk(host, net, p + i, n - i < CHUNK ? n - i : CHUNK, bidx, v6, o, e);
+		r = attach_chunk(host, net, p + i, n - i < CHUNK ? n - i : CHUNK, bidx, v6, e);
 	if (r < 0) {
 		const char **ifs = calloc(n, sizeof(*ifs));
 		size_t k = 0;
@@ -360,8 +368,71 @@ int nsnet_net_attach(const char *name, const char *const *ns, size_t n, const st
 	r = state_net_save(net, e);
 out:
 	name_set_free(&links);
+	return r;
+}
+
+int nsnet_net_attach(const char *name, const char *const *ns, size_t n, const struct nsnet_attach_opts *opts,
+		     struct nsnet_error *e)
+{
+	static const struct nsnet_attach_opts none;
+	const struct nsnet_attach_opts *o = opts ? opts : &none;
+	int r = nsnet_net_name_check(name, e);
+	if (r < 0)
+		return r;
+	if (o->ip && n > 1)
+		return nsnet_errx(e, EINVAL, "a static address can be given for one namespace only");
+	if (o->ifname && (r = nsnet_ifname_check(o->ifname, e)) < 0)
+		return r;
+	_cleanup_free_ struct attach_req *req = calloc(n ? n : 1, sizeof(*req));
+	if (!req)
+		return nsnet_err(e, ENOMEM, "attach");
+	for (size_t i = 0; i < n; i++) {
+		req[i].ns = ns[i];
+		req[i].ifname = o->ifname;
+		req[i].default_route = !o->no_default_route;
+		if (o->ip) {
+			req[i].ip[0] = *o->ip;
+			req[i].n_ip = 1;
+		}
+	}
+	if ((r = check_reqs(req, n, e)) < 0)
+		return r;
+	_cleanup_close_ int lock = -1;
+	json_t *net = NULL;
+	if ((r = state_lock(&lock, e)) < 0 || (r = state_net_load(name, &net, e)) < 0)
+		return r;
+	r = net_attach_locked(net, req, n, e);
 	json_decref(net);
 	return r;
+}
+
+int net_detach_locked(json_t *net, const char *const *ns, size_t n, struct nsnet_error *e)
+{
+	const char *name = json_string_value(json_object_get(net, "name"));
+	if (n == 0)
+		return nsnet_errx(e, EINVAL, "no namespace given");
+	_cleanup_nl_ struct nl *host = NULL;
+	bool changed = false;
+	_cleanup_free_ const char **ifs = calloc(n, sizeof(*ifs));
+	int r;
+	if (!ifs)
+		return nsnet_err(e, ENOMEM, "detach");
+	if ((r = nl_open_fd(NS_SELF, &host, e)) < 0 || (r = net_reconcile(net, host, &changed, e)) < 0)
+		return r;
+	for (size_t i = 0; i < n; i++) {
+		json_t *m = net_member(net, ns[i], NULL);
+		if (!m)
+			return nsnet_errx(e, ENOENT, "namespace '%s' is not attached to network '%s'", ns[i], name);
+		ifs[i] = json_string_value(json_object_get(m, "host_ifname"));
+	}
+	if ((r = net_delete_host_links(host, ifs, n, e)) < 0)
+		return nsnet_err_wrap(e, "detach from network '%s'", name);
+	for (size_t i = 0; i < n; i++) {
+		size_t idx;
+		if (net_member(net, ns[i], &idx))
+			json_array_remove(json_object_get(net, "members"), idx);
+	}
+	return state_net_save(net, e);
 }
 
 int nsnet_net_detach(const char *name, const char *const *ns, size_t n, struct nsnet_error *e)
@@ -369,40 +440,11 @@ int nsnet_net_detach(const char *name, const char *const *ns, size_t n, struct n
 	int r = nsnet_net_name_check(name, e);
 	if (r < 0)
 		return r;
-	if (n == 0)
-		return nsnet_errx(e, EINVAL, "no namespace given");
 	_cleanup_close_ int lock = -1;
 	json_t *net;
 	if ((r = state_lock(&lock, e)) < 0 || (r = state_net_load(name, &net, e)) < 0)
 		return r;
-	_cleanup_nl_ struct nl *host = NULL;
-	bool changed = false;
-	_cleanup_free_ const char **ifs = calloc(n, sizeof(*ifs));
-	if (!ifs) {
-		r = nsnet_err(e, ENOMEM, "detach");
-		goto out;
-	}
-	if ((r = nl_open_fd(NS_SELF, &host, e)) < 0 || (r = net_reconcile(net, host, &changed, e)) < 0)
-		goto out;
-	for (size_t i = 0; i < n; i++) {
-		json_t *m = net_member(net, ns[i], NULL);
-		if (!m) {
-			r = nsnet_errx(e, ENOENT, "namespace '%s' is not attached to network '%s'", ns[i], name);
-			goto out;
-		}
-		ifs[i] = json_string_value(json_object_get(m, "host_ifname"));
-	}
-	if ((r = net_delete_host_links(host, ifs, n, e)) < 0) {
-		nsnet_err_wrap(e, "detach from network '%s'", name);
-		goto out;
-	}
-	for (size_t i = 0; i < n; i++) {
-		size_t idx;
-		if (net_member(net, ns[i], &idx))
-			json_array_remove(json_object_get(net, "members"), idx);
-	}
-	r = state_net_save(net, e);
-out:
+	r = net_detach_locked(net, ns, n, e);
 	json_decref(net);
 	return r;
 }
