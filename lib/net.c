@@ -128,25 +128,30 @@ static int make_bridge(struct nl *host, const struct nsnet_net_spec *s, const ch
 	return nl_batch_send(host, &b, e);
 }
 
-int nsnet_net_create(const struct nsnet_net_spec *s, struct nsnet_error *e)
+static int spec_check(const struct nsnet_net_spec *s, struct nsnet_prefix gw[2], char bridge[16],
+		      struct nsnet_error *e)
 {
-	struct nsnet_prefix gw[2] = { 0 };
-	char bridge[16];
 	int r = nsnet_net_name_check(s->name, e);
 	if (r < 0 || (r = check_subnets(s, gw, e)) < 0)
 		return r;
 	if (s->bridge) {
 		if ((r = nsnet_ifname_check(s->bridge, e)) < 0)
 			return r;
-		snprintf(bridge, sizeof(bridge), "%s", s->bridge);
+		snprintf(bridge, 16, "%s", s->bridge);
 	} else {
 		nsnet_net_default_bridge(s->name, bridge);
 	}
 	if (s->mtu && (s->mtu < 68 || s->mtu > 65535))
 		return nsnet_errx(e, EINVAL, "invalid MTU %u: must be 68..65535", s->mtu);
+	return 0;
+}
 
-	_cleanup_close_ int lock = -1;
-	if ((r = state_lock(&lock, e)) < 0)
+int net_create_locked(const struct nsnet_net_spec *s, const char *lab, struct nsnet_error *e)
+{
+	struct nsnet_prefix gw[2] = { 0 };
+	char bridge[16];
+	int r = spec_check(s, gw, bridge, e);
+	if (r < 0)
 		return r;
 	json_t *old;
 	if (state_net_load(s->name, &old, NULL) == 0) {
@@ -171,6 +176,8 @@ int nsnet_net_create(const struct nsnet_net_spec *s, struct nsnet_error *e)
 	}
 	json_t *net = json_pack("{s:s, s:s, s:i, s:b, s:o, s:[]}", "name", s->name, "bridge", bridge, "mtu",
 				(int)s->mtu, "nat", s->nat, "subnets", subnets, "members");
+	if (lab)
+		json_object_set_new(net, "lab", json_string(lab));
 	r = make_bridge(host, s, bridge, gw, e);
 	if (r == 0)
 		r = state_net_save(net, e);
@@ -185,12 +192,22 @@ int nsnet_net_create(const struct nsnet_net_spec *s, struct nsnet_error *e)
 	return 0;
 }
 
-int nsnet_net_rm(const char *name, bool force, struct nsnet_error *e)
+int nsnet_net_create(const struct nsnet_net_spec *s, struct nsnet_error *e)
 {
+	struct nsnet_prefix gw[2];
+	char bridge[16];
 	_cleanup_close_ int lock = -1;
+	int r = spec_check(s, gw, bridge, e);
+	if (r < 0 || (r = state_lock(&lock, e)) < 0)
+		return r;
+	return net_create_locked(s, NULL, e);
+}
+
+int net_rm_locked(const char *name, bool force, struct nsnet_error *e)
+{
 	json_t *net;
-	int r = nsnet_net_name_check(name, e);
-	if (r < 0 || (r = state_lock(&lock, e)) < 0 || (r = state_net_load(name, &net, e)) < 0)
+	int r = state_net_load(name, &net, e);
+	if (r < 0)
 		return r;
 	_cleanup_nl_ struct nl *host = NULL;
 	bool changed = false;
@@ -230,6 +247,25 @@ int nsnet_net_rm(const char *name, bool force, struct nsnet_error *e)
 out:
 	json_decref(net);
 	return r;
+}
+
+int nsnet_net_rm(const char *name, bool force, struct nsnet_error *e)
+{
+	_cleanup_close_ int lock = -1;
+	int r = nsnet_net_name_check(name, e);
+	if (r < 0 || (r = state_lock(&lock, e)) < 0)
+		return r;
+	json_t *net;
+	if ((r = state_net_load(name, &net, e)) < 0)
+		return r;
+	const char *lab = json_string_value(json_object_get(net, "lab"));
+	if (lab) {
+		r = nsnet_errx(e, EBUSY, "network '%s' belongs to lab '%s'; remove it with 'nsnet down %s'", name, lab, lab);
+		json_decref(net);
+		return r;
+	}
+	json_decref(net);
+	return net_rm_locked(name, force, e);
 }
 
 /* Add the pool's view (used and free counts) to a copy of the state. */

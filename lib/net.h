@@ -30,6 +30,21 @@ int net_reconcile(json_t *net, struct nl *host, bool *changed, struct nsnet_erro
 /* Delete the host ends of members (their peers go with them). */
 int net_delete_host_links(struct nl *host, const char *const *ifnames, size_t n, struct nsnet_error *e);
 
+/* Attaching, with the state lock held (the lab engine holds it across many steps). */
+struct attach_req {
+	const char *ns;
+	const char *ifname;             /* NULL: eth0, or the next free ethN */
+	struct nsnet_prefix ip[2];      /* static addresses, at most one per family */
+	size_t n_ip;
+	bool default_route;             /* via the gateway, unless the namespace has one */
+};
+/* Attach every request or none; net is updated and saved. */
+int net_attach_locked(json_t *net, const struct attach_req *req, size_t n, struct nsnet_error *e);
+int net_detach_locked(json_t *net, const char *const *ns, size_t n, struct nsnet_error *e);
+/* Create (lab: the owning lab's name, or NULL) / remove a network, lock held. */
+int net_create_locked(const struct nsnet_net_spec *s, const char *lab, struct nsnet_error *e);
+int net_rm_locked(const char *name, bool force, struct nsnet_error *e);
+
 /* Sorted names of the host namespace's links, for existence checks in O(log N). */
 struct name_set {
 	char (*names)[16];
