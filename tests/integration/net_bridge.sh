@@ -86,6 +86,9 @@ done
 
 # ---- a namespace whose eth0 is taken gets eth1.
 ip -n $D link add eth0 type veth peer name eth0-peer
+# ...and has lost links before (the kernel's ifindex allocator has moved past them).
+ip -n $D link add tmp0 type veth peer name tmp1
+ip -n $D link del tmp0
 nsnet net attach $NET $D
 assert_eq "$(ip -n $D -j link | jq -r '[.[].ifname] | sort | join(" ")')" "eth0 eth0-peer eth1 lo" "links of $D"
 IP[$D]=$(addr_of $D eth1)
