@@ -4,27 +4,43 @@
  * jansson model per namespace. The CLI renders both its text and its --json from
  * this model, so the two cannot drift; the keys are documented in docs/show-json.md.
  */
+#include <linux/netconf.h>
 #include "show.h"
 #include "util.h"
 
-struct forwarding {
-	int v4, v6;   /* 1 on, 0 off, -1 unknown (e.g. IPv6 disabled) */
-};
-
-static int sysctl_bool(const char *path)
+static int netconf_cb(const struct nlmsghdr *nlh, void *data)
 {
-	char buf[32];
-	if (read_file_line(path, buf, sizeof(buf)) < 0)
-		return -1;
-	return strtol(buf, NULL, 10) != 0;
+	if (nlh->nlmsg_type != RTM_NEWNETCONF)
+		return MNL_CB_OK;
+	const struct nlattr *a;
+	mnl_attr_for_each(a, nlh, sizeof(struct netconfmsg))
+		if (mnl_attr_get_type(a) == NETCONFA_FORWARDING && mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
+			*(int *)data = mnl_attr_get_u32(a) != 0;
+	return MNL_CB_OK;
 }
 
-/* Runs inside the namespace: /proc/sys/net answers for the reading thread's namespace. */
-static int read_forwarding(void *arg)
+/*
+ * Whether the namespace forwards family: 1, 0, or -1 when it cannot say (IPv6
+ * disabled). net.ipv4.ip_forward and net.ipv6.conf.all.forwarding are the "all"
+ * devconf, which RTM_GETNETCONF reports. Reading them from /proc/sys inside the
+ * namespace instead makes `show` quadratic: opening a /proc/sys/net file costs time
+ * in proportion to the number of namespaces (measured on kernel 6.18: 70 us with 10
+ * namespaces, 1 ms with 1000; every namespace's sysctl entries share the same
+ * directories), and it needs a thread per namespace to be inside.
+ */
+static int forwarding(struct nl *nl, int family, int *ret, struct nsnet_error *e)
 {
-	struct forwarding *f = arg;
-	f->v4 = sysctl_bool("/proc/sys/net/ipv4/ip_forward");
-	f->v6 = sysctl_bool("/proc/sys/net/ipv6/conf/all/forwarding");
+	char buf[256];
+	struct nlmsghdr *nlh = nl_msg(buf, RTM_GETNETCONF, 0);
+	struct netconfmsg *ncm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ncm));
+	ncm->ncm_family = family;
+	mnl_attr_put_u32(nlh, NETCONFA_IFINDEX, (uint32_t)NETCONFA_IFINDEX_ALL);
+	*ret = -1;
+	int r = show_nl_get(nl, nlh, netconf_cb, ret);
+	if (r == -EAFNOSUPPORT || r == -EOPNOTSUPP)
+		return 0;
+	if (r < 0)
+		return nsnet_err(e, r, "read %s forwarding", family == AF_INET ? "IPv4" : "IPv6");
 	return 0;
 }
 
@@ -63,13 +79,10 @@ static int show_one(struct show_peers *peers, const char *name, json_t **ret, st
 			r = nsnet_err(e, ENOMEM, "show");
 			goto out;
 		}
-	struct forwarding f = { -1, -1 };
-	r = ns_run_in(host ? NS_SELF : fd, read_forwarding, &f);
-	if (r < 0) {
-		r = nsnet_err(e, r, "read forwarding sysctls");
+	int v4, v6;
+	if ((r = forwarding(nl, AF_INET, &v4, e)) < 0 || (r = forwarding(nl, AF_INET6, &v6, e)) < 0)
 		goto out;
-	}
-	if (show_set(fwd, "ipv4", tristate(f.v4)) || show_set(fwd, "ipv6", tristate(f.v6)) ||
+	if (show_set(fwd, "ipv4", tristate(v4)) || show_set(fwd, "ipv6", tristate(v6)) ||
 	    show_set(o, "namespace", json_string(name)) || show_set(o, "interfaces", TAKE_PTR(ifaces)) ||
 	    show_set(o, "addresses", TAKE_PTR(addrs)) || show_set(o, "routes", TAKE_PTR(routes)) ||
 	    show_set(o, "neighbours", TAKE_PTR(neighs)) || show_set(o, "forwarding", TAKE_PTR(fwd))) {
