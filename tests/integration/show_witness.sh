@@ -39,6 +39,10 @@ ip -n $R route add default via 10.0.0.254
 ip -n $R route add 192.0.2.0/24 via 10.0.0.2 metric 7 proto static
 ip -n $R route add unreachable 203.0.113.0/24
 ip -n $R -6 route add 2001:db8::/32 via fd00::2
+# Other kinds: a tun (no MAC), a macvlan on red's eth0, a vxlan.
+ip -n $H tuntap add mode tun name tun0
+ip -n $R link add mv0 link eth0 type macvlan mode bridge
+ip -n $H link add vx0 type vxlan id 42 dstport 4789
 ip netns exec $B sysctl -qw net.ipv4.ip_forward=1
 ip netns exec $B sysctl -qw net.ipv6.conf.all.forwarding=1
 assert_ping $R 10.0.0.2   # leaves 10.0.0.2 in red's ARP table (and 10.0.0.1 in blue's)
@@ -118,6 +122,9 @@ assert_eq "$(echo "$hub" | jq -r '[.[0].interfaces[] | select(.master == "br0") 
 	"p-blue p-red" "bridge ports"
 assert_eq "$(echo "$hub" | jq -r '.[0].interfaces[] | select(.name == "br0") | .kind')" bridge "br0 kind"
 assert_eq "$(nsnet show $B --json | jq -r '.[0].interfaces[] | select(.name == "eth0") | .mtu')" 1400 "blue eth0 mtu"
+assert_eq "$(echo "$hub" | jq -c '[.[0].interfaces[] | select(.name == "tun0" or .name == "vx0") | [.kind, .mac == null]]')" \
+	'[["tun",true],["vxlan",false]]' "tun and vxlan"
+assert_eq "$(echo "$red" | jq -r '.[0].interfaces[] | select(.name == "mv0") | "\(.kind) \(.peer)"')" "macvlan null" "macvlan"
 
 # Forwarding, against /proc/sys read inside each namespace.
 for ns in $R $B $H; do
