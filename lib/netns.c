@@ -288,6 +288,55 @@ int nsnet_ns_del(const char *const *names, size_t n, bool force, struct nsnet_er
 	return 0;
 }
 
+static int cmp_ino(const void *a, const void *b)
+{
+	ino_t x = *(const ino_t *)a, y = *(const ino_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+int netns_kill_all(const char *const *names, size_t n)
+{
+	if (n == 0)
+		return 0;
+	_cleanup_free_ ino_t *inos = calloc(n, sizeof(*inos));
+	if (!inos)
+		return -ENOMEM;
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		char path[PATH_MAX];
+		struct stat st;
+		if (netns_path(names[i], path, sizeof(path)) == 0 && stat(path, &st) == 0)
+			inos[k++] = st.st_ino;
+	}
+	qsort(inos, k, sizeof(*inos), cmp_ino);
+	/* One pass over /proc for all namespaces, not one per namespace. */
+	DIR *d = opendir("/proc");
+	if (!d)
+		return -errno;
+	pid_t *pids = NULL;
+	size_t np = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		char *end, p[64];
+		long pid = strtol(de->d_name, &end, 10);
+		struct stat st;
+		if (*end || pid <= 0)
+			continue;
+		snprintf(p, sizeof(p), "/proc/%ld/ns/net", pid);
+		if (stat(p, &st) < 0 || !bsearch(&st.st_ino, inos, k, sizeof(*inos), cmp_ino))
+			continue;
+		pid_t *nn = realloc(pids, (np + 1) * sizeof(*nn));
+		if (!nn)
+			break;
+		pids = nn;
+		pids[np++] = (pid_t)pid;
+	}
+	closedir(d);
+	int r = np ? kill_and_wait(pids, np) : 0;
+	free(pids);
+	return r;
+}
+
 static int cmpstr(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The lab engine. A lab is a set of elements, each with a key and a canonical JSON
+ * spec built from the topology:
+ *   "net:NAME"                      a network (bridge, subnets, NAT)
+ *   "node:NAME"                     a namespace with its interfaces, routes, sysctls, publishes
+ *   "link:A:IFA|B:IFB"              a point-to-point veth (A or B may be "host")
+ * `up` compares the wanted elements with those recorded in the lab's state
+ * (/run/nsnet/labs/LAB.json) and changes only the difference. Before touching the
+ * kernel it writes a journal (what it will add and remove, and the state before),
+ * so a killed `up` can be undone by `nsnet gc` from the journal alone.
+ */
+#ifndef NSNET_LAB_H
+#define NSNET_LAB_H
+#include <jansson.h>
+#include "topology.h"
+
+#define NSNET_LAB_DIR "/run/nsnet/labs"
+
+/* Wanted elements of a topology: { key: spec }. */
+json_t *lab_elements(const struct topology *t);
+
+int lab_state_load(const char *lab, json_t **ret, struct nsnet_error *e);  /* -ENOENT: no such lab */
+int lab_state_save(json_t *st, struct nsnet_error *e);
+int lab_state_remove(const char *lab, struct nsnet_error *e);
+int lab_state_names(char ***ret, size_t *ret_n, struct nsnet_error *e);
+/* Which lab holds element key (other than `except`), or NULL. Caller frees. */
+char *lab_owner_of(const char *key, const char *except);
+
+/* The plan: keys to remove and to add (a changed element is in both). */
+struct lab_plan {
+	json_t *remove;   /* array of keys, in removal order */
+	json_t *add;      /* array of keys, in creation order */
+	json_t *want;     /* the wanted elements */
+	json_t *have;     /* the recorded elements */
+};
+int lab_plan_make(json_t *want, json_t *have, struct lab_plan *ret, struct nsnet_error *e);
+void lab_plan_free(struct lab_plan *p);
+/* Human steps, and with explain the equivalent ip/nft commands, as JSON:
+ * [ { "action": "create"|"remove", "element": key, "commands": [..] } ] */
+json_t *lab_plan_describe(const struct lab_plan *p, bool explain);
+
+/* Check that the additions can be made: names free, no overlap, no foreign owner. */
+int lab_validate(const char *lab, const struct lab_plan *p, struct nsnet_error *e);
+/* Carry out a plan (lock held). On failure, what this run added is removed again. */
+int lab_apply(const char *lab, const struct lab_plan *p, struct nsnet_error *e);
+/* Remove elements (lock held); missing objects are fine. Used by down, gc, rollback. */
+int lab_remove_elements(const char *lab, json_t *elements, json_t *keys, struct nsnet_error *e);
+
+/* Set by SIGINT/SIGTERM while `up` runs: the next step rolls back. */
+extern volatile int lab_interrupted;
+
+#endif

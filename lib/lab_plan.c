@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Deciding what `up` changes: the difference between wanted and recorded elements. */
+#include <stdarg.h>
+#include "lab.h"
+#include "net.h"
+#include "link.h"
+#include "util.h"
+
+static bool has_key(json_t *arr, const char *key)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(arr, i, v) if (streq(json_string_value(v), key)) return true;
+	return false;
+}
+
+static void add_key(json_t *arr, const char *key)
+{
+	if (!has_key(arr, key))
+		json_array_append_new(arr, json_string(key));
+}
+
+static const char *kind_of(const char *key)
+{
+	return strncmp(key, "net:", 4) == 0 ? "net" : strncmp(key, "node:", 5) == 0 ? "node" : "link";
+}
+
+/* Does node spec use network `net`? */
+static bool node_uses(json_t *node, const char *net)
+{
+	size_t i;
+	json_t *f;
+	json_array_foreach(json_object_get(node, "ifaces"), i, f) if (streq(json_string_value(json_object_get(f, "network")), net)) return true;
+	return false;
+}
+
+static bool link_uses(json_t *link, const char *node)
+{
+	json_t *nodes = json_object_get(link, "nodes");
+	return streq(json_string_value(json_array_get(nodes, 0)), node) ||
+	       streq(json_string_value(json_array_get(nodes, 1)), node);
+}
+
+/* Replace key: remove the recorded one, add the wanted one (if still wanted). */
+static void replace(struct lab_plan *p, json_t *rm, json_t *add, const char *key)
+{
+	add_key(rm, key);
+	if (json_object_get(p->want, key))
+		add_key(add, key);
+}
+
+int lab_plan_make(json_t *want, json_t *have, struct lab_plan *ret, struct nsnet_error *e)
+{
+	struct lab_plan p = { .want = json_incref(want), .have = json_incref(have) };
+	json_t *rm = json_array(), *add = json_array();
+	const char *key;
+	json_t *v;
+	json_object_foreach(have, key, v) {
+		json_t *w = json_object_get(want, key);
+		if (!w || !json_equal(w, v))
+			replace(&p, rm, add, key);
+	}
+	json_object_foreach(want, key, v) if (!json_object_get(have, key)) add_key(add, key);
+	/* A replaced network takes its nodes with it; a replaced node, its links. */
+	for (size_t i = 0; i < json_array_size(rm); i++) {
+		const char *k = json_string_value(json_array_get(rm, i));
+		const char *hk;
+		json_t *hv;
+		if (streq(kind_of(k), "net")) {
+			json_object_foreach(have, hk, hv) if (streq(kind_of(hk), "node") && node_uses(hv, k + 4)) replace(&p, rm, add, hk);
+		} else if (streq(kind_of(k), "node")) {
+			json_object_foreach(have, hk, hv) if (streq(kind_of(hk), "link") && link_uses(hv, k + 5)) replace(&p, rm, add, hk);
+		}
+	}
+	/* Order: remove links, nodes, networks; add networks, nodes, links. */
+	static const char *const order[] = { "link", "node", "net" };
+	p.remove = json_array();
+	p.add = json_array();
+	for (int o = 0; o < 3; o++) {
+		size_t i;
+		json_array_foreach(rm, i, v) if (streq(kind_of(json_string_value(v)), order[o])) json_array_append(p.remove, v);
+		json_array_foreach(add, i, v) if (streq(kind_of(json_string_value(v)), order[2 - o])) json_array_append(p.add, v);
+	}
+	json_decref(rm);
+	json_decref(add);
+	*ret = p;
+	(void)e;
+	return 0;
+}
+
+void lab_plan_free(struct lab_plan *p)
+{
+	json_decref(p->remove);
+	json_decref(p->add);
+	json_decref(p->want);
+	json_decref(p->have);
+	memset(p, 0, sizeof(*p));
+}
+
+static void cmd(json_t *cmds, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void cmd(json_t *cmds, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	json_array_append_new(cmds, json_string(buf));
+}
+
+#define S(o, k) json_string_value(json_object_get((o), (k)))
+
+static void explain_net(json_t *c, const char *name, json_t *n, bool add)
+{
+	const char *br = S(n, "bridge");
+	if (!add) {
+		cmd(c, "ip link del %s", br);
+		return;
+	}
+	cmd(c, "ip link add %s type bridge", br);
+	for (size_t i = 0; i < json_array_size(json_object_get(n, "subnets")); i++) {
+		const char *sub = json_string_value(json_array_get(json_object_get(n, "subnets"), i));
+		const char *slash = strchr(sub, '/');
+		cmd(c, "ip addr add %s%s dev %s", json_string_value(json_array_get(json_object_get(n, "gateways"), i)),
+		    slash ? slash : "", br);
+	}
+	cmd(c, "ip link set %s up", br);
+	if (json_is_true(json_object_get(n, "nat"))) {
+		cmd(c, "sysctl -w net.ipv4.ip_forward=1");
+		cmd(c, "nft add rule ip nsnet postrouting ip saddr %s oifname != \"%s\" masquerade",
+		    json_string_value(json_array_get(json_object_get(n, "subnets"), 0)), br);
+	}
+	(void)name;
+}
+
+static void explain_node(json_t *c, const char *name, json_t *n, json_t *want, bool add)
+{
+	if (!add) {
+		cmd(c, "ip netns del %s", name);
+		return;
+	}
+	cmd(c, "ip netns add %s", name);
+	cmd(c, "ip -n %s link set lo up", name);
+	if (json_is_true(json_object_get(n, "forwarding")))
+		cmd(c, "ip netns exec %s sysctl -w net.ipv4.ip_forward=1", name);
+	const char *k;
+	json_t *v;
+	json_object_foreach(json_object_get(n, "sysctls"), k, v) cmd(c, "ip netns exec %s sysctl -w %s=%s", name, k, json_string_value(v));
+	size_t i;
+	json_t *f;
+	json_array_foreach(json_object_get(n, "ifaces"), i, f) {
+		char key[128], host_if[16];
+		snprintf(key, sizeof(key), "net:%s", S(f, "network"));
+		json_t *net = json_object_get(want, key);
+		nsnet_net_host_ifname(S(f, "network"), name, host_if);
+		const char *ifn = S(f, "ifname") ? S(f, "ifname") : "eth0";
+		cmd(c, "ip link add %s master %s type veth peer name %s netns %s", host_if, S(net, "bridge"), ifn, name);
+		cmd(c, "ip link set %s up", host_if);
+		cmd(c, "ip -n %s link set %s up", name, ifn);
+		json_t *ips = json_object_get(f, "ips");
+		const char *sub = json_string_value(json_array_get(json_object_get(net, "subnets"), 0));
+		const char *slash = sub ? strchr(sub, '/') : NULL;
+		if (json_array_size(ips))
+			cmd(c, "ip -n %s addr add %s%s dev %s", name, json_string_value(json_array_get(ips, 0)),
+			    slash ? slash : "", ifn);
+		else
+			cmd(c, "ip -n %s addr add <next free address of %s> dev %s", name, sub ? sub : "?", ifn);
+		if (json_is_true(json_object_get(f, "default_route")))
+			cmd(c, "ip -n %s route add default via %s", name,
+			    json_string_value(json_array_get(json_object_get(net, "gateways"), 0)));
+	}
+	json_array_foreach(json_object_get(n, "routes"), i, f) cmd(c, "ip -n %s route add %s via %s%s%s", name, S(f, "to"), S(f, "via"), S(f, "dev") ? " dev " : "", S(f, "dev") ? S(f, "dev") : "");
+	json_array_foreach(json_object_get(n, "publish"), i, f) cmd(c, "nft add element inet nsnet publish { %s . %lld : <%s's address> . %lld }", S(f, "proto"), json_integer_value(json_object_get(f, "host_port")), name, json_integer_value(json_object_get(f, "port")));
+}
+
+static void explain_link(json_t *c, json_t *l, bool add)
+{
+	json_t *nodes = json_object_get(l, "nodes"), *ifs = json_object_get(l, "ifnames"), *ips = json_object_get(l, "ips");
+	const char *a = json_string_value(json_array_get(nodes, 0)), *b = json_string_value(json_array_get(nodes, 1));
+	const char *ia = json_string_value(json_array_get(ifs, 0)), *ib = json_string_value(json_array_get(ifs, 1));
+	if (!add) {
+		cmd(c, "ip%s%s link del %s", streq(a, NSNET_HOST) ? "" : " -n ", streq(a, NSNET_HOST) ? "" : a, ia);
+		return;
+	}
+	cmd(c, "ip link add %s%s%s type veth peer name %s%s%s", ia, streq(a, NSNET_HOST) ? "" : " netns ",
+	    streq(a, NSNET_HOST) ? "" : a, ib, streq(b, NSNET_HOST) ? "" : " netns ", streq(b, NSNET_HOST) ? "" : b);
+	for (int i = 0; i < 2; i++) {
+		const char *ns = i ? b : a, *ifn = i ? ib : ia;
+		const char *ip = json_string_value(json_array_get(ips, i));
+		const char *pre = streq(ns, NSNET_HOST) ? "" : " -n ", *nsn = streq(ns, NSNET_HOST) ? "" : ns;
+		if (ip)
+			cmd(c, "ip%s%s addr add %s dev %s", pre, nsn, ip, ifn);
+		cmd(c, "ip%s%s link set %s up", pre, nsn, ifn);
+	}
+}
+
+static void describe_into(json_t *steps, json_t *keys, json_t *specs, json_t *want, bool add, bool explain)
+{
+	size_t i;
+	json_t *k;
+	json_array_foreach(keys, i, k) {
+		const char *key = json_string_value(k);
+		json_t *spec = json_object_get(specs, key);
+		json_t *step = json_pack("{s:s, s:s}", "action", add ? "create" : "remove", "element", key);
+		if (explain) {
+			json_t *c = json_array();
+			if (streq(kind_of(key), "net"))
+				explain_net(c, key + 4, spec, add);
+			else if (streq(kind_of(key), "node"))
+				explain_node(c, key + 5, spec, want, add);
+			else
+				explain_link(c, spec, add);
+			json_object_set_new(step, "commands", c);
+		}
+		json_array_append_new(steps, step);
+	}
+}
+
+json_t *lab_plan_describe(const struct lab_plan *p, bool explain)
+{
+	json_t *steps = json_array();
+	describe_into(steps, p->remove, p->have, p->have, false, explain);
+	describe_into(steps, p->add, p->want, p->want, true, explain);
+	return steps;
+}

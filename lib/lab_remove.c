@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Removing lab elements: used by `down`, by reconciliation, by rollback and by `gc`.
+ * Every step tolerates objects that are already gone, so it can finish a removal
+ * that a crash interrupted, or undo an `up` that was killed at any moment.
+ */
+#include "lab.h"
+#include "link.h"
+#include "net.h"
+#include "netns.h"
+#include "util.h"
+
+#define S(o, k) json_string_value(json_object_get((o), (k)))
+
+static void remove_link(json_t *l)
+{
+	json_t *nodes = json_object_get(l, "nodes"), *ifs = json_object_get(l, "ifnames");
+	/* Deleting one end removes the pair; try the other if the first is gone. */
+	for (int i = 0; i < 2; i++) {
+		const char *ns = json_string_value(json_array_get(nodes, i));
+		if (nsnet_ns_exists(ns) && nsnet_link_del(ns, json_string_value(json_array_get(ifs, i)), NULL) == 0)
+			return;
+	}
+}
+
+/* Detach the nodes being removed from each network, one batch per network, so
+ * their veths go with one RCU wait per network and their addresses are freed. */
+static void detach_nodes(json_t *specs, json_t *keys)
+{
+	char **nets;
+	size_t n;
+	if (state_net_names(&nets, &n, NULL) < 0)
+		return;
+	const char **ns = calloc(json_array_size(keys) + 1, sizeof(*ns));
+	for (size_t i = 0; ns && i < n; i++) {
+		json_t *net;
+		if (state_net_load(nets[i], &net, NULL) < 0)
+			continue;
+		size_t k = 0, j;
+		json_t *key;
+		json_array_foreach(keys, j, key) {
+			const char *name = json_string_value(key);
+			if (strncmp(name, "node:", 5) == 0 && net_member(net, name + 5, NULL))
+				ns[k++] = name + 5;
+		}
+		if (k)
+			net_detach_locked(net, ns, k, NULL);
+		json_decref(net);
+	}
+	free(ns);
+	nsnet_strv_free(nets, n);
+	(void)specs;
+}
+
+static void remove_nodes(json_t *keys)
+{
+	size_t i, k = 0;
+	json_t *key;
+	const char **names = calloc(json_array_size(keys) + 1, sizeof(*names));
+	if (!names)
+		return;
+	json_array_foreach(keys, i, key) {
+		const char *name = json_string_value(key);
+		if (strncmp(name, "node:", 5) == 0 && nsnet_ns_exists(name + 5))
+			names[k++] = name + 5;
+	}
+	/* A lab's namespaces go with whatever runs in them, as a container's would. */
+	netns_kill_all(names, k);
+	for (size_t j = 0; j < k; j++)
+		netns_remove(names[j], NULL);
+	free(names);
+}
+
+static void remove_net(const char *name, json_t *spec)
+{
+	net_rm_locked(name, true, NULL);
+	/* A crash between making the bridge and recording the network leaves a bridge
+	 * that only the lab's journal knows about. */
+	const char *br = S(spec, "bridge");
+	_cleanup_nl_ struct nl *host = NULL;
+	if (br && nl_open_fd(NS_SELF, &host, NULL) == 0 && link_index(host, br) > 0)
+		net_delete_host_links(host, &br, 1, NULL);
+}
+
+int lab_remove_elements(const char *lab, json_t *specs, json_t *keys, struct nsnet_error *e)
+{
+	size_t i;
+	json_t *k;
+	json_array_foreach(keys, i, k) {
+		const char *key = json_string_value(k);
+		if (strncmp(key, "link:", 5) == 0 && json_object_get(specs, key))
+			remove_link(json_object_get(specs, key));
+	}
+	detach_nodes(specs, keys);
+	remove_nodes(keys);
+	json_array_foreach(keys, i, k) {
+		const char *key = json_string_value(k);
+		if (strncmp(key, "net:", 4) == 0)
+			remove_net(key + 4, json_object_get(specs, key));
+	}
+	(void)lab;
+	(void)e;
+	return 0;
+}

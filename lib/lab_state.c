@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Labs' state files: /run/nsnet/labs/LAB.json. */
+#include <dirent.h>
+#include "lab.h"
+#include "state.h"
+#include "util.h"
+
+static int lab_path(const char *lab, char *buf, size_t len)
+{
+	return xsnprintf(buf, len, "%s/%s.json", NSNET_LAB_DIR, lab);
+}
+
+int lab_state_load(const char *lab, json_t **ret, struct nsnet_error *e)
+{
+	char path[PATH_MAX];
+	int r = nsnet_net_name_check(lab, NULL);
+	if (r < 0)
+		return nsnet_errx(e, EINVAL, "invalid lab name '%s'", lab);
+	lab_path(lab, path, sizeof(path));
+	r = json_read(path, ret, e);
+	if (r == -ENOENT)
+		return nsnet_errx(e, ENOENT, "lab '%s' not found", lab);
+	return r;
+}
+
+int lab_state_save(json_t *st, struct nsnet_error *e)
+{
+	char path[PATH_MAX];
+	int r = mkdir_p(NSNET_LAB_DIR, 0755);
+	if (r < 0)
+		return nsnet_err(e, r, "create %s", NSNET_LAB_DIR);
+	lab_path(json_string_value(json_object_get(st, "name")), path, sizeof(path));
+	return json_write_atomic(path, st, e);
+}
+
+int lab_state_remove(const char *lab, struct nsnet_error *e)
+{
+	char path[PATH_MAX];
+	lab_path(lab, path, sizeof(path));
+	if (unlink(path) < 0 && errno != ENOENT)
+		return nsnet_err(e, errno, "remove %s", path);
+	return 0;
+}
+
+static int cmpstr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int lab_state_names(char ***ret, size_t *ret_n, struct nsnet_error *e)
+{
+	*ret = NULL;
+	*ret_n = 0;
+	DIR *d = opendir(NSNET_LAB_DIR);
+	if (!d)
+		return errno == ENOENT ? 0 : nsnet_err(e, errno, "open %s", NSNET_LAB_DIR);
+	char **v = NULL;
+	size_t n = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		size_t l = strlen(de->d_name);
+		if (l < 6 || strcmp(de->d_name + l - 5, ".json") != 0)
+			continue;
+		char **nv = realloc(v, (n + 1) * sizeof(*nv));
+		if (!nv || !(nv[n] = strndup(de->d_name, l - 5))) {
+			closedir(d);
+			nsnet_strv_free(nv ? nv : v, n);
+			return nsnet_err(e, ENOMEM, "list labs");
+		}
+		v = nv;
+		n++;
+	}
+	closedir(d);
+	if (n)
+		qsort(v, n, sizeof(*v), cmpstr);
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+char *lab_owner_of(const char *key, const char *except)
+{
+	char **names;
+	size_t n;
+	char *owner = NULL;
+	if (lab_state_names(&names, &n, NULL) < 0)
+		return NULL;
+	for (size_t i = 0; i < n && !owner; i++) {
+		json_t *st;
+		if (except && streq(names[i], except))
+			continue;
+		if (lab_state_load(names[i], &st, NULL) < 0)
+			continue;
+		json_t *j = json_object_get(st, "journal");
+		if (json_object_get(json_object_get(st, "elements"), key) ||
+		    json_object_get(json_object_get(j, "want"), key))
+			owner = strdup(names[i]);
+		json_decref(st);
+	}
+	nsnet_strv_free(names, n);
+	return owner;
+}
