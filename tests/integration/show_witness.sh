@@ -6,7 +6,9 @@
 . "$(dirname "$0")/../lib.sh"
 
 R=show-red B=show-blue H=show-hub
+anon=""
 cleanup() {
+	[ -z "$anon" ] || { kill "$anon" 2>/dev/null; wait "$anon" 2>/dev/null; } || true
 	ip link del sw-host 2>/dev/null || true
 	for n in $R $B $H; do ip netns del "$n" 2>/dev/null || true; done
 }
@@ -39,6 +41,11 @@ ip -n $R route add default via 10.0.0.254
 ip -n $R route add 192.0.2.0/24 via 10.0.0.2 metric 7 proto static
 ip -n $R route add unreachable 203.0.113.0/24
 ip -n $R -6 route add 2001:db8::/32 via fd00::2
+# A peer in a namespace without a name (a process's, as a container's would be).
+unshare --net sleep 600 &
+anon=$!
+for _ in $(seq 50); do [ "$(readlink /proc/$anon/ns/net)" != "$(readlink /proc/self/ns/net)" ] && break; sleep 0.05; done
+ip -n $R link add an0 type veth peer name an1 netns "$anon"
 # Other kinds: a tun (no MAC), a macvlan on red's eth0, a vxlan.
 ip -n $H tuntap add mode tun name tun0
 ip -n $R link add mv0 link eth0 type macvlan mode bridge
@@ -145,6 +152,8 @@ assert_eq "$(peer $B up0)" "sw-host host" "peer of blue up0 (in the host)"
 assert_eq "$(peer host sw-host)" "up0 $B" "peer of host sw-host"
 assert_eq "$(peer $R a0)" "a1 $R" "peer of a0 (same namespace)"
 assert_eq "$(peer $R lo)" "null null" "lo has no peer"
+assert_eq "$(peer $R an0)" "an1 null" "peer in an unnamed namespace: its name, no namespace name"
+assert_match "$(nsnet show $R)" "^  an0 .* an1 in an unnamed namespace\$" "text of a peer in an unnamed namespace"
 # ...and, for every veth nsnet reports, ip in the peer's namespace confirms that the
 # named interface has the peer's index and points back at this end; ip in this
 # namespace confirms the peer index and nsid.
@@ -162,6 +171,7 @@ while read -r ns name index pname pns pindex pnsid; do
 	fi
 	checked=$((checked + 1))
 done < <(nsnet show --json $R $B $H host | jq -r '.[] | .namespace as $ns | .interfaces[] | select(.kind == "veth") |
+	select(.peer.namespace != null) |
 	"\($ns) \(.name) \(.index) \(.peer.name) \(.peer.namespace) \(.peer.index) \(.peer.nsid // "null")"')
 assert_eq "$checked" 8 "veth ends checked"
 note "veth peers agree with ip -d link on both ends"
