@@ -22,6 +22,11 @@ ip -n $B addr add 192.168.15.2/24 dev veth-b
 ip -n $R route add 198.51.100.0/24 via 192.168.15.2 metric 5
 ip netns exec $B sysctl -qw net.ipv4.ip_forward=1
 assert_ping $R 192.168.15.2
+# operstate follows carrier asynchronously (linkwatch, up to a second): wait for ip to say UP.
+for _ in $(seq 50); do
+	[ "$(ip -n $R -j link show veth-r | jq -r '.[0].operstate')$(ip -n $B -j link show veth-b | jq -r '.[0].operstate')" = UPUP ] && break
+	sleep 0.1
+done
 
 out=$(nsnet show $R $B)
 echo "$out" | sed 's/^/    /'
