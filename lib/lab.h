@@ -47,6 +47,9 @@ int lab_apply(const char *lab, const struct lab_plan *p, struct nsnet_error *e);
 /* Remove elements (lock held); missing objects are fine. Used by down, gc, rollback. */
 int lab_remove_elements(const char *lab, json_t *elements, json_t *keys, struct nsnet_error *e);
 
+/* A lab's topology: from a file, the recorded source of a lab, or the default (NULL). */
+int lab_topology(const char *arg, struct topology **ret, struct nsnet_error *e);
+
 /* Set by SIGINT/SIGTERM while `up` runs: the next step rolls back. */
 extern volatile int lab_interrupted;
 

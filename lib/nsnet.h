@@ -185,6 +185,44 @@ int nsnet_net_info(const char *net, struct json_t **ret, struct nsnet_error *e);
  * An unknown name is -ENOENT before anything is read. Caller json_decref()s. */
 int nsnet_show(const char *const *names, size_t n, struct json_t **ret, struct nsnet_error *e);
 
+/* ---- labs: declarative topologies ------------------------------------------------ */
+
+struct nsnet_up_opts {
+	bool dry_run;   /* plan only: nothing is changed */
+	bool explain;   /* add the equivalent ip/nft commands to each step */
+};
+/* Bring a lab up from FILE (NULL: the embedded default lab), changing only what
+ * differs from what runs. ret_report (optional): { "lab", "changed", "steps": [...] }. */
+int nsnet_lab_up(const char *file, const struct nsnet_up_opts *o, struct json_t **ret_report,
+		 struct nsnet_error *e);
+/* LAB is a lab name or a topology file; NULL means the default lab. */
+int nsnet_lab_down(const char *lab, struct nsnet_error *e);
+int nsnet_lab_status(const char *lab, struct json_t **ret, struct nsnet_error *e);
+int nsnet_lab_list(struct json_t **ret, struct nsnet_error *e);
+int nsnet_lab_graph(const char *lab, char **ret_dot, struct nsnet_error *e);
+/* Every node pings every address of every other node. ret: { "lab", "pairs": [...],
+ * "failed_required": N } where a pair is required when the two share a network or link. */
+int nsnet_lab_pingall(const char *lab, struct json_t **ret, struct nsnet_error *e);
+/* Undo what killed commands left behind: journals of dead `up`s, networks of labs
+ * that are gone, pending addresses. ret: what was removed. */
+int nsnet_gc(struct json_t **ret, struct nsnet_error *e);
+
+/* ---- doctor: why SRC cannot reach DST ----------------------------------------- */
+
+struct nsnet_doctor_opts {
+	const char *src;          /* a namespace, or "host" */
+	const char *dst;          /* a namespace, "host", a lab node, or an address */
+	int proto;                /* IPPROTO_ICMP (0 means it too), IPPROTO_TCP or IPPROTO_UDP */
+	unsigned port;            /* TCP/UDP destination port */
+	unsigned timeout_ms;      /* how long the probe waits; 0: 1000 */
+};
+/* Probe DST from inside SRC, then walk the path hop by hop and check every step
+ * with evidence read from the kernel; changes nothing. The report (keys in
+ * docs/doctor.md) says whether DST is reachable, each check with its mark and
+ * evidence, the first broken step's cause and fix, and the path. Errors are for
+ * input that names nothing (unknown namespace, DST neither address nor namespace). */
+int nsnet_doctor(const struct nsnet_doctor_opts *o, struct json_t **ret, struct nsnet_error *e);
+
 #ifdef __cplusplus
 }
 #endif

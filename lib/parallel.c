@@ -5,7 +5,7 @@
 #include "parallel.h"
 #include "util.h"
 
-#define MAX_WORKERS 4
+#define MAX_WORKERS 64
 #define ITEMS_PER_WORKER 32  /* below this a second thread costs more than it saves */
 
 struct pool {
@@ -47,15 +47,23 @@ static void *worker(void *p)
 int run_parallel(size_t n, int (*fn)(size_t i, void *ctx, struct nsnet_error *e), void *ctx,
 		 struct nsnet_error *e)
 {
-	struct pool pl = { .n = n, .fn = fn, .ctx = ctx, .lock = PTHREAD_MUTEX_INITIALIZER };
-	atomic_init(&pl.next, 0);
-	atomic_init(&pl.failed, 0);
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t k = n / ITEMS_PER_WORKER + 1;
 	if (k > (size_t)(cpus > 0 ? cpus : 1))
 		k = (size_t)(cpus > 0 ? cpus : 1);
+	return run_parallel_threads(n, fn, ctx, k, e);
+}
+
+int run_parallel_threads(size_t n, int (*fn)(size_t i, void *ctx, struct nsnet_error *e), void *ctx, size_t k,
+			 struct nsnet_error *e)
+{
+	struct pool pl = { .n = n, .fn = fn, .ctx = ctx, .lock = PTHREAD_MUTEX_INITIALIZER };
+	atomic_init(&pl.next, 0);
+	atomic_init(&pl.failed, 0);
 	if (k > MAX_WORKERS)
 		k = MAX_WORKERS;
+	if (k > n)
+		k = n ? n : 1;
 	pthread_t th[MAX_WORKERS];
 	size_t started = 0;
 	for (; started < k; started++)

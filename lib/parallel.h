@@ -15,4 +15,7 @@
  * whose error is copied to e. Returns 0 or that failure. */
 int run_parallel(size_t n, int (*fn)(size_t i, void *ctx, struct nsnet_error *e), void *ctx,
 		 struct nsnet_error *e);
+/* Same with k threads (at most 64): for work that waits rather than computes. */
+int run_parallel_threads(size_t n, int (*fn)(size_t i, void *ctx, struct nsnet_error *e), void *ctx, size_t k,
+			 struct nsnet_error *e);
 #endif

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <string.h>
 #include <jansson.h>
 #include "nsnet.h"
 
@@ -44,6 +45,11 @@ int reject_unknown_opts(int argc, char **argv);
 int print_json(json_t *v);
 
 extern const struct verb *cli_current_verb;
+
+static inline bool streq_safe(const char *a, const char *b)
+{
+	return a && b && strcmp(a, b) == 0;
+}
 
 /* parse.c: each returns 0 or EXIT_USAGE after printing the problem. */
 int parse_uint(const char *what, const char *s, unsigned long min, unsigned long max, unsigned long *ret);

@@ -6,6 +6,17 @@
 #include "verbs.h"
 
 static const struct verb verbs[] = {
+	{ "up",         "[FILE] [--dry-run] [--explain] [--json]", "Bring a lab up from a topology file (no FILE: the embedded default lab)",
+	  "  --dry-run   print the plan, change nothing\n"
+	  "  --explain   print each step with the equivalent ip/nft commands\n"
+	  "  --json      print the plan/report as JSON\n"
+	  "Running up again on a running lab changes only what differs from the file.\n", verb_up, true },
+	{ "down",       "[FILE|LAB]",            "Remove a lab and everything it made (works without the file)", NULL, verb_down, true },
+	{ "status",     "[FILE|LAB] [--json]",   "Show a lab, checked against the kernel (exit 1 when degraded)", NULL, verb_status, true },
+	{ "ls",         "[--json]",              "List labs", NULL, verb_labs, false },
+	{ "graph",      "[FILE|LAB]",            "Print a lab as a Graphviz DOT graph", NULL, verb_graph, false },
+	{ "pingall",    "[FILE|LAB] [--json]",   "Every node pings every address of every other node (exit 1 if neighbours fail)", NULL, verb_pingall, true },
+	{ "gc",         "[--json]",              "Undo what killed commands left behind (interrupted ups, stale addresses)", NULL, verb_gc, true },
 	{ "ns",         "add|del|list|pids ...", "Manage named network namespaces (compatible with ip netns)", NULL, NULL, false, ns_verbs },
 	{ "exec",       "NAME -- CMD [ARG...]",  "Run a command inside a namespace, as ip netns exec does", NULL, verb_exec, true },
 	{ "show",       "[NAME...] [--json]",    "Show interfaces, addresses, routes, neighbours of namespaces",

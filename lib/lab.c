@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The labs' public entry points: up, down, list, graph. */
+#include <limits.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include "lab.h"
+#include "state.h"
+#include "util.h"
+
+#define DEFAULT_LAB "default"
+
+static bool looks_like_file(const char *s)
+{
+	size_t l = strlen(s);
+	return strchr(s, '/') || (l > 5 && strcmp(s + l - 5, ".yaml") == 0) || (l > 4 && strcmp(s + l - 4, ".yml") == 0);
+}
+
+/* A lab argument: a file (parsed for its name) or a lab name. */
+static int resolve(const char *arg, char **ret_name, struct nsnet_error *e)
+{
+	if (!arg) {
+		*ret_name = strdup(DEFAULT_LAB);
+		return 0;
+	}
+	if (looks_like_file(arg)) {
+		struct topology *t;
+		int r = topo_parse_file(arg, &t, e);
+		if (r < 0)
+			return r;
+		*ret_name = strdup(t->name);
+		topo_free(t);
+		return 0;
+	}
+	*ret_name = strdup(arg);
+	return 0;
+}
+
+static int read_source(const char *file, char **ret, struct nsnet_error *e)
+{
+	FILE *f = fopen(file, "re");
+	if (!f)
+		return nsnet_err(e, errno, "open %s", file);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	char chunk[4096];
+	size_t n;
+	while (m && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		fwrite(chunk, 1, n, m);
+	fclose(f);
+	if (!m)
+		return nsnet_err(e, ENOMEM, "read %s", file);
+	fclose(m);
+	*ret = buf;
+	return 0;
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	lab_interrupted = 1;
+}
+
+int nsnet_lab_up(const char *file, const struct nsnet_up_opts *opts, json_t **ret_report, struct nsnet_error *e)
+{
+	static const struct nsnet_up_opts none;
+	const struct nsnet_up_opts *o = opts ? opts : &none;
+	struct topology *t;
+	_cleanup_free_ char *src = NULL;
+	int r = file ? read_source(file, &src, e) : 0;
+	if (r < 0)
+		return r;
+	if (!src && !(src = strdup(topo_default_yaml)))
+		return nsnet_err(e, ENOMEM, "default lab");
+	if ((r = topo_parse_string(src, strlen(src), file ? file : "<default>", &t, e)) < 0)
+		return r;
+	_cleanup_close_ int lock = -1;
+	json_t *want = lab_elements(t), *have = NULL, *st = NULL;
+	struct lab_plan p = { 0 };
+	if ((r = state_lock(&lock, e)) < 0)
+		goto out;
+	if (lab_state_load(t->name, &st, NULL) == 0) {
+		const char *status = json_string_value(json_object_get(st, "status"));
+		pid_t pid = (pid_t)json_integer_value(json_object_get(st, "pid"));
+		if (status && streq(status, "applying") && pid > 0 && pid != getpid() && kill(pid, 0) < 0) {
+			r = nsnet_errx(e, EAGAIN, "lab '%s': a previous 'up' (pid %d) died half-way; run 'nsnet gc' first",
+				       t->name, pid);
+			goto out;
+		}
+		have = json_incref(json_object_get(st, "elements"));
+	}
+	if (!have)
+		have = json_object();
+	if ((r = lab_plan_make(want, have, &p, e)) < 0 || (r = lab_validate(t->name, &p, e)) < 0)
+		goto out;
+	bool changed = json_array_size(p.add) || json_array_size(p.remove);
+	if (ret_report)
+		*ret_report = json_pack("{s:s, s:b, s:b, s:o}", "lab", t->name, "changed", changed, "dry_run", o->dry_run,
+					"steps", lab_plan_describe(&p, o->explain));
+	if (o->dry_run || !changed)
+		goto out;
+	/* SIGINT/SIGTERM now roll back instead of leaving half a lab. */
+	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
+	lab_interrupted = 0;
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	r = lab_apply(t->name, &p, e);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	if (r == 0) {
+		/* Keep the source, so down, status and graph work without the file. */
+		json_t *s2;
+		if (lab_state_load(t->name, &s2, NULL) == 0) {
+			char abs[PATH_MAX];
+			json_object_set_new(s2, "file", json_string(file ? (realpath(file, abs) ? abs : file) : "<default>"));
+			json_object_set_new(s2, "source", json_string(src));
+			lab_state_save(s2, NULL);
+			json_decref(s2);
+		}
+	} else {
+		nsnet_err_wrap(e, "up %s", file ? file : "<default>");
+		if (ret_report) {
+			json_decref(*ret_report);
+			*ret_report = NULL;
+		}
+	}
+out:
+	lab_plan_free(&p);
+	json_decref(want);
+	json_decref(have);
+	json_decref(st);
+	topo_free(t);
+	return r;
+}
+
+int nsnet_lab_down(const char *arg, struct nsnet_error *e)
+{
+	_cleanup_free_ char *lab = NULL;
+	int r = resolve(arg, &lab, e);
+	if (r < 0)
+		return r;
+	_cleanup_close_ int lock = -1;
+	json_t *st;
+	if ((r = state_lock(&lock, e)) < 0 || (r = lab_state_load(lab, &st, e)) < 0)
+		return r;
+	/* Everything recorded, and everything a half-done up meant to make. */
+	json_t *all = json_deep_copy(json_object_get(st, "elements"));
+	json_object_update_missing(all, json_object_get(json_object_get(st, "journal"), "want"));
+	json_t *keys = json_array();
+	static const char *const order[] = { "link:", "node:", "net:" };
+	for (int o = 0; o < 3; o++) {
+		const char *k;
+		json_t *v;
+		json_object_foreach(all, k, v) if (strncmp(k, order[o], strlen(order[o])) == 0) json_array_append_new(keys, json_string(k));
+	}
+	r = lab_remove_elements(lab, all, keys, e);
+	if (r == 0)
+		r = lab_state_remove(lab, e);
+	json_decref(keys);
+	json_decref(all);
+	json_decref(st);
+	return r;
+}
+
+int nsnet_lab_list(json_t **ret, struct nsnet_error *e)
+{
+	char **names;
+	size_t n;
+	int r;
+	if ((r = lab_state_names(&names, &n, e)) < 0)
+		return r;
+	json_t *arr = json_array();
+	for (size_t i = 0; i < n; i++) {
+		json_t *st;
+		if (lab_state_load(names[i], &st, NULL) < 0)
+			continue;
+		size_t nodes = 0, nets = 0, links = 0;
+		const char *k;
+		json_t *v;
+		json_object_foreach(json_object_get(st, "elements"), k, v) {
+			nodes += strncmp(k, "node:", 5) == 0;
+			nets += strncmp(k, "net:", 4) == 0;
+			links += strncmp(k, "link:", 5) == 0;
+		}
+		json_array_append_new(arr, json_pack("{s:s, s:s?, s:s?, s:i, s:i, s:i}", "name", names[i], "file",
+						     json_string_value(json_object_get(st, "file")), "status",
+						     json_string_value(json_object_get(st, "status")), "nodes", (int)nodes,
+						     "networks", (int)nets, "links", (int)links));
+		json_decref(st);
+	}
+	nsnet_strv_free(names, n);
+	*ret = arr;
+	return 0;
+}
+
+/* A lab's topology: from its file, or from the source recorded when it came up. */
+int lab_topology(const char *arg, struct topology **ret, struct nsnet_error *e)
+{
+	if (!arg)
+		return topo_parse_string(topo_default_yaml, strlen(topo_default_yaml), "<default>", ret, e);
+	if (looks_like_file(arg))
+		return topo_parse_file(arg, ret, e);
+	json_t *st;
+	int r = lab_state_load(arg, &st, e);
+	if (r < 0)
+		return r;
+	const char *src = json_string_value(json_object_get(st, "source"));
+	const char *file = json_string_value(json_object_get(st, "file"));
+	r = src ? topo_parse_string(src, strlen(src), file ? file : arg, ret, e)
+		: nsnet_errx(e, ENOENT, "lab '%s' has no recorded topology", arg);
+	json_decref(st);
+	return r;
+}
+
+int nsnet_lab_graph(const char *arg, char **ret_dot, struct nsnet_error *e)
+{
+	struct topology *t;
+	int r = lab_topology(arg, &t, e);
+	if (r < 0)
+		return r;
+	*ret_dot = topo_dot(t);
+	topo_free(t);
+	return *ret_dot ? 0 : nsnet_err(e, ENOMEM, "graph");
+}

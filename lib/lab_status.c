@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* nsnet status: what a lab is meant to be, checked against what the kernel has. */
+#include "lab.h"
+#include "link.h"
+#include "net.h"
+#include "util.h"
+
+#define S(o, k) json_string_value(json_object_get((o), (k)))
+
+static json_t *node_status(const char *name, json_t *spec, bool *ok)
+{
+	bool exists = nsnet_ns_exists(name);
+	json_t *ifaces = json_array();
+	size_t i;
+	json_t *f;
+	json_array_foreach(json_object_get(spec, "ifaces"), i, f) {
+		json_t *net = NULL, *m = NULL;
+		const char *netname = S(f, "network");
+		json_t *o = json_pack("{s:s}", "network", netname);
+		if (state_net_load(netname, &net, NULL) == 0) {
+			m = net_member(net, name, NULL);
+			if (m) {
+				json_object_set(o, "ifname", json_object_get(m, "ifname"));
+				json_object_set(o, "ips", json_object_get(m, "ips"));
+			}
+		}
+		bool up = exists && m && nsnet_link_index(name, S(m, "ifname"), NULL) > 0;
+		json_object_set_new(o, "ok", json_boolean(up));
+		*ok &= up;
+		json_array_append_new(ifaces, o);
+		json_decref(net);
+	}
+	*ok &= exists;
+	return json_pack("{s:s, s:b, s:o}", "name", name, "exists", exists, "interfaces", ifaces);
+}
+
+static json_t *link_status(json_t *spec, bool *ok)
+{
+	json_t *nodes = json_object_get(spec, "nodes"), *ifs = json_object_get(spec, "ifnames");
+	bool up = true;
+	for (int i = 0; i < 2; i++) {
+		const char *ns = json_string_value(json_array_get(nodes, i));
+		up &= nsnet_ns_exists(ns) && nsnet_link_index(ns, json_string_value(json_array_get(ifs, i)), NULL) > 0;
+	}
+	*ok &= up;
+	return json_pack("{s:O, s:O, s:O, s:b}", "nodes", nodes, "ifnames", ifs, "ips", json_object_get(spec, "ips"), "ok", up);
+}
+
+int nsnet_lab_status(const char *arg, json_t **ret, struct nsnet_error *e)
+{
+	struct topology *t = NULL;
+	const char *lab = arg ? arg : "default";
+	/* A file names its lab inside. */
+	if (arg && (strchr(arg, '/') || strstr(arg, ".yaml") || strstr(arg, ".yml"))) {
+		int r = topo_parse_file(arg, &t, e);
+		if (r < 0)
+			return r;
+		lab = t->name;
+	}
+	json_t *st;
+	int r = lab_state_load(lab, &st, e);
+	if (r < 0) {
+		topo_free(t);
+		return r;
+	}
+	bool ok = true;
+	json_t *nodes = json_array(), *nets = json_array(), *links = json_array();
+	const char *k;
+	json_t *v;
+	json_object_foreach(json_object_get(st, "elements"), k, v) {
+		if (strncmp(k, "node:", 5) == 0) {
+			json_array_append_new(nodes, node_status(k + 5, v, &ok));
+		} else if (strncmp(k, "net:", 4) == 0) {
+			json_t *net;
+			bool exists = state_net_load(k + 4, &net, NULL) == 0;
+			bool br = nsnet_link_index(NSNET_HOST, S(v, "bridge"), NULL) > 0;
+			ok &= exists && br;
+			json_array_append_new(nets, json_pack("{s:s, s:s, s:O, s:b}", "name", k + 4, "bridge", S(v, "bridge"),
+							      "subnets", json_object_get(v, "subnets"), "ok", exists && br));
+			if (exists)
+				json_decref(net);
+		} else {
+			json_array_append_new(links, link_status(v, &ok));
+		}
+	}
+	const char *status = S(st, "status");
+	*ret = json_pack("{s:s, s:s?, s:s, s:o, s:o, s:o}", "lab", lab, "file", S(st, "file"), "status",
+			 status && streq(status, "applying") ? "applying" : ok ? "up" : "degraded", "networks", nets,
+			 "nodes", nodes, "links", links);
+	json_decref(st);
+	topo_free(t);
+	return 0;
+}

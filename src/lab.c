@@ -1,0 +1,276 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* nsnet up|down|status|ls|graph|pingall|gc: labs from topology files. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "cli.h"
+#include "verbs.h"
+
+#define S(o, k) json_string_value(json_object_get((o), (k)))
+
+static int lab_fail(int r, struct nsnet_error *e)
+{
+	fprintf(stderr, "nsnet: %s\n", e->msg);
+	return r == -EINVAL ? EXIT_USAGE : EXIT_FAIL;
+}
+
+/* At most one positional argument: FILE or LAB. */
+static int one_arg(int argc, char **argv, const char **ret)
+{
+	int r = reject_unknown_opts(argc, argv);
+	if (r)
+		return r;
+	if (argc > 2)
+		return usage_error("%s: at most one FILE or LAB", argv[0]);
+	*ret = argc == 2 ? argv[1] : NULL;
+	return 0;
+}
+
+static void print_steps(json_t *steps)
+{
+	size_t i, j;
+	json_t *s, *c;
+	json_array_foreach(steps, i, s) {
+		printf("%s %s\n", S(s, "action"), S(s, "element"));
+		json_array_foreach(json_object_get(s, "commands"), j, c) printf("    %s\n", json_string_value(c));
+	}
+}
+
+int verb_up(int argc, char **argv)
+{
+	struct nsnet_up_opts o = { 0 };
+	o.dry_run = take_flag(&argc, argv, "--dry-run");
+	o.explain = take_flag(&argc, argv, "--explain");
+	bool json = take_flag(&argc, argv, "--json");
+	const char *file = NULL;
+	int r = one_arg(argc, argv, &file);
+	if (r)
+		return r;
+	struct nsnet_error e = { 0 };
+	json_t *rep = NULL;
+	if (!json && isatty(STDOUT_FILENO) && !o.dry_run)
+		fprintf(stderr, "nsnet: bringing up %s...\n", file ? file : "the default lab");
+	if ((r = nsnet_lab_up(file, &o, &rep, &e)) < 0)
+		return lab_fail(r, &e);
+	const char *lab = S(rep, "lab");
+	if (json) {
+		print_json(rep);
+	} else if (o.dry_run) {
+		if (!json_is_true(json_object_get(rep, "changed")))
+			printf("lab '%s' is up to date: nothing to change\n", lab);
+		else
+			print_steps(json_object_get(rep, "steps"));
+	} else if (!json_is_true(json_object_get(rep, "changed"))) {
+		printf("lab '%s' is up to date: no change made\n", lab);
+	} else {
+		if (o.explain)
+			print_steps(json_object_get(rep, "steps"));
+		printf("lab '%s' is up (%zu change%s).\n", lab, json_array_size(json_object_get(rep, "steps")),
+		       json_array_size(json_object_get(rep, "steps")) == 1 ? "" : "s");
+		printf("Look at it:\n"
+		       "  nsnet status %s          what runs, checked against the kernel\n"
+		       "  nsnet pingall %s         every node pings every other\n"
+		       "  nsnet show NODE          interfaces, addresses, routes, neighbours of a node\n"
+		       "  nsnet exec NODE -- CMD   run a command in a node (or: ip netns exec NODE CMD)\n"
+		       "  nsnet graph %s | dot -Tpng > lab.png\n"
+		       "  nsnet down %s            remove it all\n", lab, lab, lab, lab);
+	}
+	json_decref(rep);
+	return EXIT_OK;
+}
+
+int verb_down(int argc, char **argv)
+{
+	const char *lab = NULL;
+	int r = one_arg(argc, argv, &lab);
+	if (r)
+		return r;
+	struct nsnet_error e = { 0 };
+	if ((r = nsnet_lab_down(lab, &e)) < 0)
+		return lab_fail(r, &e);
+	return EXIT_OK;
+}
+
+int verb_status(int argc, char **argv)
+{
+	bool json = take_flag(&argc, argv, "--json");
+	const char *lab = NULL;
+	int r = one_arg(argc, argv, &lab);
+	if (r)
+		return r;
+	struct nsnet_error e = { 0 };
+	json_t *st;
+	if ((r = nsnet_lab_status(lab, &st, &e)) < 0)
+		return lab_fail(r, &e);
+	bool ok = streq_safe(S(st, "status"), "up");
+	if (json) {
+		print_json(st);
+		json_decref(st);
+		return ok ? EXIT_OK : EXIT_FAIL;
+	}
+	printf("lab %s: %s\n", S(st, "lab"), S(st, "status"));
+	size_t i, j;
+	json_t *n, *f;
+	json_array_foreach(json_object_get(st, "networks"), i, n) {
+		json_t *subs = json_object_get(n, "subnets");
+		printf("  network %-16s bridge %-15s %s%s%s  %s\n", S(n, "name"), S(n, "bridge"),
+		       json_string_value(json_array_get(subs, 0)), json_array_size(subs) > 1 ? " " : "",
+		       json_array_size(subs) > 1 ? json_string_value(json_array_get(subs, 1)) : "",
+		       json_is_true(json_object_get(n, "ok")) ? "ok" : "MISSING");
+	}
+	json_array_foreach(json_object_get(st, "nodes"), i, n) {
+		printf("  node %-20s %s\n", S(n, "name"), json_is_true(json_object_get(n, "exists")) ? "" : "MISSING");
+		json_array_foreach(json_object_get(n, "interfaces"), j, f) {
+			json_t *ips = json_object_get(f, "ips");
+			printf("    %-8s on %-16s %-20s %s\n", S(f, "ifname") ? S(f, "ifname") : "?", S(f, "network"),
+			       json_array_size(ips) ? json_string_value(json_array_get(ips, 0)) : "-",
+			       json_is_true(json_object_get(f, "ok")) ? "ok" : "MISSING");
+		}
+	}
+	json_array_foreach(json_object_get(st, "links"), i, n) {
+		json_t *nodes = json_object_get(n, "nodes"), *ifs = json_object_get(n, "ifnames");
+		printf("  link %s:%s -- %s:%s  %s\n", json_string_value(json_array_get(nodes, 0)),
+		       json_string_value(json_array_get(ifs, 0)), json_string_value(json_array_get(nodes, 1)),
+		       json_string_value(json_array_get(ifs, 1)), json_is_true(json_object_get(n, "ok")) ? "ok" : "MISSING");
+	}
+	json_decref(st);
+	return ok ? EXIT_OK : EXIT_FAIL;
+}
+
+int verb_labs(int argc, char **argv)
+{
+	bool json = take_flag(&argc, argv, "--json");
+	int r = reject_unknown_opts(argc, argv);
+	if (r)
+		return r;
+	if (argc != 1)
+		return usage_error("ls: takes no arguments");
+	struct nsnet_error e = { 0 };
+	json_t *arr;
+	if ((r = nsnet_lab_list(&arr, &e)) < 0)
+		return lab_fail(r, &e);
+	if (json) {
+		print_json(arr);
+	} else {
+		printf("%-20s %-9s %6s %9s %6s  %s\n", "LAB", "STATUS", "NODES", "NETWORKS", "LINKS", "FILE");
+		size_t i;
+		json_t *l;
+		json_array_foreach(arr, i, l) printf("%-20s %-9s %6lld %9lld %6lld  %s\n", S(l, "name"), S(l, "status"), json_integer_value(json_object_get(l, "nodes")), json_integer_value(json_object_get(l, "networks")), json_integer_value(json_object_get(l, "links")), S(l, "file") ? S(l, "file") : "");
+	}
+	json_decref(arr);
+	return EXIT_OK;
+}
+
+int verb_graph(int argc, char **argv)
+{
+	const char *lab = NULL;
+	int r = one_arg(argc, argv, &lab);
+	if (r)
+		return r;
+	struct nsnet_error e = { 0 };
+	char *dot;
+	if ((r = nsnet_lab_graph(lab, &dot, &e)) < 0)
+		return lab_fail(r, &e);
+	fputs(dot, stdout);
+	free(dot);
+	return EXIT_OK;
+}
+
+/* A Mininet-like matrix: "red -> blue X db(1/2)": X when no address of that node
+ * answered, the count when only some did. */
+static void print_matrix(json_t *res)
+{
+	json_t *pairs = json_object_get(res, "pairs");
+	json_t *rows = json_object();  /* src -> { dst -> ok } keeping first-seen order */
+	size_t i;
+	json_t *p;
+	json_array_foreach(pairs, i, p) {
+		json_t *row = json_object_get(rows, S(p, "src"));
+		if (!row) {
+			row = json_object();
+			json_object_set_new(rows, S(p, "src"), row);
+		}
+		/* Per destination node: how many of its addresses answered, of how many. */
+		json_t *cell = json_object_get(row, S(p, "dst"));
+		if (!cell) {
+			cell = json_pack("[i,i]", 0, 0);
+			json_object_set_new(row, S(p, "dst"), cell);
+		}
+		json_array_set_new(cell, 0, json_integer(json_integer_value(json_array_get(cell, 0)) +
+							 json_is_true(json_object_get(p, "ok"))));
+		json_array_set_new(cell, 1, json_integer(json_integer_value(json_array_get(cell, 1)) + 1));
+	}
+	const char *src, *dst;
+	json_t *row, *cell;
+	json_object_foreach(rows, src, row) {
+		printf("%s ->", src);
+		json_object_foreach(row, dst, cell) {
+			long long got = json_integer_value(json_array_get(cell, 0)), all = json_integer_value(json_array_get(cell, 1));
+			if (got == all)
+				printf(" %s", dst);
+			else if (got == 0)
+				printf(" X");
+			else
+				printf(" %s(%lld/%lld)", dst, got, all);
+		}
+		printf("\n");
+	}
+	json_decref(rows);
+	long long total = json_integer_value(json_object_get(res, "total")),
+		  failed = json_integer_value(json_object_get(res, "failed"));
+	printf("*** Results: %lld%% dropped (%lld/%lld received)", total ? failed * 100 / total : 0, total - failed, total);
+	long long req = json_integer_value(json_object_get(res, "failed_required"));
+	if (req)
+		printf("; %lld failed between nodes that share a network or link", req);
+	printf("\n");
+	json_array_foreach(pairs, i, p) {
+		if (!json_is_true(json_object_get(p, "ok")) && json_is_true(json_object_get(p, "required")))
+			printf("    FAIL %s -> %s (%s)\n", S(p, "src"), S(p, "dst"), S(p, "addr"));
+	}
+}
+
+int verb_pingall(int argc, char **argv)
+{
+	bool json = take_flag(&argc, argv, "--json");
+	const char *lab = NULL;
+	int r = one_arg(argc, argv, &lab);
+	if (r)
+		return r;
+	struct nsnet_error e = { 0 };
+	json_t *res;
+	if ((r = nsnet_lab_pingall(lab, &res, &e)) < 0)
+		return lab_fail(r, &e);
+	if (json)
+		print_json(res);
+	else
+		print_matrix(res);
+	bool ok = json_integer_value(json_object_get(res, "failed_required")) == 0;
+	json_decref(res);
+	return ok ? EXIT_OK : EXIT_FAIL;
+}
+
+int verb_gc(int argc, char **argv)
+{
+	bool json = take_flag(&argc, argv, "--json");
+	int r = reject_unknown_opts(argc, argv);
+	if (r)
+		return r;
+	if (argc != 1)
+		return usage_error("gc: takes no arguments");
+	struct nsnet_error e = { 0 };
+	json_t *rep;
+	if ((r = nsnet_gc(&rep, &e)) < 0)
+		return lab_fail(r, &e);
+	if (json) {
+		print_json(rep);
+	} else {
+		size_t i;
+		json_t *v;
+		json_array_foreach(json_object_get(rep, "labs"), i, v) printf("undid the interrupted 'up' of lab %s\n", json_string_value(v));
+		json_array_foreach(json_object_get(rep, "networks"), i, v) printf("removed orphaned network %s\n", json_string_value(v));
+		json_array_foreach(json_object_get(rep, "reconciled"), i, v) printf("freed stale addresses of network %s\n", json_string_value(v));
+	}
+	json_decref(rep);
+	return EXIT_OK;
+}
