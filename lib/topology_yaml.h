@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Internal to the topology parser (lib/topology_*.c): the parse context and the
+ * helpers that read typed values out of a libyaml document. Every error is made
+ * here as "FILE:LINE:COL: message", so the parsing code only says what is wrong
+ * and which YAML node (or element position) it is about.
+ */
+#ifndef NSNET_TOPOLOGY_YAML_H
+#define NSNET_TOPOLOGY_YAML_H
+#include <yaml.h>
+#include "topology.h"
+
+/* One static address of the lab, remembered for the lab-wide duplicate check. */
+struct tp_addr {
+	struct nsnet_prefix a;
+	struct topo_pos pos;
+	char who[96];                 /* "the gateway of network 'n1'", for the message */
+};
+
+struct tp {
+	yaml_document_t doc;
+	bool loaded;
+	const char *file;
+	struct nsnet_error *e;
+	struct topology *t;
+	yaml_node_t **node_yaml;      /* each node's mapping, for the passes after links */
+	struct tp_addr *addrs;
+	size_t n_addrs, cap_addrs;
+};
+
+/* Load text as one YAML document; refuse syntax errors, several documents, and
+ * alias graphs that are cyclic or expand to something huge. */
+int tp_load(struct tp *c, const char *text, size_t len);
+void tp_done(struct tp *c);
+
+struct topo_pos tp_pos(const yaml_node_t *n);
+/* "FILE:LINE:COL: message" (or "FILE: message" for a made-up position); -EINVAL. */
+int tp_err(struct tp *c, struct topo_pos pos, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The same around the message of a library check (nsnet_*_check, prefix parsing). */
+int tp_err_from(struct tp *c, struct topo_pos pos, const struct nsnet_error *inner);
+int tp_nomem(struct tp *c);
+
+yaml_node_t *tp_node(struct tp *c, int id);
+bool tp_is_null(const yaml_node_t *n);
+const char *tp_kind(const yaml_node_t *n);
+
+/* A mapping's entries: key (a scalar) and value. */
+struct tp_kv {
+	yaml_node_t *k, *v;
+};
+/* Check that n is a mapping (null counts as an empty one) whose keys are scalars,
+ * each one of known (NULL-terminated; NULL known: any key), none twice. what
+ * names the mapping in messages ("network 'v-net-0'"). */
+int tp_map(struct tp *c, const yaml_node_t *n, const char *what, const char *const *known);
+size_t tp_map_len(const yaml_node_t *n);
+struct tp_kv tp_map_at(struct tp *c, const yaml_node_t *n, size_t i);
+/* The entry for key; .v NULL when absent. */
+struct tp_kv tp_get(struct tp *c, const yaml_node_t *map, const char *key);
+
+/* A list (null counts as empty). */
+int tp_seq(struct tp *c, const struct tp_kv *kv, const char *what);
+size_t tp_seq_len(const yaml_node_t *n);
+yaml_node_t *tp_seq_at(struct tp *c, const yaml_node_t *n, size_t i);
+/* One scalar or a list of 1..max scalars, as in "ip: 10.0.0.1" or "ip: [a, b]". */
+int tp_one_or_list(struct tp *c, const struct tp_kv *kv, const char *what, size_t max, yaml_node_t **items,
+		   size_t *ret_n);
+
+/* Typed scalars. The error points at the key (kv->k) when there is one. */
+int tp_str(struct tp *c, const struct tp_kv *kv, const char *what, const char **ret);
+int tp_strdup(struct tp *c, const struct tp_kv *kv, const char *what, char **ret);
+int tp_scalar_str(struct tp *c, const yaml_node_t *n, const char *what, const char **ret);
+int tp_bool(struct tp *c, const struct tp_kv *kv, const char *what, bool *ret);
+int tp_uint(struct tp *c, const struct tp_kv *kv, const char *what, unsigned min, unsigned max, unsigned *ret);
+struct topo_pos tp_kv_pos(const struct tp_kv *kv);
+
+char *tp_xstrdup(struct tp *c, const char *s);
+int tp_add_addr(struct tp *c, const struct nsnet_prefix *a, struct topo_pos pos, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Parse passes, in this order (each file owns one part of the model). */
+int tp_parse_networks(struct tp *c, const yaml_node_t *root);
+int tp_parse_nodes(struct tp *c, const yaml_node_t *root);
+int tp_parse_links(struct tp *c, const yaml_node_t *root);
+int tp_assign_ifnames(struct tp *c);
+int tp_parse_routes(struct tp *c);
+int tp_validate_lab(struct tp *c);
+
+/* Helpers shared by the passes. */
+/* An address written for a network ("192.168.15.1" or with the subnet's "/24"):
+ * a host address of the subnet of its family, returned with the subnet's length. */
+int tp_subnet_addr(struct tp *c, const yaml_node_t *item, const struct topo_net *net, const char *what,
+		   struct nsnet_prefix *ret, size_t *ret_subnet);
+/* Edit distance of two short strings (99 when either is long), for "did you mean". */
+unsigned tp_distance(const char *a, const char *b);
+const struct topo_net *tp_net_of_family(const struct topo_net *n, int family, size_t *ret_i);
+bool tp_node_has_ifname(const struct topo_node *node, const struct topology *t, const char *ifname,
+			struct topo_pos *ret_pos);
+#endif
