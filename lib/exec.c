@@ -29,6 +29,9 @@ static int bind_etc(const char *name, struct nsnet_error *e)
 		if (xsnprintf(src, sizeof(src), "%s/%s", dir, de->d_name) < 0 ||
 		    xsnprintf(dst, sizeof(dst), "/etc/%s", de->d_name) < 0)
 			continue;
+		/* As iproute2: a file with no counterpart in /etc is skipped, not fatal. */
+		if (access(dst, F_OK) < 0)
+			continue;
 		if (mount(src, dst, "none", MS_BIND, NULL) < 0) {
 			r = nsnet_err(e, errno, "bind %s over %s", src, dst);
 			break;

@@ -69,13 +69,15 @@ int verb_dispatch(const char *prog, const struct verb *table, int argc, char **a
 			snprintf(sub, sizeof(sub), "%s %s", prog, v->name);
 			return verb_dispatch(sub, v->sub, argc - 1, argv + 1);
 		}
-		if (wants_help(argc, argv)) {
+		if (v->raw_args ? argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+				: wants_help(argc, argv)) {
 			verb_help(prog, v, stdout);
 			return EXIT_OK;
 		}
 		if (v->needs_root && geteuid() != 0) {
-			fprintf(stderr, "nsnet: %s %s: needs root (CAP_SYS_ADMIN and CAP_NET_ADMIN); run it with sudo\n",
-				prog, v->name);
+			fprintf(stderr, "nsnet: %s%s%s: needs root (CAP_SYS_ADMIN and CAP_NET_ADMIN); run it with sudo\n",
+				strncmp(prog, "nsnet ", 6) == 0 ? prog + 6 : "", strncmp(prog, "nsnet ", 6) == 0 ? " " : "",
+				v->name);
 			return EXIT_FAIL;
 		}
 		cli_current_verb = v;

@@ -20,6 +20,7 @@ struct verb {
 	int (*fn)(int argc, char **argv);  /* argv[0] is the verb name */
 	bool needs_root;
 	const struct verb *sub;  /* a table of sub-verbs (`ns add`), instead of fn */
+	bool raw_args;           /* after the first argument comes a command: only `VERB --help` asks for help */
 };
 
 /* Sub-verbs (e.g. `ns add`) use the same table type. */

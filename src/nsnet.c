@@ -18,7 +18,7 @@ static const struct verb verbs[] = {
 	{ "pingall",    "[FILE|LAB] [--json]",   "Every node pings every address of every other node (exit 1 if neighbours fail)", NULL, verb_pingall, true },
 	{ "gc",         "[--json]",              "Undo what killed commands left behind (interrupted ups, stale addresses)", NULL, verb_gc, true },
 	{ "ns",         "add|del|list|pids ...", "Manage named network namespaces (compatible with ip netns)", NULL, NULL, false, ns_verbs },
-	{ "exec",       "NAME -- CMD [ARG...]",  "Run a command inside a namespace, as ip netns exec does", NULL, verb_exec, true },
+	{ "exec",       "NAME -- CMD [ARG...]",  "Run a command inside a namespace, as ip netns exec does", NULL, verb_exec, true, NULL, true },
 	{ "show",       "[NAME...] [--json]",    "Show interfaces, addresses, routes, neighbours of namespaces",
 	  "  NAME     a named namespace, or host for this one (default: every named namespace)\n"
 	  "  --json   the same model as JSON (keys: docs/show-json.md)\n", verb_show, true },
