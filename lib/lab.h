@@ -24,8 +24,8 @@ int lab_state_load(const char *lab, json_t **ret, struct nsnet_error *e);  /* -E
 int lab_state_save(json_t *st, struct nsnet_error *e);
 int lab_state_remove(const char *lab, struct nsnet_error *e);
 int lab_state_names(char ***ret, size_t *ret_n, struct nsnet_error *e);
-/* Which lab holds element key (other than `except`), or NULL. Caller frees. */
-char *lab_owner_of(const char *key, const char *except);
+/* { element key: lab } for every lab other than `except`. */
+json_t *lab_owners(const char *except);
 
 /* The plan: keys to remove and to add (a changed element is in both). */
 struct lab_plan {

@@ -78,25 +78,24 @@ int lab_state_names(char ***ret, size_t *ret_n, struct nsnet_error *e)
 	return 0;
 }
 
-char *lab_owner_of(const char *key, const char *except)
+json_t *lab_owners(const char *except)
 {
 	char **names;
 	size_t n;
-	char *owner = NULL;
+	json_t *owners = json_object();
 	if (lab_state_names(&names, &n, NULL) < 0)
-		return NULL;
-	for (size_t i = 0; i < n && !owner; i++) {
+		return owners;
+	/* One pass over every other lab: a key -> lab map, not one lookup per element. */
+	for (size_t i = 0; i < n; i++) {
 		json_t *st;
-		if (except && streq(names[i], except))
+		if ((except && streq(names[i], except)) || lab_state_load(names[i], &st, NULL) < 0)
 			continue;
-		if (lab_state_load(names[i], &st, NULL) < 0)
-			continue;
-		json_t *j = json_object_get(st, "journal");
-		if (json_object_get(json_object_get(st, "elements"), key) ||
-		    json_object_get(json_object_get(j, "want"), key))
-			owner = strdup(names[i]);
+		const char *k;
+		json_t *v;
+		json_object_foreach(json_object_get(st, "elements"), k, v) json_object_set_new(owners, k, json_string(names[i]));
+		json_object_foreach(json_object_get(json_object_get(st, "journal"), "want"), k, v) json_object_set_new(owners, k, json_string(names[i]));
 		json_decref(st);
 	}
 	nsnet_strv_free(names, n);
-	return owner;
+	return owners;
 }

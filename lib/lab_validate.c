@@ -15,15 +15,13 @@ static bool in(json_t *arr, const char *key)
 	return false;
 }
 
-static int check_node(const char *lab, const struct lab_plan *p, const char *key, struct nsnet_error *e)
+static int check_node(const char *lab, const struct lab_plan *p, const char *key, json_t *owners,
+		      struct nsnet_error *e)
 {
 	const char *name = key + 5;
-	char *owner = lab_owner_of(key, lab);
-	if (owner) {
-		int r = nsnet_errx(e, EEXIST, "node '%s': namespace '%s' belongs to lab '%s'", name, name, owner);
-		free(owner);
-		return r;
-	}
+	const char *owner = json_string_value(json_object_get(owners, key));
+	if (owner)
+		return nsnet_errx(e, EEXIST, "node '%s': namespace '%s' belongs to lab '%s'", name, name, owner);
 	/* Ours already (being replaced) is fine; anyone else's is not. */
 	if (!json_object_get(p->have, key) && nsnet_ns_exists(name))
 		return nsnet_errx(e, EEXIST, "node '%s': a namespace named '%s' already exists and is not part of lab '%s'",
@@ -31,17 +29,14 @@ static int check_node(const char *lab, const struct lab_plan *p, const char *key
 	return 0;
 }
 
-static int check_net(const char *lab, const struct lab_plan *p, const char *key, struct nl *host,
+static int check_net(const char *lab, const struct lab_plan *p, const char *key, struct nl *host, json_t *owners,
 		     struct nsnet_error *e)
 {
 	const char *name = key + 4;
 	json_t *spec = json_object_get(p->want, key), *st;
-	char *owner = lab_owner_of(key, lab);
-	if (owner) {
-		int r = nsnet_errx(e, EEXIST, "network '%s' belongs to lab '%s'", name, owner);
-		free(owner);
-		return r;
-	}
+	const char *owner = json_string_value(json_object_get(owners, key));
+	if (owner)
+		return nsnet_errx(e, EEXIST, "network '%s' belongs to lab '%s'", name, owner);
 	bool ours = json_object_get(p->have, key) != NULL;
 	if (!ours && state_net_load(name, &st, NULL) == 0) {
 		json_decref(st);
@@ -106,6 +101,7 @@ int lab_validate(const char *lab, const struct lab_plan *p, struct nsnet_error *
 {
 	_cleanup_nl_ struct nl *host = NULL;
 	int r = nl_open_fd(NS_SELF, &host, e);
+	json_t *owners = lab_owners(lab);
 	size_t i;
 	json_t *k;
 	json_array_foreach(p->add, i, k) {
@@ -113,11 +109,12 @@ int lab_validate(const char *lab, const struct lab_plan *p, struct nsnet_error *
 		if (r < 0)
 			break;
 		if (strncmp(key, "node:", 5) == 0)
-			r = check_node(lab, p, key, e);
+			r = check_node(lab, p, key, owners, e);
 		else if (strncmp(key, "net:", 4) == 0)
-			r = check_net(lab, p, key, host, e);
+			r = check_net(lab, p, key, host, owners, e);
 		else
 			r = check_link(p, key, host, e);
 	}
+	json_decref(owners);
 	return r;
 }
