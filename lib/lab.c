@@ -102,6 +102,8 @@ int nsnet_lab_up(const char *file, const struct nsnet_up_opts *opts, json_t **re
 	/* SIGINT/SIGTERM now roll back instead of leaving half a lab. */
 	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
 	lab_interrupted = 0;
+	lab_progress = o->progress;
+	lab_progress_data = o->progress_data;
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
 	r = lab_apply(t->name, &p, e);

@@ -50,6 +50,10 @@ int lab_remove_elements(const char *lab, json_t *elements, json_t *keys, struct 
 /* A lab's topology: from a file, the recorded source of a lab, or the default (NULL). */
 int lab_topology(const char *arg, struct topology **ret, struct nsnet_error *e);
 
+/* Progress reporting of the running up (NULL: none). */
+extern void (*lab_progress)(const char *step, size_t done, size_t total, void *data);
+extern void *lab_progress_data;
+
 /* Set by SIGINT/SIGTERM while `up` runs: the next step rolls back. */
 extern volatile int lab_interrupted;
 

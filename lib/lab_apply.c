@@ -15,6 +15,14 @@
 #define S(o, k) json_string_value(json_object_get((o), (k)))
 
 volatile int lab_interrupted;
+void (*lab_progress)(const char *step, size_t done, size_t total, void *data);
+void *lab_progress_data;
+
+static void progress(const char *step, size_t done, size_t total)
+{
+	if (lab_progress)
+		lab_progress(step, done, total, lab_progress_data);
+}
 
 static int check_interrupt(struct nsnet_error *e)
 {
@@ -108,8 +116,12 @@ static int attach_nodes(json_t *want, json_t *nodes, struct nsnet_error *e)
 			}
 		}
 		json_t *st = NULL;
+		if (n)
+			progress(net, 0, n);
 		if (n && (r = state_net_load(net, &st, e)) == 0)
 			r = net_attach_locked(st, req, n, e);
+		if (n && r == 0)
+			progress(net, n, n);
 		json_decref(st);
 		free(req);
 		if (r < 0)
@@ -165,8 +177,10 @@ static int add_all(const char *lab, const struct lab_plan *p, json_t *done, stru
 		}
 		json_array_foreach(nodes, i, k) names[i] = json_string_value(k) + 5;
 		json_array_extend(done, nodes);
+		progress("namespaces", 0, n);
 		r = nsnet_ns_add(names, n, e);
 		free(names);
+		progress("namespaces", n, n);
 		if (r < 0 || (r = check_interrupt(e)) < 0)
 			goto out;
 		json_array_foreach(nodes, i, k) {

@@ -190,6 +190,9 @@ int nsnet_show(const char *const *names, size_t n, struct json_t **ret, struct n
 struct nsnet_up_opts {
 	bool dry_run;   /* plan only: nothing is changed */
 	bool explain;   /* add the equivalent ip/nft commands to each step */
+	/* Called between steps of a large up: "namespaces", 1000, 1000 ... (optional). */
+	void (*progress)(const char *step, size_t done, size_t total, void *data);
+	void *progress_data;
 };
 /* Bring a lab up from FILE (NULL: the embedded default lab), changing only what
  * differs from what runs. ret_report (optional): { "lab", "changed", "steps": [...] }. */

@@ -37,6 +37,15 @@ static void print_steps(json_t *steps)
 	}
 }
 
+/* A progress line on a terminal, for labs big enough to wait for. */
+static void show_progress(const char *step, size_t done, size_t total, void *data)
+{
+	(void)data;
+	if (total < 50)
+		return;
+	fprintf(stderr, "\r\033[Knsnet: %s: %zu/%zu%s", step, done, total, done == total ? "\n" : "");
+}
+
 int verb_up(int argc, char **argv)
 {
 	struct nsnet_up_opts o = { 0 };
@@ -49,8 +58,8 @@ int verb_up(int argc, char **argv)
 		return r;
 	struct nsnet_error e = { 0 };
 	json_t *rep = NULL;
-	if (!json && isatty(STDOUT_FILENO) && !o.dry_run)
-		fprintf(stderr, "nsnet: bringing up %s...\n", file ? file : "the default lab");
+	if (!json && isatty(STDERR_FILENO) && !o.dry_run)
+		o.progress = show_progress;
 	if ((r = nsnet_lab_up(file, &o, &rep, &e)) < 0)
 		return lab_fail(r, &e);
 	const char *lab = S(rep, "lab");
