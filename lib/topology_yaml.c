@@ -32,6 +32,11 @@ static int tp_verr(struct tp *c, struct topo_pos pos, const char *fmt, va_list a
 {
 	char msg[NSNET_ERR_MAX];
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	/* Messages quote the file's strings, which may hold newlines ("a\nb" in double
+	 * quotes): an error stays one line. */
+	for (char *p = msg; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	if (pos.line > 0)
 		return nsnet_errx(c->e, EINVAL, "%s:%d:%d: %s", c->file, pos.line, pos.col, msg);
 	return nsnet_errx(c->e, EINVAL, "%s: %s", c->file, msg);
