@@ -107,11 +107,13 @@ assert_eq "$(echo "$show" | jq '[.members[].ips[]] | unique | length')" "$n" "di
 assert_eq "$(echo "$show" | jq -r '.subnets[0] | "\(.used) \(.free)"')" "$((n + 1)) $((65534 - n - 1))" "pool counts"
 # Kept members of the killed attach hold their address in the pool; the namespace end
 # may not have it yet (the kill can land between the veth and its configuration).
-unconfigured=0
-for m in $(echo "$show" | jq -r '.members[] | "\(.ns)=\(.ips[0])"'); do
-	got=$(ip -n ${m%%=*} -j addr show eth0 | jq -r '.[0].addr_info[]? | select(.family == "inet") | "\(.local)/\(.prefixlen)"')
-	[ "$got" = "${m#*=}" ] || unconfigured=$((unconfigured + 1))
-done
+# (one jq for all: a jq start costs ~20 ms)
+configured=$(for m in $(echo "$show" | jq -r '.members[] | "\(.ns)=\(.ips[0])"'); do
+	printf '{"want": "%s", "got": ' "${m#*=}"
+	ip -n ${m%%=*} -j addr show eth0
+	printf '}\n'
+done | jq -s 'map(select(.want as $w | [.got[0].addr_info[]? | "\(.local)/\(.prefixlen)"] | index($w) != null)) | length')
+unconfigured=$((n - configured))
 note "$unconfigured of $n kept members have no address inside their namespace"
 # The namespaces go; so do their addresses, at the next command.
 nsnet ns del $BIG
