@@ -18,13 +18,82 @@ static void bridge_name(const struct topo_net *n, char buf[16])
 		nsnet_net_default_bridge(n->name, buf);
 }
 
-/* Refuse an ifname already used in node's namespace by an interface on a network,
- * a bridge (for the host) or one of the first upto links. */
-static int ifname_free(struct tp *c, const yaml_node_t *item, const char *node, const char *ifname, size_t upto)
+/* ---- indexes ------------------------------------------------------------------ */
+
+static int cmp_node_name(const void *a, const void *b, void *arg)
 {
-	const struct topo_node *n = topo_find_node(c->t, node);
+	const struct topo_node *nodes = arg;
+	return strcmp(nodes[*(const size_t *)a].name, nodes[*(const size_t *)b].name);
+}
+
+int tp_index_nodes(struct tp *c)
+{
+	size_t n = c->t->n_nodes;
+	c->node_order = calloc(n ? n : 1, sizeof(*c->node_order));
+	c->ends = calloc(n + 1, sizeof(*c->ends));
+	if (!c->node_order || !c->ends)
+		return tp_nomem(c);
+	for (size_t i = 0; i < n; i++)
+		c->node_order[i] = i;
+	qsort_r(c->node_order, n, sizeof(*c->node_order), cmp_node_name, c->t->nodes);
+	return 0;
+}
+
+ssize_t tp_node_index(const struct tp *c, const char *name)
+{
+	if (streq(name, NSNET_HOST))
+		return (ssize_t)c->t->n_nodes;
+	size_t lo = 0, hi = c->t->n_nodes;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2, i = c->node_order[mid];
+		int r = strcmp(name, c->t->nodes[i].name);
+		if (r == 0)
+			return (ssize_t)i;
+		if (r < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return -1;
+}
+
+static int add_end(struct tp *c, size_t idx, size_t link, int j)
+{
+	struct tp_ends *e = &c->ends[idx];
+	if (e->n == e->cap) {
+		size_t cap = e->cap ? e->cap * 2 : 4;
+		size_t *v = realloc(e->v, cap * sizeof(*v));
+		if (!v)
+			return tp_nomem(c);
+		e->v = v;
+		e->cap = cap;
+	}
+	e->v[e->n++] = link * 2 + (size_t)j;
+	return 0;
+}
+
+bool tp_node_has_ifname(const struct tp *c, size_t idx, const char *ifname)
+{
+	const struct topo_node *n = idx < c->t->n_nodes ? &c->t->nodes[idx] : NULL;
+	for (size_t i = 0; n && i < n->n_ifaces; i++)
+		if (n->ifaces[i].ifname && streq(n->ifaces[i].ifname, ifname))
+			return true;
+	const struct tp_ends *e = &c->ends[idx];
+	for (size_t i = 0; i < e->n; i++)
+		if (streq(c->t->links[e->v[i] / 2].ifname[e->v[i] % 2], ifname))
+			return true;
+	return false;
+}
+
+/* ---- links ------------------------------------------------------------------- */
+
+/* Refuse an ifname already used in the namespace of node idx by an interface on a
+ * network, a bridge (for the host) or an earlier link. */
+static int ifname_free(struct tp *c, const yaml_node_t *item, size_t idx, const char *ifname)
+{
+	const struct topo_node *n = idx < c->t->n_nodes ? &c->t->nodes[idx] : NULL;
 	char who[300];
-	snprintf(who, sizeof(who), n ? "node '%s'" : "the host", node);
+	snprintf(who, sizeof(who), n ? "node '%s'" : "the host", n ? n->name : "");
 	for (size_t i = 0; n && i < n->n_ifaces; i++)
 		if (n->ifaces[i].ifname && streq(n->ifaces[i].ifname, ifname))
 			return tp_err(c, tp_pos(item), "%s already has an interface '%s' (line %d)", who, ifname,
@@ -36,11 +105,13 @@ static int ifname_free(struct tp *c, const yaml_node_t *item, const char *node, 
 			return tp_err(c, tp_pos(item), "host interface '%s' is the bridge of network '%s' (line %d)", ifname,
 				      c->t->nets[i].name, c->t->nets[i].pos.line);
 	}
-	for (size_t i = 0; i < upto; i++)
-		for (int j = 0; j < 2; j++)
-			if (streq(c->t->links[i].node[j], node) && streq(c->t->links[i].ifname[j], ifname))
-				return tp_err(c, tp_pos(item), "%s already has an interface '%s' (link at line %d)", who,
-					      ifname, c->t->links[i].pos.line);
+	const struct tp_ends *e = &c->ends[idx];
+	for (size_t i = 0; i < e->n; i++) {
+		const struct topo_link *l = &c->t->links[e->v[i] / 2];
+		if (streq(l->ifname[e->v[i] % 2], ifname))
+			return tp_err(c, tp_pos(item), "%s already has an interface '%s' (link at line %d)", who, ifname,
+				      l->pos.line);
+	}
 	return 0;
 }
 
@@ -63,7 +134,7 @@ static int unknown_node(struct tp *c, struct topo_pos pos, const char *name)
 
 /* "node:ifname", split at the last ':' (interface names can't hold one, namespace
  * names can); "node" alone gets the default veth name, as `nsnet connect` gives. */
-static int parse_endpoint(struct tp *c, const yaml_node_t *item, struct topo_link *l, int j)
+static int parse_endpoint(struct tp *c, const yaml_node_t *item, struct topo_link *l, int j, size_t *ret_idx)
 {
 	const char *s = (const char *)item->data.scalar.value;
 	const char *colon = strrchr(s, ':');
@@ -74,8 +145,10 @@ static int parse_endpoint(struct tp *c, const yaml_node_t *item, struct topo_lin
 		return tp_err(c, tp_pos(item), "link endpoint '%s': the interface name is missing after ':'", s);
 	if (!(l->node[j] = strndup(s, nlen)) || (colon && !(l->ifname[j] = strdup(colon + 1))))
 		return tp_nomem(c);
-	if (!streq(l->node[j], NSNET_HOST) && !topo_find_node(c->t, l->node[j]))
+	ssize_t idx = tp_node_index(c, l->node[j]);
+	if (idx < 0)
 		return unknown_node(c, tp_pos(item), l->node[j]);
+	*ret_idx = (size_t)idx;
 	struct nsnet_error inner = { 0 };
 	if (l->ifname[j] && nsnet_ifname_check(l->ifname[j], &inner) < 0)
 		return tp_err(c, tp_pos(item), "link endpoint '%s': %s", s, inner.msg);
@@ -96,8 +169,9 @@ static int parse_endpoints(struct tp *c, const yaml_node_t *map, struct topo_lin
 		return r;
 	if (n != 2)
 		return tp_err(c, tp_kv_pos(&kv), "endpoints: a link has exactly two ends, [NODE:IFNAME, NODE:IFNAME]");
+	size_t node[2];
 	for (int j = 0; j < 2; j++)
-		if ((r = parse_endpoint(c, items[j], l, j)) < 0)
+		if ((r = parse_endpoint(c, items[j], l, j, &node[j])) < 0)
 			return r;
 	if (streq(l->node[0], l->node[1]))
 		return tp_err(c, tp_pos(items[1]), "both ends of the link are on '%s'; a link joins two different nodes",
@@ -109,9 +183,12 @@ static int parse_endpoints(struct tp *c, const yaml_node_t *map, struct topo_lin
 			if (!(l->ifname[j] = strdup(def)))
 				return tp_nomem(c);
 		}
-		if ((r = ifname_free(c, items[j], l->node[j], l->ifname[j], idx)) < 0)
+		if ((r = ifname_free(c, items[j], node[j], l->ifname[j])) < 0)
 			return r;
 	}
+	for (int j = 0; j < 2; j++)
+		if ((r = add_end(c, node[j], idx, j)) < 0)
+			return r;
 	return 0;
 }
 
@@ -195,7 +272,7 @@ int tp_assign_ifnames(struct tp *c)
 			char name[16];
 			do
 				snprintf(name, sizeof(name), "eth%u", k++);
-			while (tp_node_has_ifname(node, c->t, name, NULL));
+			while (tp_node_has_ifname(c, i, name));
 			if (!(node->ifaces[j].ifname = tp_xstrdup(c, name)))
 				return -ENOMEM;
 		}

@@ -15,26 +15,6 @@ static const char *const iface_keys[] = { "network", "ip", "ifname", NULL };
 static const char *const route_keys[] = { "to", "via", "dev", NULL };
 static const char *const publish_keys[] = { "host_port", "port", "proto", "host_ip", NULL };
 
-bool tp_node_has_ifname(const struct topo_node *node, const struct topology *t, const char *ifname,
-			struct topo_pos *ret_pos)
-{
-	for (size_t i = 0; i < node->n_ifaces; i++)
-		if (node->ifaces[i].ifname && streq(node->ifaces[i].ifname, ifname)) {
-			if (ret_pos)
-				*ret_pos = node->ifaces[i].pos;
-			return true;
-		}
-	for (size_t i = 0; i < t->n_links; i++)
-		for (int j = 0; j < 2; j++)
-			if (t->links[i].node[j] && t->links[i].ifname[j] && streq(t->links[i].node[j], node->name) &&
-			    streq(t->links[i].ifname[j], ifname)) {
-				if (ret_pos)
-					*ret_pos = t->links[i].pos;
-				return true;
-			}
-	return false;
-}
-
 /* ---- interfaces -------------------------------------------------------------- */
 
 static int unknown_network(struct tp *c, struct topo_pos pos, const char *name)
@@ -352,9 +332,9 @@ int tp_parse_nodes(struct tp *c, const yaml_node_t *root)
 
 /* Whether via is inside a subnet the node is connected to (through dev, if given):
  * the kernel refuses a gateway it has no route to. */
-static bool via_connected(const struct tp *c, const struct topo_node *node, const struct nsnet_prefix *via,
-			  const char *dev)
+static bool via_connected(const struct tp *c, size_t idx, const struct nsnet_prefix *via, const char *dev)
 {
+	const struct topo_node *node = &c->t->nodes[idx];
 	for (size_t i = 0; i < node->n_ifaces; i++) {
 		const struct topo_net *net = topo_find_net(c->t, node->ifaces[i].network);
 		if (!net || (dev && !streq(dev, node->ifaces[i].ifname)))
@@ -363,14 +343,15 @@ static bool via_connected(const struct tp *c, const struct topo_node *node, cons
 			if (nsnet_prefix_contains(&net->subnet[j], via))
 				return true;
 	}
-	for (size_t i = 0; i < c->t->n_links; i++)
-		for (int j = 0; j < 2; j++) {
-			const struct topo_link *l = &c->t->links[i];
-			if (!streq(l->node[j], node->name) || (dev && !streq(dev, l->ifname[j])) || !l->ip[j].family)
-				continue;
-			if (nsnet_prefix_contains(&l->ip[j], via))
-				return true;
-		}
+	const struct tp_ends *e = &c->ends[idx];
+	for (size_t i = 0; i < e->n; i++) {
+		const struct topo_link *l = &c->t->links[e->v[i] / 2];
+		size_t j = e->v[i] % 2;
+		if ((dev && !streq(dev, l->ifname[j])) || !l->ip[j].family)
+			continue;
+		if (nsnet_prefix_contains(&l->ip[j], via))
+			return true;
+	}
 	return false;
 }
 
@@ -398,9 +379,9 @@ static int route_to(struct tp *c, const yaml_node_t *item, struct topo_route *rt
 	return 0;
 }
 
-static int route_via(struct tp *c, const struct topo_node *node, const yaml_node_t *item, struct topo_route *rt,
-		     bool is_default)
+static int route_via(struct tp *c, size_t idx, const yaml_node_t *item, struct topo_route *rt, bool is_default)
 {
+	const struct topo_node *node = &c->t->nodes[idx];
 	struct tp_kv kv = tp_get(c, item, "via");
 	if (!kv.v) {
 		if (!rt->dev)
@@ -426,14 +407,15 @@ static int route_via(struct tp *c, const struct topo_node *node, const yaml_node
 	bool link_local = rt->via.family == AF_INET6 && rt->via.addr[0] == 0xfe && (rt->via.addr[1] & 0xc0) == 0x80;
 	if (link_local && !rt->dev)
 		return tp_err(c, tp_kv_pos(&kv), "via %s is link-local: say which interface with 'dev:'", s);
-	if (!link_local && !via_connected(c, node, &rt->via, rt->dev))
+	if (!link_local && !via_connected(c, idx, &rt->via, rt->dev))
 		return tp_err(c, tp_kv_pos(&kv), "via %s is not in a subnet of node '%s'%s%s", s, node->name,
 			      rt->dev ? " on " : "", rt->dev ? rt->dev : "");
 	return 0;
 }
 
-static int parse_route(struct tp *c, struct topo_node *node, const yaml_node_t *item, struct topo_route *rt)
+static int parse_route(struct tp *c, size_t idx, const yaml_node_t *item, struct topo_route *rt)
 {
+	struct topo_node *node = &c->t->nodes[idx];
 	int r = tp_map(c, item, "a route", route_keys);
 	if (r < 0)
 		return r;
@@ -441,11 +423,11 @@ static int parse_route(struct tp *c, struct topo_node *node, const yaml_node_t *
 	if (kv.v) {
 		if ((r = tp_strdup(c, &kv, "dev", &rt->dev)) < 0)
 			return r;
-		if (!tp_node_has_ifname(node, c->t, rt->dev, NULL))
+		if (!tp_node_has_ifname(c, idx, rt->dev))
 			return tp_err(c, tp_kv_pos(&kv), "node '%s' has no interface '%s'", node->name, rt->dev);
 	}
 	bool is_default;
-	if ((r = route_to(c, item, rt, &is_default)) < 0 || (r = route_via(c, node, item, rt, is_default)) < 0)
+	if ((r = route_to(c, item, rt, &is_default)) < 0 || (r = route_via(c, idx, item, rt, is_default)) < 0)
 		return r;
 	for (struct topo_route *o = node->routes; o < rt; o++)
 		if (o->to.family == rt->to.family && o->to.len == rt->to.len && nsnet_addr_equal(&o->to, &rt->to)) {
@@ -471,7 +453,7 @@ int tp_parse_routes(struct tp *c)
 			const yaml_node_t *item = tp_seq_at(c, kv.v, j);
 			struct topo_route *rt = &node->routes[node->n_routes++];
 			rt->pos = tp_pos(item);
-			if ((r = parse_route(c, node, item, rt)) < 0)
+			if ((r = parse_route(c, i, item, rt)) < 0)
 				return r;
 		}
 	}

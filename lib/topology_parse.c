@@ -261,7 +261,7 @@ static int parse_doc(struct tp *c)
 	const yaml_node_t *root = yaml_document_get_root_node(&c->doc);
 	int r = tp_map(c, root, "the lab file", top_keys);
 	if (r < 0 || (r = parse_name(c, root)) < 0 || (r = tp_parse_networks(c, root)) < 0 ||
-	    (r = tp_parse_nodes(c, root)) < 0 || (r = tp_parse_links(c, root)) < 0 || (r = tp_assign_ifnames(c)) < 0 ||
+	    (r = tp_parse_nodes(c, root)) < 0 || (r = tp_index_nodes(c)) < 0 || (r = tp_parse_links(c, root)) < 0 || (r = tp_assign_ifnames(c)) < 0 ||
 	    (r = tp_parse_routes(c)) < 0)
 		return r;
 	return tp_validate_lab(c);

@@ -200,8 +200,15 @@ void tp_done(struct tp *c)
 	if (c->loaded)
 		yaml_document_delete(&c->doc);
 	c->loaded = false;
+	if (c->ends)
+		for (size_t i = 0; i <= c->t->n_nodes; i++)
+			free(c->ends[i].v);
+	free(c->ends);
+	free(c->node_order);
 	free(c->node_yaml);
 	free(c->addrs);
+	c->ends = NULL;
+	c->node_order = NULL;
 	c->node_yaml = NULL;
 	c->addrs = NULL;
 }

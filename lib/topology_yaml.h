@@ -17,6 +17,12 @@ struct tp_addr {
 	char who[96];                 /* "the gateway of network 'n1'", for the message */
 };
 
+/* The link ends in one namespace, as link index * 2 + end. */
+struct tp_ends {
+	size_t *v;
+	size_t n, cap;
+};
+
 struct tp {
 	yaml_document_t doc;
 	bool loaded;
@@ -24,6 +30,11 @@ struct tp {
 	struct nsnet_error *e;
 	struct topology *t;
 	yaml_node_t **node_yaml;      /* each node's mapping, for the passes after links */
+	/* Indexes, so a lab of thousands of nodes and links is not checked in
+	 * quadratic time: nodes sorted by name, and each node's link ends (the last
+	 * slot, n_nodes, is the host's). */
+	size_t *node_order;
+	struct tp_ends *ends;
 	struct tp_addr *addrs;
 	size_t n_addrs, cap_addrs;
 };
@@ -93,6 +104,10 @@ int tp_subnet_addr(struct tp *c, const yaml_node_t *item, const struct topo_net 
 /* Edit distance of two short strings (99 when either is long), for "did you mean". */
 unsigned tp_distance(const char *a, const char *b);
 const struct topo_net *tp_net_of_family(const struct topo_net *n, int family, size_t *ret_i);
-bool tp_node_has_ifname(const struct topo_node *node, const struct topology *t, const char *ifname,
-			struct topo_pos *ret_pos);
+/* After tp_parse_nodes: build the indexes. */
+int tp_index_nodes(struct tp *c);
+/* Index of the node called name, n_nodes for "host", -1 for none. */
+ssize_t tp_node_index(const struct tp *c, const char *name);
+/* Whether node idx (or the host) uses ifname for an interface or a link end. */
+bool tp_node_has_ifname(const struct tp *c, size_t idx, const char *ifname);
 #endif
