@@ -69,8 +69,12 @@ int verb_dispatch(const char *prog, const struct verb *table, int argc, char **a
 			snprintf(sub, sizeof(sub), "%s %s", prog, v->name);
 			return verb_dispatch(sub, v->sub, argc - 1, argv + 1);
 		}
-		if (v->raw_args ? argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
-				: wants_help(argc, argv)) {
+		/* For a verb that runs a command, only the arguments before the command
+		 * (`nsnet exec --help`, `nsnet exec NAME --help`) ask for help. */
+		bool help = false;
+		for (int i = 1; v->raw_args && i < argc && i <= 2 && strcmp(argv[i], "--") != 0; i++)
+			help |= strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0;
+		if (v->raw_args ? help : wants_help(argc, argv)) {
 			verb_help(prog, v, stdout);
 			return EXIT_OK;
 		}
