@@ -34,6 +34,14 @@ static const struct verb verbs[] = {
 	  "  --ifname IF_A   A's end, when it is not the default to-B\n", verb_disconnect, true },
 	{ "route",      "add|del|ls ...",        "Add, remove or list static routes in a namespace (IPv4 and IPv6)", NULL, NULL, false, route_verbs },
 	{ "router",     "NS [on|off] [--json]",  "Turn IPv4+IPv6 forwarding on or off in a namespace (no argument: show it)", NULL, verb_router, true },
+	{ "doctor",     "SRC DST [--port N] [--proto icmp|tcp|udp] [--timeout MS] [--json]", "Say why SRC cannot reach DST, and how to fix it",
+	  "  SRC              a namespace, or host\n"
+	  "  DST              a namespace or lab node (its first global address), host, or an address\n"
+	  "  --port N         probe TCP port N (or UDP with --proto udp) and check that something listens\n"
+	  "  --proto P        icmp (default), tcp or udp\n"
+	  "  --timeout MS     how long the probe waits (default 1000)\n"
+	  "  --json           the report as JSON (keys: docs/doctor.md)\n"
+	  "Exit 0 when DST is reachable, 1 when not.\n", verb_doctor, true },
 	{ NULL, NULL, NULL, NULL, NULL, false },
 };
 

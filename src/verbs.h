@@ -14,6 +14,7 @@ int verb_connect(int argc, char **argv);
 int verb_disconnect(int argc, char **argv);
 extern const struct verb route_verbs[];
 int verb_router(int argc, char **argv);
+int verb_doctor(int argc, char **argv);
 int verb_up(int argc, char **argv);
 int verb_down(int argc, char **argv);
 int verb_status(int argc, char **argv);

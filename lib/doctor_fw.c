@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Doctor's firewall checks: the verdict of each hook the packet passes (output in
+ * SRC, forward in every router, forward again for bridged traffic when
+ * br_netfilter hands it to the IP hooks, input in DST), and source NAT where it
+ * leaves a router. Rules come from libnftables's listing of each namespace, which
+ * shows iptables-nft's rules too; iptables-legacy's tables can only be detected
+ * (/proc/net/ip_tables_names), and the report says so.
+ *
+ * The fix for a drop is written in the tool that made the rule: an iptables command
+ * for iptables-nft's tables (rule numbers as `iptables -L --line-numbers` counts
+ * them), an nft command (by handle) for the others.
+ */
+#include "doctor.h"
+#include "util.h"
+
+static const char *const fam_v4[] = { "ip", "inet", NULL };
+static const char *const fam_v6[] = { "ip6", "inet", NULL };
+static const char *const fam_bridge[] = { "bridge", NULL };
+
+void dr_fw_describe(struct dr_ns *ns, const struct dr_nft_result *r, char *buf, size_t len)
+{
+	if (r->handle < 0) {
+		snprintf(buf, len, "table %s %s chain %s: policy drop", r->family, r->table, r->chain);
+		return;
+	}
+	char text[512];
+	dr_nft_rule_text(ns->listing, r->family, r->table, r->chain, r->handle, text, sizeof(text));
+	snprintf(buf, len, "table %s %s chain %s: rule %d '%s' (handle %ld)", r->family, r->table, r->chain, r->position,
+		 text[0] ? text : "?", r->handle);
+}
+
+/* The command that lets the packet through: delete the rule, or accept it ahead of the policy. */
+static void fix_for(struct dr_ctx *c, struct dr_ns *ns, const struct dr_nft_result *r, const char *hook,
+		    const char *iif, const char *oif, char *buf, size_t len)
+{
+	char ex[300], s[64], d[64];
+	dr_exec_in(ns->name, ex, sizeof(ex));
+	dr_addr(&c->pkt.src, s, sizeof(s));
+	dr_addr(&c->pkt.dst, d, sizeof(d));
+	bool ipt = dr_nft_is_iptables(r->family, r->table, r->chain);
+	const char *tool = streq(r->family, "ip6") ? "ip6tables" : "iptables";
+	if (r->handle >= 0) {
+		if (ipt && streq(r->table, "filter"))
+			snprintf(buf, len, "%s%s -D %s %d", ex, tool, r->chain, r->position);
+		else if (ipt)
+			snprintf(buf, len, "%s%s -t %s -D %s %d", ex, tool, r->table, r->chain, r->position);
+		else
+			snprintf(buf, len, "%snft delete rule %s %s %s handle %ld", ex, r->family, r->table, r->chain,
+				 r->handle);
+		return;
+	}
+	/* A drop policy: accept this traffic ahead of it. Forwarded replies need their
+	 * own way back, which conntrack gives. */
+	if (ipt && streq(hook, "forward") && iif && oif && streq(iif, oif))
+		snprintf(buf, len, "%s%s -I %s -i %s -o %s -j ACCEPT", ex, tool, r->chain, iif, oif);
+	else if (ipt && streq(hook, "forward") && iif && oif)
+		snprintf(buf, len,
+			 "%s%s -I %s -i %s -o %s -j ACCEPT && %s%s -I %s -i %s -o %s -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
+			 ex, tool, r->chain, iif, oif, ex, tool, r->chain, oif, iif);
+	else if (ipt && iif)
+		snprintf(buf, len, "%s%s -I %s -i %s -s %s -j ACCEPT", ex, tool, r->chain, iif, s);
+	else if (ipt)
+		snprintf(buf, len, "%s%s -I %s%s%s -d %s -j ACCEPT", ex, tool, r->chain, oif ? " -o " : "", oif ? oif : "", d);
+	else if (streq(hook, "forward") && iif && oif && !streq(iif, oif))
+		snprintf(buf, len,
+			 "%snft insert rule %s %s %s iifname \"%s\" oifname \"%s\" accept && %snft insert rule %s %s %s "
+			 "iifname \"%s\" oifname \"%s\" ct state established,related accept",
+			 ex, r->family, r->table, r->chain, iif, oif, ex, r->family, r->table, r->chain, oif, iif);
+	else
+		snprintf(buf, len, "%snft insert rule %s %s %s%s%s%s%s%s%s accept", ex, r->family, r->table, r->chain,
+			 iif ? " iifname \"" : "", iif ? iif : "", iif ? "\"" : "", oif ? " oifname \"" : "", oif ? oif : "",
+			 oif ? "\"" : "");
+}
+
+/* Note, once per namespace, what doctor can't see there. */
+static void legacy_note(struct dr_ctx *c, struct dr_ns *ns)
+{
+	if (!ns->legacy[0] || strstr(c->legacy_ns, ns->name))
+		return;
+	char ex[300];
+	dr_check(c, DR_WARN, "%s: iptables-legacy tables are loaded (%s); doctor cannot read their rules (%siptables-legacy -S)",
+		 ns->name, ns->legacy, dr_exec_in(ns->name, ex, sizeof(ex)));
+	size_t l = strlen(c->legacy_ns);
+	snprintf(c->legacy_ns + l, sizeof(c->legacy_ns) - l, "%s%s", l ? ", " : "", ns->name);
+}
+
+static void unsure_note(struct dr_ctx *c, const struct dr_nft_result *r, char *buf, size_t len)
+{
+	buf[0] = 0;
+	c->unsure += r->unsure;
+	if (r->unsure)
+		snprintf(buf, len, " (passed over %u rule%s doctor cannot evaluate, e.g. %s)", r->unsure,
+			 r->unsure == 1 ? "" : "s", r->unsure_what);
+}
+
+/* Cause of a drop: nsnet's own rules say which of nsnet's policies they carry out. */
+static void drop_cause(struct dr_ctx *c, struct dr_ns *ns, const struct dr_nft_result *r, const char *what,
+		       const char *desc, const char *fix)
+{
+	bool ipt = dr_nft_is_iptables(r->family, r->table, r->chain);
+	const char *by = r->handle < 0 ? (ipt ? "the iptables policy" : "the nftables chain policy")
+				       : (ipt ? "an iptables rule" : "an nftables rule");
+	if (r->handle < 0 && ipt && streq(r->chain, "FORWARD"))
+		by = "the iptables FORWARD policy DROP (as Docker sets it)";
+	dr_cause(c, fix, "%s: %s drops %s (%s)", ns->name, by, what, desc);
+}
+
+int dr_fw_hook(struct dr_ctx *c, struct dr_ns *ns, const char *hook, const char *iif, const char *oif,
+	       const char *what)
+{
+	int r = dr_ns_fw(ns);
+	if (r < 0) {
+		dr_check(c, DR_SKIP, "%s: firewall %s: cannot read the nftables ruleset: %s", ns->name, hook, strerror(-r));
+		return 0;
+	}
+	legacy_note(c, ns);
+	struct dr_nft_pkt np = { &c->pkt, iif, oif };
+	struct dr_nft_result res;
+	dr_nft_eval(ns->ruleset, "filter", hook, c->pkt.family == AF_INET ? fam_v4 : fam_v6, &np, &res);
+	char unsure[160], desc[700];
+	unsure_note(c, &res, unsure, sizeof(unsure));
+	if (res.verdict == DR_V_NONE) {
+		dr_check(c, DR_OK, "%s: firewall %s: no nftables/iptables rules on this hook", ns->name, hook);
+		return 0;
+	}
+	if (res.verdict == DR_V_ACCEPT) {
+		dr_check(c, DR_OK, "%s: firewall %s: %s accepted%s", ns->name, hook, what, unsure);
+		return 0;
+	}
+	dr_fw_describe(ns, &res, desc, sizeof(desc));
+	dr_check(c, DR_FAIL, "%s: firewall %s: %s dropped by %s%s", ns->name, hook, what, desc, unsure);
+	char fix[1536];
+	fix_for(c, ns, &res, hook, iif, oif, fix, sizeof(fix));
+	drop_cause(c, ns, &res, what, desc, fix);
+	return -1;
+}
+
+int dr_fw_bridged(struct dr_ctx *c, struct dr_ns *ns, const char *bridge, const char *in_port, const char *out_port)
+{
+	int r = dr_ns_fw(ns);
+	if (r < 0) {
+		dr_check(c, DR_SKIP, "%s: firewall for bridge %s: cannot read the nftables ruleset: %s", ns->name, bridge,
+			 strerror(-r));
+		return 0;
+	}
+	legacy_note(c, ns);
+	char unsure[160], desc[700], fix[1536], what[160];
+	struct dr_nft_result res;
+	/* The bridge family's own hooks see ports; they always apply. */
+	if (in_port && out_port) {
+		struct dr_nft_pkt bp = { &c->pkt, in_port, out_port };
+		dr_nft_eval(ns->ruleset, "filter", "forward", fam_bridge, &bp, &res);
+		unsure_note(c, &res, unsure, sizeof(unsure));
+		if (res.verdict == DR_V_DROP) {
+			dr_fw_describe(ns, &res, desc, sizeof(desc));
+			snprintf(what, sizeof(what), "traffic bridged from %s to %s", in_port, out_port);
+			dr_check(c, DR_FAIL, "%s: bridge firewall forward on %s: %s dropped by %s%s", ns->name, bridge, what,
+				 desc, unsure);
+			fix_for(c, ns, &res, "forward", in_port, out_port, fix, sizeof(fix));
+			drop_cause(c, ns, &res, what, desc, fix);
+			return -1;
+		}
+	}
+	if (ns->brnf != 1) {
+		dr_check(c, DR_OK, "%s: bridged traffic on %s skips the IP firewall (net.bridge.bridge-nf-call-iptables=%s)",
+			 ns->name, bridge, ns->brnf == 0 ? "0" : "absent");
+		return 0;
+	}
+	/* br_netfilter runs the IP forward hook with the bridge as both interfaces. */
+	struct dr_nft_pkt np = { &c->pkt, bridge, bridge };
+	dr_nft_eval(ns->ruleset, "filter", "forward", c->pkt.family == AF_INET ? fam_v4 : fam_v6, &np, &res);
+	unsure_note(c, &res, unsure, sizeof(unsure));
+	if (res.verdict != DR_V_DROP) {
+		dr_check(c, DR_OK, "%s: firewall forward for traffic bridged on %s (bridge-nf-call-iptables=1): %s%s",
+			 ns->name, bridge, res.verdict == DR_V_NONE ? "no rules" : "accepted", unsure);
+		return 0;
+	}
+	dr_fw_describe(ns, &res, desc, sizeof(desc));
+	snprintf(what, sizeof(what), "traffic bridged on %s, which net.bridge.bridge-nf-call-iptables=1 hands to the "
+		 "IP forward hook", bridge);
+	dr_check(c, DR_FAIL, "%s: firewall forward: traffic bridged on %s (bridge-nf-call-iptables=1) dropped by %s%s",
+		 ns->name, bridge, desc, unsure);
+	fix_for(c, ns, &res, "forward", bridge, bridge, fix, sizeof(fix));
+	drop_cause(c, ns, &res, what, desc, fix);
+	return -1;
+}
+
+int dr_fw_snat(struct dr_ctx *c, struct dr_ns *ns, const char *iif, const char *oif, struct dr_nft_result *res)
+{
+	if (dr_ns_fw(ns) < 0)
+		return 0;
+	struct dr_nft_pkt np = { &c->pkt, iif, oif };
+	dr_nft_eval(ns->ruleset, "nat", "postrouting", c->pkt.family == AF_INET ? fam_v4 : fam_v6, &np, res);
+	c->unsure += res->unsure;
+	return res->verdict == DR_V_SNAT;
+}
