@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Networks: create and remove the bridge, list and describe networks. */
+#include "fw.h"
 #include "link.h"
 #include "net.h"
 #include "util.h"
@@ -181,6 +182,8 @@ int net_create_locked(const struct nsnet_net_spec *s, const char *lab, struct ns
 	r = make_bridge(host, s, bridge, gw, e);
 	if (r == 0)
 		r = state_net_save(net, e);
+	if (r == 0)
+		r = fw_net_added(net, e);  /* isolation, NAT: all or nothing */
 	if (r < 0) {
 		const char *br = bridge;
 		net_delete_host_links(host, &br, 1, NULL);
@@ -242,6 +245,8 @@ int net_rm_locked(const char *name, bool force, struct nsnet_error *e)
 	free(ifs);
 	if (r == 0)
 		r = state_net_remove(name, e);
+	if (r == 0)
+		r = fw_net_removed(net, e);  /* its elements, publishes; the table if last */
 	if (r < 0)
 		nsnet_err_wrap(e, "remove network '%s'", name);
 out:

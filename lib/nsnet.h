@@ -177,6 +177,37 @@ int nsnet_net_detach(const char *net, const char *const *ns, size_t n, struct ns
 int nsnet_net_list(struct json_t **ret, struct nsnet_error *e);
 int nsnet_net_info(const char *net, struct json_t **ret, struct nsnet_error *e);
 
+/* ---- firewall: NAT, isolation, published ports (docs/firewall.md) ------------- */
+
+/* nftables through libnftables, in nsnet's own `table inet nsnet` only; each change
+ * one transaction. Networks are isolated from each other unless allowed. */
+int nsnet_net_set_nat(const char *net, bool on, struct nsnet_error *e);
+/* Let two networks reach each other (both ways), or isolate them again. */
+int nsnet_net_allow(const char *net, const char *other, bool allow, struct nsnet_error *e);
+
+struct nsnet_publish_spec {
+	int proto;                          /* IPPROTO_TCP or IPPROTO_UDP */
+	const struct nsnet_prefix *host_ip; /* NULL: every address of the host */
+	uint16_t host_port;
+	const char *ns;                     /* a namespace attached to an nsnet network */
+	uint16_t port;
+	const char *net;                    /* NULL: the one network ns is on */
+};
+/* HOST_PORT answers from outside, from the host (its addresses and 127.0.0.1) and
+ * from namespaces of every network. One publish per host port and protocol. */
+int nsnet_publish(const struct nsnet_publish_spec *p, struct nsnet_error *e);
+/* host_ip NULL: whatever address it was published on. */
+int nsnet_unpublish(int proto, const struct nsnet_prefix *host_ip, uint16_t host_port, struct nsnet_error *e);
+/* Array of {proto, host_ip?, host_port, ns, port, net, ip, state: "ok"|"stale"}. */
+int nsnet_publish_list(struct json_t **ret, struct nsnet_error *e);
+/* Rebuild nsnet's table from state (after `nft flush ruleset`) and the host
+ * settings it needs. *ret (may be NULL): foreign rules that drop or may drop
+ * nsnet's traffic, as in nsnet_fw_status's "foreign". */
+int nsnet_fw_restore(struct json_t **ret, struct nsnet_error *e);
+/* {table, present, in_sync, networks, nat_networks, published, ip_forward,
+ *  ipv6_forwarding, foreign: [{network, family, traffic, verdict, rule, fix}]} */
+int nsnet_fw_status(struct json_t **ret, struct nsnet_error *e);
+
 /* ---- show: what is in a namespace (rtnetlink dumps) --------------------------- */
 
 /* A JSON array with one object per namespace, in the order given: interfaces,

@@ -225,6 +225,10 @@ const struct verb net_verbs[] = {
 	{ "detach", "NET NS...", "Unplug namespaces from a network", NULL, net_detach, true },
 	{ "rm", "NET... [--force]", "Remove networks; --force detaches their namespaces first",
 	  "  --force   detach attached namespaces instead of refusing\n", net_rm, true },
+	{ "set", "NET nat on|off | NET allow|deny OTHER", "NAT on or off; let two networks reach each other, or isolate them",
+	  "  nat on|off       masquerade traffic leaving the host from NET (and forward it)\n"
+	  "  allow OTHER      NET and OTHER may reach each other (both ways); networks are isolated by default\n"
+	  "  deny OTHER       isolate them again\n", verb_net_set, true },
 	{ "ls", "[--json]", "List networks", NULL, net_ls, false },
 	{ "show", "NET [--json]", "Show a network: subnets, members, addresses, free addresses", NULL, net_show, false },
 	{ NULL },

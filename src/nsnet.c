@@ -42,6 +42,14 @@ static const struct verb verbs[] = {
 	  "  --timeout MS     how long the probe waits (default 1000)\n"
 	  "  --json           the report as JSON (keys: docs/doctor.md)\n"
 	  "Exit 0 when DST is reachable, 1 when not.\n", verb_doctor, true },
+	{ "publish",    "[HOST_IP:]HOST_PORT NS:PORT [--proto tcp|udp] [--net NET] | ls [--json]",
+	  "Publish a namespace's port on the host (outside, host, 127.0.0.1, every network)",
+	  "  HOST_IP          only this address of the host (default: every address)\n"
+	  "  --proto P        tcp (default) or udp\n"
+	  "  --net NET        the network to reach NS on, when it is on several\n"
+	  "  ls [--json]      list published ports\n", verb_publish, true },
+	{ "unpublish",  "[HOST_IP:]HOST_PORT [--proto tcp|udp]", "Remove a published port", NULL, verb_unpublish, true },
+	{ "fw",         "status|restore ...",    "nsnet's nftables table: status, restore after a firewall reload", NULL, NULL, false, fw_verbs },
 	{ NULL, NULL, NULL, NULL, NULL, false },
 };
 

@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The firewall's internals: nsnet's own nftables table (`table inet nsnet`), built
+ * from nsnet's state and changed one atomic transaction at a time. See
+ * docs/firewall.md for the ruleset and for what each piece is for.
+ *
+ * Every function that changes the kernel is called with the state lock held
+ * (state_lock); none of them takes it.
+ */
+#ifndef NSNET_FW_H
+#define NSNET_FW_H
+#include <stdio.h>
+#include <jansson.h>
+#include "nsnet.h"
+
+#define FW_FAMILY "inet"
+#define FW_TABLE "nsnet"
+#define FW_STATE_FILE "/run/nsnet/fw.json"
+#define FW_PUBLISH_DIR "/run/nsnet/publish"
+
+/* ---- fw_apply.c: libnftables ---------------------------------------------------- */
+
+/* Run nft commands (text) as one transaction: all of them or none. */
+int fw_run(const char *cmds, struct nsnet_error *e);
+/* Run a list command and parse its JSON output ({"nftables": [...]}). */
+int fw_list_json(const char *cmd, json_t **ret, struct nsnet_error *e);
+/* Whether nsnet's table exists. */
+bool fw_table_exists(void);
+
+/* A growing buffer of nft commands (open_memstream). */
+struct fw_cmds {
+	FILE *f;
+	char *buf;
+	size_t len;
+	size_t n;      /* commands written */
+};
+int fw_cmds_open(struct fw_cmds *c, struct nsnet_error *e);
+/* Close the stream; c->buf is the text (free with fw_cmds_free). */
+int fw_cmds_finish(struct fw_cmds *c, struct nsnet_error *e);
+void fw_cmds_free(struct fw_cmds *c);
+
+/* ---- fw_ruleset.c: the text of nsnet's table and of its elements ---------------- */
+
+/* A bridge name that can be quoted in nft text (no '"', '\\', '*', control chars). */
+int fw_ifname_ok(const char *ifname, struct nsnet_error *e);
+/* "add table; delete table; table inet nsnet { sets, maps, chains }": the
+ * skeleton, replacing whatever nsnet table there was. */
+void fw_skeleton(struct fw_cmds *c);
+/* op is "add" or "delete". A network's own elements: its bridge, the bridge to
+ * itself as an allowed pair, its subnets. */
+void fw_elems_net(struct fw_cmds *c, const char *op, json_t *net);
+/* The NAT elements of a network: its bridge and subnets in the nat sets. */
+void fw_elems_nat(struct fw_cmds *c, const char *op, json_t *net);
+/* Both directions between two bridges. */
+void fw_elems_pair(struct fw_cmds *c, const char *op, const char *br_a, const char *br_b);
+/* One published port's DNAT element. */
+void fw_elems_publish(struct fw_cmds *c, const char *op, json_t *pub);
+/* Everything from state: the skeleton and every element, or only the deletion
+ * of the table when there is no network. */
+int fw_ruleset_full(struct fw_cmds *c, struct nsnet_error *e);
+
+/* ---- fw_state.c: fw.json, forwarding and route_localnet ------------------------- */
+
+/*
+ * /run/nsnet/fw.json: { "ip_forward_was": "0", "ipv6_forwarding_was": "0",
+ *                       "published": { "NET": { "NS": 2 } } }
+ * "*_was" exist only while nsnet holds a sysctl on that was off before;
+ * "published" counts published ports per network and namespace (route_localnet on
+ * the bridge, hairpin on the member's port). Removed when it holds nothing.
+ */
+int fw_state_load(json_t **ret, struct nsnet_error *e);
+int fw_state_save(json_t *st, struct nsnet_error *e);
+/* Forwarding as nsnet's networks and publishes need it now (skip_net: a network
+ * being removed). Turns it on (remembering the old value) or gives it back. */
+int fw_forwarding_sync(json_t *st, const char *skip_net, struct nsnet_error *e);
+/* Count of published ports to a network (NULL ns: all of its namespaces). */
+long fw_published_count(json_t *st, const char *net, const char *ns);
+/* route_localnet on a bridge (for 127.0.0.1 -> published port). */
+int fw_localnet_set(const char *bridge, bool on, struct nsnet_error *e);
+/* Hairpin mode on a bridge port (a namespace reaching its own published port). */
+int fw_hairpin_set(const char *port, bool on, struct nsnet_error *e);
+
+/* ---- fw_foreign.c: rules in other tables that would drop our traffic ----------- */
+
+enum {
+	FW_PKT_BRIDGED = 1 << 0,  /* between two namespaces of one network (br_netfilter) */
+	FW_PKT_OUT = 1 << 1,      /* from the network out to another interface (NAT) */
+	FW_PKT_REPLY = 1 << 2,    /* replies coming back to the network */
+	FW_PKT_PUBLISHED = 1 << 3,/* new connections to a published port */
+};
+/* Fails (-EPERM) when a rule or policy outside nsnet's table would certainly drop
+ * one of the kinds of traffic in `what` for this network, naming the rule and the
+ * fix. NSNET_IGNORE_FOREIGN_FIREWALL=1 in the environment skips the check. */
+int fw_foreign_check(json_t *net, unsigned what, struct nsnet_error *e);
+/* Every problem for every network, as an array of {network, traffic, verdict
+ * ("drop"|"maybe"), rule, fix}, for `fw status` and `fw restore`. */
+int fw_foreign_report(json_t **ret, struct nsnet_error *e);
+
+/* Which kinds of traffic a network has (br_netfilter on: bridged; NAT: out, reply). */
+unsigned fw_net_traffic(json_t *net);
+
+/* ---- fw_eval.c: an imagined packet through foreign nftables chains -------------- */
+
+struct fw_pkt {
+	int family;            /* AF_INET or AF_INET6 */
+	const char *iif, *oif; /* NULL: some interface other than `self` */
+	const char *self;      /* the network's bridge */
+	bool established;      /* else new */
+	bool dnat;
+};
+/* Result of running a packet through a chain: FW_NEXT = fell off its end. */
+enum fw_verdict { FW_ACCEPT, FW_DROP, FW_MAYBE, FW_NEXT };
+
+#define FW_TABLES_MAX 32
+/* Foreign tables with a filter chain on the forward hook. */
+struct fw_table {
+	char family[8];
+	char name[256];
+	json_t *bases;   /* array of base chain objects (JSON listing) */
+	json_t *chains;  /* chain name -> array of rule objects, in order */
+};
+struct fw_tables {
+	struct fw_table t[FW_TABLES_MAX];
+	size_t n;
+};
+int fw_tables_load(struct fw_tables *ret, struct nsnet_error *e);
+void fw_tables_free(struct fw_tables *t);
+/* FW_ACCEPT, FW_DROP (certain) or FW_MAYBE; *where names the rule or policy. */
+enum fw_verdict fw_eval_base(const struct fw_table *t, json_t *base, const struct fw_pkt *p, char *where, size_t len);
+
+/* ---- fw_legacy.c: iptables-legacy (x_tables) FORWARD chains --------------------- */
+/* Run pkt through the FORWARD chain of legacy table `filter` (ip or ip6). *where
+ * names the rule that decided. FW_NEXT: no legacy table. */
+enum fw_verdict fw_legacy_forward(const struct fw_pkt *pkt, char *where, size_t len);
+
+/* ---- hooks for networks (fw_net.c) ---------------------------------------------- */
+
+/* A network was created (its state saved): its elements, NAT, forwarding. On
+ * failure nothing of it is left in the firewall. */
+int fw_net_added(json_t *net, struct nsnet_error *e);
+/* A network was removed (state and bridge gone): its elements, its pairs with
+ * other networks, its published ports; the table itself when it was the last. */
+int fw_net_removed(json_t *net, struct nsnet_error *e);
+
+/* ---- publish.c ------------------------------------------------------------------ */
+
+/* Remove every publish to network `net` (state files and counts; not the kernel:
+ * the caller's transaction deletes the elements, given in c). */
+int publish_drop_net(const char *net, json_t *fwst, struct fw_cmds *c, struct nsnet_error *e);
+/* Every publish, sorted by protocol and port. */
+int publish_load_all(json_t **ret, struct nsnet_error *e);
+
+/* Apply an incremental change; when it fails (someone flushed or edited nsnet's
+ * table), rebuild the whole table from state instead. */
+int fw_commit(struct fw_cmds *c, struct nsnet_error *e);
+
+#endif

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * nsnet fw status [--json]
+ * nsnet fw restore
+ */
+#include <stdio.h>
+#include <string.h>
+#include "cli.h"
+#include "verbs.h"
+
+static void print_foreign(json_t *arr, FILE *f, const char *prefix)
+{
+	size_t i;
+	json_t *p;
+	json_array_foreach(arr, i, p) {
+		fprintf(f, "%snetwork '%s' (%s): %s %s by %s; fix: %s\n", prefix,
+			json_string_value(json_object_get(p, "network")), json_string_value(json_object_get(p, "family")),
+			json_string_value(json_object_get(p, "traffic")),
+			strcmp(json_string_value(json_object_get(p, "verdict")), "drop") == 0 ? "is dropped" : "may be dropped",
+			json_string_value(json_object_get(p, "rule")), json_string_value(json_object_get(p, "fix")));
+	}
+}
+
+static int fw_status(int argc, char **argv)
+{
+	bool json = take_flag(&argc, argv, "--json");
+	int r = reject_unknown_opts(argc, argv);
+	if (r)
+		return r;
+	if (argc != 1)
+		return usage_error("fw status: takes no arguments");
+	struct nsnet_error e = { 0 };
+	json_t *s;
+	if (nsnet_fw_status(&s, &e) < 0)
+		return fail(&e);
+	if (json) {
+		print_json(s);
+		json_decref(s);
+		return EXIT_OK;
+	}
+	bool present = json_is_true(json_object_get(s, "present"));
+	long long nets = json_integer_value(json_object_get(s, "networks"));
+	printf("table %s: %s\n", json_string_value(json_object_get(s, "table")),
+	       present ? (json_is_true(json_object_get(s, "in_sync")) ? "present, in sync with state"
+								      : "present, NOT in sync with state: run 'nsnet fw restore'")
+		       : nets ? "MISSING (flushed?): run 'nsnet fw restore'" : "absent (no networks)");
+	printf("networks: %lld (%lld with NAT), published ports: %lld\n", nets,
+	       json_integer_value(json_object_get(s, "nat_networks")), json_integer_value(json_object_get(s, "published")));
+	printf("ip_forward: %s, ipv6 forwarding: %s\n", json_string_value(json_object_get(s, "ip_forward")),
+	       json_string_value(json_object_get(s, "ipv6_forwarding")));
+	json_t *foreign = json_object_get(s, "foreign");
+	if (json_array_size(foreign)) {
+		printf("foreign firewall rules:\n");
+		print_foreign(foreign, stdout, "  ");
+	} else {
+		printf("foreign firewall rules: none in the way\n");
+	}
+	json_decref(s);
+	return EXIT_OK;
+}
+
+static int fw_restore(int argc, char **argv)
+{
+	int r = reject_unknown_opts(argc, argv);
+	if (r)
+		return r;
+	if (argc != 1)
+		return usage_error("fw restore: takes no arguments");
+	struct nsnet_error e = { 0 };
+	json_t *problems;
+	if (nsnet_fw_restore(&problems, &e) < 0)
+		return fail(&e);
+	/* Restored: what a foreign firewall still does is a warning, not a failure. */
+	print_foreign(problems, stderr, "nsnet: fw restore: warning: ");
+	json_decref(problems);
+	return EXIT_OK;
+}
+
+const struct verb fw_verbs[] = {
+	{ "status", "[--json]", "nsnet's nftables table, forwarding, and foreign rules that drop nsnet's traffic", NULL,
+	  fw_status, true },
+	{ "restore", "", "Rebuild nsnet's nftables table and host settings from state (after 'nft flush ruleset')", NULL,
+	  fw_restore, true },
+	{ NULL },
+};

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * nsnet net set NET nat on|off
+ * nsnet net set NET allow OTHER    (both ways)
+ * nsnet net set NET deny OTHER     (isolated again: the default)
+ */
+#include <stdio.h>
+#include <string.h>
+#include "cli.h"
+#include "verbs.h"
+
+int verb_net_set(int argc, char **argv)
+{
+	int r = reject_unknown_opts(argc, argv);
+	if (r)
+		return r;
+	if (argc != 4)
+		return usage_error("net set: expected NET nat on|off, NET allow OTHER or NET deny OTHER");
+	const char *net = argv[1], *what = argv[2], *arg = argv[3];
+	struct nsnet_error e = { 0 };
+	if (strcmp(what, "nat") == 0) {
+		bool on = strcmp(arg, "on") == 0;
+		if (!on && strcmp(arg, "off") != 0)
+			return usage_error("net set: nat: expected 'on' or 'off', not '%s'", arg);
+		r = nsnet_net_set_nat(net, on, &e);
+	} else if (strcmp(what, "allow") == 0 || strcmp(what, "deny") == 0) {
+		r = nsnet_net_allow(net, arg, what[0] == 'a', &e);
+	} else {
+		return usage_error("net set: unknown setting '%s' (expected nat, allow or deny)", what);
+	}
+	if (r == 0)
+		return EXIT_OK;
+	fprintf(stderr, "nsnet: net set: %s\n", e.msg);
+	return r == -EINVAL ? EXIT_USAGE : EXIT_FAIL;
+}
