@@ -100,6 +100,23 @@ lab_snapshot() {
 	nft list ruleset | sed 's/^/nft: /'
 }
 
+# lab_settle: wait (up to 5 s) until no interface that is UP, in the host or any
+# named namespace, still lacks its carrier (linkwatch reports carrier up to a second
+# late), then a moment for what follows carrier (IPv6 link-local addresses).
+lab_settle() {
+	local _ ns busy
+	for _ in $(seq 50); do
+		busy=
+		for ns in host $(ls -A /run/netns 2>/dev/null); do
+			if [ "$ns" = host ]; then set -- ip -j link show; else set -- ip -n "$ns" -j link show; fi
+			"$@" 2>/dev/null | jq -e 'any(.[]; (.flags | index("UP")) and (.flags | index("NO-CARRIER")))' >/dev/null && { busy=$ns; break; }
+		done
+		[ -z "$busy" ] && break
+		sleep 0.1
+	done
+	sleep 0.2
+}
+
 # ifindex NS IFNAME ("host" for the sandbox's namespace).
 ifindex() {
 	if [ "$1" = host ]; then cat "/sys/class/net/$2/ifindex"; else ip -n "$1" -j link show "$2" | jq -r '.[0].ifindex'; fi
@@ -110,7 +127,7 @@ ifindex() {
 lab_cleanup_all() {
 	local n
 	for n in $(ls -A /run/netns 2>/dev/null); do ip netns del "$n" 2>/dev/null || true; done
-	rm -rf /run/nsnet/labs /run/nsnet/networks
+	find /run/nsnet -mindepth 1 ! -name state.lock -delete 2>/dev/null || true
 	for n in $(ip -j link show | jq -r '.[] | select(.ifname != "lo") | .ifname'); do
 		ip link del "$n" 2>/dev/null || true
 	done
