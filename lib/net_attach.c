@@ -78,6 +78,12 @@ static int plan_addresses(json_t *net, struct plan *p, size_t n, struct nsnet_er
 				if ((pass == 0) != (want != NULL))
 					continue;
 				struct nsnet_prefix *a = &p[i].ip[p[i].n_ip];
+				unsigned host_len = pool.net.family == AF_INET ? 32 : 128;
+				if (want && want->len != host_len && want->len != pool.net.len) {
+					r = nsnet_errx(e, EINVAL, "address %s: prefix length /%u differs from the subnet's /%u",
+						       nsnet_prefix_str(want, true, buf, sizeof(buf)), want->len, pool.net.len);
+					break;
+				}
 				if (want) {
 					*a = *want;
 					a->len = pool.net.len;
