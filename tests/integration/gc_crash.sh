@@ -1,0 +1,99 @@
+#!/bin/bash
+# Crash safety: `up` of a 100-node lab (a NAT network, a link to the host) killed
+# with SIGKILL at many different moments; then `nsnet gc` leaves the sandbox exactly
+# as before: namespaces, links, nft ruleset, files under /run/nsnet (but the lock),
+# including the network's address pool. Also: after a kill, `up` refuses to run until
+# gc; `nsnet down LAB` after a kill removes everything too; a `down` killed half-way
+# is finished by the next `down`.
+# Witnesses: sandbox_state (ls /run/netns, ip link, nft list ruleset, find /run/nsnet),
+# jq on the lab's state file (the journal a killed up leaves).
+source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/../helpers/lab.sh"
+
+DIR=$(mktemp -d)
+cleanup() { lab_cleanup_all; rm -rf "$DIR"; }
+trap cleanup EXIT
+before=$DIR/before
+state_now >"$before"
+
+big_yaml gk 100 gk-net 10.80.0.0/16 | sed 's|^    subnet: 10.80.0.0/16$|&\n    nat: true|' >"$DIR/lab.yaml"
+printf 'links:\n  - endpoints: [host:gk-h, gk-001:h]\n    ips: [10.81.0.1/30, 10.81.0.2/30]\n' >>"$DIR/lab.yaml"
+grep -q 'nat: true' "$DIR/lab.yaml" || fail "lab file without NAT"
+
+# How long does a whole up take here? Kills are spread over that span.
+start=$EPOCHREALTIME
+nsnet up "$DIR/lab.yaml" >/dev/null
+span=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f", b - a }')
+nsnet down gk
+state_settles_to "$before" "after a plain up/down"
+note "a whole up takes ${span}s"
+
+# kill_up DELAY: start up, SIGKILL it after DELAY seconds. Prints the lab's status
+# after the kill: "applying" (killed half-way), "up" (finished first) or "none".
+kill_up() {
+	"$NSNET" up "$DIR/lab.yaml" >/dev/null 2>&1 &
+	local pid=$! rc=0
+	sleep "$1"
+	kill -9 $pid 2>/dev/null || true
+	wait $pid 2>/dev/null || rc=$?
+	jq -r .status /run/nsnet/labs/gk.json 2>/dev/null || echo none
+}
+
+# Delays: fixed points across the span, then random ones.
+delays=$(awk -v s="$span" 'BEGIN { n = split("0 0.002 0.005 0.01 0.03 0.06 0.1 0.15 0.25 0.4 0.6 0.8 1.1", f, " ");
+	for (i = 1; i <= n; i++) printf "%.3f\n", f[i] * s }')
+delays="$delays $(awk -v s="$span" -v seed="$RANDOM" 'BEGIN { srand(seed); for (i = 0; i < 8; i++) printf "%.3f\n", rand() * s }')"
+halfway=0 finished=0 early=0
+for d in $delays; do
+	status=$(kill_up "$d")
+	case $status in
+	applying)
+		halfway=$((halfway + 1))
+		# A dead up's journal blocks the next up until gc.
+		expect_err 1 "a previous 'up' \(pid [0-9]+\) died half-way; run 'nsnet gc' first" "$NSNET" up "$DIR/lab.yaml"
+		out=$(nsnet gc)
+		assert_match "$out" "undid the interrupted 'up' of lab gk" "gc's report after a kill at ${d}s"
+		;;
+	up)
+		finished=$((finished + 1))
+		assert_eq "$(nsnet gc)" "" "gc with nothing to do"
+		nsnet down gk
+		;;
+	none)
+		early=$((early + 1))
+		nsnet gc >/dev/null
+		;;
+	*) fail "lab state after a kill at ${d}s: '$status'" ;;
+	esac
+	state_settles_to "$before" "after kill -9 at ${d}s (lab was '$status') and gc"
+done
+note "killed half-way $halfway times, before the journal $early, after the end $finished"
+[ "$halfway" -ge 5 ] || fail "only $halfway of the kills landed half-way through up"
+
+# A second gc has nothing to do.
+assert_eq "$(nsnet gc --json | jq -c '[.labs, .networks, .reconciled]')" '[[],[],[]]' "gc --json when clean"
+
+# `down LAB` after a kill, without gc.
+downed=0
+for d in $(awk -v s="$span" 'BEGIN { printf "%.3f %.3f %.3f", s * 0.1, s * 0.3, s * 0.6 }'); do
+	status=$(kill_up "$d")
+	[ "$status" = none ] && continue
+	nsnet down gk
+	state_settles_to "$before" "after kill -9 at ${d}s (lab was '$status') and down"
+	downed=$((downed + 1))
+done
+[ "$downed" -ge 1 ] || fail "no kill left a lab to take down"
+
+# A `down` killed half-way: the next one finishes it.
+for frac in 0.05 0.2 0.5; do
+	nsnet up "$DIR/lab.yaml" >/dev/null
+	"$NSNET" down gk >/dev/null 2>&1 &
+	pid=$!
+	sleep "$(awk -v s="$span" -v f=$frac 'BEGIN { printf "%.3f", s * f }')"
+	kill -9 $pid 2>/dev/null || true
+	wait $pid 2>/dev/null || true
+	if [ -e /run/nsnet/labs/gk.json ]; then
+		nsnet down gk
+	fi
+	state_settles_to "$before" "after a down killed at ${frac} of the span, and another down"
+done
