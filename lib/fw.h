@@ -103,8 +103,9 @@ unsigned fw_net_traffic(json_t *net);
 
 struct fw_pkt {
 	int family;            /* AF_INET or AF_INET6 */
-	const char *iif, *oif; /* NULL: some interface other than `self` */
-	const char *self;      /* the network's bridge */
+	const char *iif, *oif; /* NULL: one of `others` */
+	const char *const *others;  /* the host's interfaces but lo and nsnet's bridges */
+	size_t n_others;
 	bool established;      /* else new */
 	bool dnat;
 };

@@ -54,9 +54,8 @@ static json_t *right_list(json_t *right)
 	return json_incref(arr);
 }
 
-/* name NULL: some interface other than self, so only a pattern that is exactly
- * self certainly does not match it. */
-static enum tri match_names(json_t *right, const char *name, const char *self)
+/* name NULL: the packet's interface is one of p->others, not known which. */
+static enum tri match_names(json_t *right, const char *name, const struct fw_pkt *p)
 {
 	json_t *l = right_list(right);
 	if (!l)
@@ -68,8 +67,9 @@ static enum tri match_names(json_t *right, const char *name, const char *self)
 		const char *pat = json_string_value(v);
 		if (name && name_match(pat, name))
 			t = T_TRUE;
-		else if (!name && t == T_FALSE && !streq(pat, self))
-			t = T_UNKNOWN;
+		for (size_t k = 0; !name && t == T_FALSE && k < p->n_others; k++)
+			if (name_match(pat, p->others[k]))
+				t = T_UNKNOWN;
 	}
 	json_decref(l);
 	return t;
@@ -118,9 +118,9 @@ static enum tri eval_match(json_t *m, const struct fw_pkt *p)
 	const char *meta = json_string_value(json_object_get(json_object_get(left, "meta"), "key"));
 	const char *ct = json_string_value(json_object_get(json_object_get(left, "ct"), "key"));
 	if (meta && streq(meta, "iifname")) {
-		t = match_names(right, p->iif, p->self);
+		t = match_names(right, p->iif, p);
 	} else if (meta && streq(meta, "oifname")) {
-		t = match_names(right, p->oif, p->self);
+		t = match_names(right, p->oif, p);
 	} else if (meta && streq(meta, "nfproto")) {
 		const char *have[] = { p->family == AF_INET ? "ipv4" : "ipv6", NULL };
 		const char *known[] = { "ipv4", "ipv6", NULL };

@@ -9,6 +9,7 @@
  * and the ones that only "maybe" happen.
  */
 #include <stdlib.h>
+#include <net/if.h>
 #include "fw.h"
 #include "net.h"
 #include "state.h"
@@ -25,6 +26,7 @@ static const struct kind kinds[] = {
 	{ FW_PKT_OUT, "its traffic out of the host (NAT)", true, false, false, false },
 	{ FW_PKT_REPLY, "replies coming back to it", false, true, true, false },
 	{ FW_PKT_PUBLISHED, "connections to its published ports", false, true, false, true },
+	{ FW_PKT_PUBLISHED, "replies from its published ports", true, false, true, false },
 	{ FW_PKT_BRIDGED, "traffic between its namespaces (bridged, seen by the forward hook through br_netfilter)",
 	  true, true, false, false },
 };
@@ -76,11 +78,54 @@ struct finding {
 	char fix[256];
 };
 
-/* The worst verdict of every foreign forward chain for one kind of packet. */
-static void judge(const struct fw_tables *tabs, const struct kind *k, const char *br, int family,
-		  struct finding *f)
+/* The interfaces traffic may come from or go to besides the network's bridge: the
+ * host's, but lo and nsnet's bridges (br may not be in state yet). */
+struct others {
+	char **v;
+	size_t n;
+};
+
+static void others_load(struct others *o, const char *br)
 {
-	struct fw_pkt p = { .family = family, .iif = k->iif_br ? br : NULL, .oif = k->oif_br ? br : NULL, .self = br,
+	char **names;
+	size_t n;
+	*o = (struct others){ 0 };
+	if (state_net_names(&names, &n, NULL) < 0)
+		n = 0, names = NULL;
+	json_t *bridges = json_object();
+	json_object_set_new(bridges, br, json_true());
+	for (size_t i = 0; i < n; i++) {
+		json_t *net;
+		if (state_net_load(names[i], &net, NULL) == 0) {
+			json_object_set_new(bridges, str(net, "bridge"), json_true());
+			json_decref(net);
+		}
+	}
+	nsnet_strv_free(names, n);
+	struct if_nameindex *ifs = if_nameindex(), *i;
+	size_t cnt = 0;
+	for (i = ifs; i && i->if_index; i++)
+		cnt++;
+	o->v = calloc(cnt + 1, sizeof(*o->v));
+	for (i = ifs; o->v && i && i->if_index; i++)
+		if (!streq(i->if_name, "lo") && !json_object_get(bridges, i->if_name))
+			o->v[o->n++] = strdup(i->if_name);
+	if (ifs)
+		if_freenameindex(ifs);
+	json_decref(bridges);
+}
+
+static void others_free(struct others *o)
+{
+	nsnet_strv_free(o->v, o->n);
+}
+
+/* The worst verdict of every foreign forward chain for one kind of packet. */
+static void judge(const struct fw_tables *tabs, const struct others *os, const struct kind *k, const char *br,
+		  int family, struct finding *f)
+{
+	struct fw_pkt p = { .family = family, .iif = k->iif_br ? br : NULL, .oif = k->oif_br ? br : NULL,
+			    .others = (const char *const *)os->v, .n_others = os->n,
 			    .established = k->established, .dnat = k->dnat };
 	f->v = FW_ACCEPT;
 	for (size_t i = 0; i < tabs->n && f->v != FW_DROP; i++) {
@@ -101,10 +146,8 @@ static void judge(const struct fw_tables *tabs, const struct kind *k, const char
 				break;
 		}
 	}
-	if (f->v == FW_DROP)
-		return;
 	char where[256];
-	enum fw_verdict v = fw_legacy_forward(&p, where, sizeof(where));
+	enum fw_verdict v = f->v == FW_DROP ? FW_ACCEPT : fw_legacy_forward(&p, where, sizeof(where));
 	if (v == FW_DROP || (v == FW_MAYBE && f->v == FW_ACCEPT)) {
 		f->v = v;
 		snprintf(f->where, sizeof(f->where), "%s", where);
@@ -118,6 +161,8 @@ static void each_case(const struct fw_tables *tabs, json_t *net, unsigned what,
 		      void (*fn)(void *ctx, const struct kind *k, int family, const struct finding *f), void *ctx)
 {
 	const char *br = str(net, "bridge");
+	struct others os;
+	others_load(&os, br);
 	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
 		if (!(what & kinds[i].bit))
 			continue;
@@ -127,10 +172,11 @@ static void each_case(const struct fw_tables *tabs, json_t *net, unsigned what,
 			if (!net_subnet(net, family) || (family == AF_INET6 && kinds[i].bit == FW_PKT_PUBLISHED))
 				continue;
 			struct finding f;
-			judge(tabs, &kinds[i], br, family, &f);
+			judge(tabs, &os, &kinds[i], br, family, &f);
 			fn(ctx, &kinds[i], family, &f);
 		}
 	}
+	others_free(&os);
 }
 
 struct check_ctx {

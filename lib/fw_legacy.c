@@ -153,17 +153,18 @@ static bool iface_eq(const char *iface, const unsigned char *mask, const char *n
 	return true;
 }
 
-/* 1 match, 0 no match, -1 unknown. name NULL: some interface other than self;
- * only a rule naming exactly self (no "+" wildcard) is known not to match it. */
-static int iface_match(const char *iface, const unsigned char *mask, bool inv, const char *name, const char *self)
+/* 1 match, 0 no match, -1 unknown. name NULL: one of p->others, not known which. */
+static int iface_match(const char *iface, const unsigned char *mask, bool inv, const char *name,
+		       const struct fw_pkt *p)
 {
 	if (zero(mask, IFNAMSIZ))
 		return 1;  /* any interface: inversion of "any" does not exist in iptables */
 	if (name)
 		return iface_eq(iface, mask, name) != inv;
-	size_t l = strlen(self);
-	bool exact = l < IFNAMSIZ && mask[l] && iface_eq(iface, mask, self);
-	return exact ? inv : -1;
+	for (size_t i = 0; i < p->n_others; i++)
+		if (iface_eq(iface, mask, p->others[i]))
+			return -1;
+	return inv;
 }
 
 static const char *chain_name(const struct ltable *t, int idx)
@@ -189,8 +190,8 @@ static enum fw_verdict walk(const struct ltable *t, int idx, const struct fw_pkt
 		const struct lrule *r = &t->r[i];
 		if (r->error_target)
 			return FW_NEXT;
-		int mi = iface_match(r->iif, r->iif_mask, r->inv_in, p->iif, p->self);
-		int mo = iface_match(r->oif, r->oif_mask, r->inv_out, p->oif, p->self);
+		int mi = iface_match(r->iif, r->iif_mask, r->inv_in, p->iif, p);
+		int mo = iface_match(r->oif, r->oif_mask, r->inv_out, p->oif, p);
 		if (mi == 0 || mo == 0)
 			continue;
 		bool unknown = mi < 0 || mo < 0 || r->other;

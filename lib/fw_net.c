@@ -77,9 +77,12 @@ static void forget_allows(const char *name, struct fw_cmds *c, const char *bridg
 			if (!streq(json_string_value(json_array_get(allow, j)) ?: "", name))
 				continue;
 			json_array_remove(allow, j);
+			if (json_array_size(allow) == 0)
+				json_object_del(o, "allow");
 			if (c)
 				fw_elems_pair(c, "delete", bridge, str(o, "bridge"));
 			state_net_save(o, NULL);
+			break;
 		}
 		json_decref(o);
 	}
