@@ -94,10 +94,46 @@ static void unsure_note(struct dr_ctx *c, const struct dr_nft_result *r, char *b
 			 r->unsure == 1 ? "" : "s", r->unsure_what);
 }
 
-/* Cause of a drop: nsnet's own rules say which of nsnet's policies they carry out. */
-static void drop_cause(struct dr_ctx *c, struct dr_ns *ns, const struct dr_nft_result *r, const char *what,
-		       const char *desc, const char *fix)
+static const char *net_name(struct dr_ctx *c, const char *bridge)
 {
+	return bridge ? json_string_value(json_object_get(dr_net_by_bridge(c, bridge), "name")) : NULL;
+}
+
+/* A drop by nsnet's own table is one of nsnet's policies: isolation between
+ * networks, or nothing from outside into a NAT network. The fix is nsnet's. */
+static bool nsnet_policy(struct dr_ctx *c, struct dr_ns *ns, const struct dr_nft_result *r, const char *iif,
+			 const char *oif)
+{
+	if (!streq(r->family, "inet") || !streq(r->table, "nsnet") || !streq(ns->name, NSNET_HOST))
+		return false;
+	char text[512], fix[600] = "";
+	dr_nft_rule_text(ns->listing, r->family, r->table, r->chain, r->handle, text, sizeof(text));
+	const char *a = net_name(c, iif), *b = net_name(c, oif);
+	if (strstr(text, "@bridges") && strstr(text, "oifname @bridges") && a && b) {
+		snprintf(fix, sizeof(fix), "nsnet net set %s allow %s", a, b);
+		dr_cause(c, fix, "nsnet isolates network %s from network %s (networks cannot reach each other until allowed)",
+			 a, b);
+		return true;
+	}
+	if (strstr(text, "@nat_bridges") && b) {
+		if (a)
+			snprintf(fix, sizeof(fix), "nsnet net set %s allow %s", a, b);
+		else if (c->dst_ns && c->pkt.port)
+			snprintf(fix, sizeof(fix), "nsnet publish %u %s:%u%s", c->pkt.port, c->dst_ns, c->pkt.port,
+				 c->pkt.l4 == IPPROTO_UDP ? " --proto udp" : "");
+		dr_cause(c, fix[0] ? fix : NULL, "network %s uses NAT: nsnet lets nothing in from %s but published ports", b,
+			 a ? a : "outside");
+		return true;
+	}
+	return false;
+}
+
+/* Cause of a drop, and who made the rule. */
+static void drop_cause(struct dr_ctx *c, struct dr_ns *ns, const struct dr_nft_result *r, const char *what,
+		       const char *desc, const char *fix, const char *iif, const char *oif)
+{
+	if (nsnet_policy(c, ns, r, iif, oif))
+		return;
 	bool ipt = dr_nft_is_iptables(r->family, r->table, r->chain);
 	const char *by = r->handle < 0 ? (ipt ? "the iptables policy" : "the nftables chain policy")
 				       : (ipt ? "an iptables rule" : "an nftables rule");
@@ -132,7 +168,7 @@ int dr_fw_hook(struct dr_ctx *c, struct dr_ns *ns, const char *hook, const char 
 	dr_check(c, DR_FAIL, "%s: firewall %s: %s dropped by %s%s", ns->name, hook, what, desc, unsure);
 	char fix[1536];
 	fix_for(c, ns, &res, hook, iif, oif, fix, sizeof(fix));
-	drop_cause(c, ns, &res, what, desc, fix);
+	drop_cause(c, ns, &res, what, desc, fix, iif, oif);
 	return -1;
 }
 
@@ -158,7 +194,7 @@ int dr_fw_bridged(struct dr_ctx *c, struct dr_ns *ns, const char *bridge, const 
 			dr_check(c, DR_FAIL, "%s: bridge firewall forward on %s: %s dropped by %s%s", ns->name, bridge, what,
 				 desc, unsure);
 			fix_for(c, ns, &res, "forward", in_port, out_port, fix, sizeof(fix));
-			drop_cause(c, ns, &res, what, desc, fix);
+			drop_cause(c, ns, &res, what, desc, fix, in_port, out_port);
 			return -1;
 		}
 	}
@@ -182,7 +218,7 @@ int dr_fw_bridged(struct dr_ctx *c, struct dr_ns *ns, const char *bridge, const 
 	dr_check(c, DR_FAIL, "%s: firewall forward: traffic bridged on %s (bridge-nf-call-iptables=1) dropped by %s%s",
 		 ns->name, bridge, desc, unsure);
 	fix_for(c, ns, &res, "forward", bridge, bridge, fix, sizeof(fix));
-	drop_cause(c, ns, &res, what, desc, fix);
+	drop_cause(c, ns, &res, what, desc, fix, bridge, bridge);
 	return -1;
 }
 

@@ -108,6 +108,60 @@ static void src_ifaces(struct dr_ctx *c, struct dr_ns *ns)
 			 c->pkt.family == AF_INET ? "IPv4" : "IPv6");
 }
 
+/* A bridge in ns without an address of DST's family, with DST behind one of its
+ * ports (seed 002: "ping 192.168.15.1: Not Reachable!" until the host has an address
+ * on v-net-0). Fills the fix with the lowest address of that subnet nobody holds. */
+static bool bridge_without_address(struct dr_ctx *c, struct dr_ns *ns, char *bridge, size_t blen, char *fix,
+				   size_t flen)
+{
+	size_t i, j;
+	json_t *br, *port;
+	json_array_foreach(json_object_get(ns->model, "interfaces"), i, br) {
+		const char *bname = jstr(br, "name");
+		struct nsnet_prefix tmp;
+		size_t k = 0;
+		if (!bname || !streq(jstr(br, "kind") ?: "", "bridge") || next_addr(ns, bname, c->pkt.family, &k, &tmp))
+			continue;
+		/* Every address behind the bridge's ports: DST's subnet, and what is taken. */
+		struct nsnet_prefix used[64], subnet = { 0 };
+		size_t n_used = 0;
+		json_array_foreach(json_object_get(ns->model, "interfaces"), j, port) {
+			json_t *peer = json_object_get(port, "peer");
+			struct dr_ns *pns = dr_ns_get(c, jstr(peer, "namespace"));
+			if (!jstr(port, "master") || !streq(jstr(port, "master"), bname) || !pns)
+				continue;
+			size_t m = 0;
+			struct nsnet_prefix a;
+			while (next_addr(pns, jstr(peer, "name"), c->pkt.family, &m, &a)) {
+				if (n_used < ARRAY_SIZE(used))
+					used[n_used++] = a;
+				if (nsnet_prefix_contains(&a, &c->pkt.dst) && !is_host_len(&a, a.len))
+					nsnet_prefix_network(&a, &subnet);
+			}
+		}
+		if (!subnet.family)
+			continue;
+		uint64_t first, last;
+		nsnet_prefix_host_range(&subnet, &first, &last);
+		for (uint64_t x = first; x <= last && x < first + 4096; x++) {
+			struct nsnet_prefix cand;
+			bool taken = false;
+			if (nsnet_prefix_nth(&subnet, x, &cand) < 0)
+				break;
+			for (size_t u = 0; u < n_used && !taken; u++)
+				taken = nsnet_addr_equal(&used[u], &cand);
+			if (taken)
+				continue;
+			char a[64], ipn[300];
+			snprintf(bridge, blen, "%s", bname);
+			snprintf(fix, flen, "%saddr add %s/%u dev %s", dr_ip_n(ns->name, ipn, sizeof(ipn)),
+				 dr_addr(&cand, a, sizeof(a)), subnet.len, bname);
+			return true;
+		}
+	}
+	return false;
+}
+
 /* SRC has no route to DST: say why, in the order a user would have to fix it. */
 static void no_route(struct dr_ctx *c, struct dr_ns *ns, int err, int type)
 {
@@ -157,7 +211,14 @@ static void no_route(struct dr_ctx *c, struct dr_ns *ns, int err, int type)
 			return;
 		}
 	}
-	/* 3. No default route. */
+	/* 3. DST is behind a bridge of SRC's that has no address. */
+	char bridge[16];
+	if (bridge_without_address(c, ns, bridge, sizeof(bridge), fix, sizeof(fix))) {
+		dr_cause(c, fix, "%s has no address on bridge %s, behind which %s is: it has no route into that network",
+			 ns->name, bridge, d);
+		return;
+	}
+	/* 4. No default route. */
 	bool has_default = false;
 	json_array_foreach(json_object_get(ns->model, "routes"), i, it) {
 		const char *fam = jstr(it, "family") ?: "", *dst = jstr(it, "dst") ?: "";
@@ -192,6 +253,23 @@ static void no_route(struct dr_ctx *c, struct dr_ns *ns, int err, int type)
 
 /* ---- DST ------------------------------------------------------------------------------- */
 
+/* The nsnet network whose subnet holds a, or NULL. */
+static const char *net_of_addr(struct dr_ctx *c, const struct nsnet_prefix *a)
+{
+	const char *name;
+	json_t *net;
+	json_object_foreach(c->nets, name, net) {
+		size_t i;
+		json_t *sub;
+		json_array_foreach(json_object_get(net, "subnets"), i, sub) {
+			struct nsnet_prefix p;
+			if (nsnet_prefix_parse(jstr(sub, "cidr"), true, &p, NULL) == 0 && nsnet_prefix_contains(&p, a))
+				return name;
+		}
+	}
+	return NULL;
+}
+
 static void no_way_back(struct dr_ctx *c, struct dr_ns *ns, const char *ifname, int err)
 {
 	char s[64], d[64], fix[1536], ipn[300], sub[64], g[64];
@@ -218,8 +296,12 @@ static void no_way_back(struct dr_ctx *c, struct dr_ns *ns, const char *ifname, 
 	nsnet_prefix_str(&nw, true, sub, sizeof(sub));
 	if (c->routers && !c->snat_done && dr_addr_private(&c->src_orig) && !dr_addr_private(&c->pkt.dst)) {
 		char ex[300];
-		snprintf(fix, sizeof(fix), "%siptables -t nat -A POSTROUTING -s %s -o %s -j MASQUERADE",
-			 dr_exec_in(c->last_router, ex, sizeof(ex)), sub, c->last_oif);
+		const char *nsnet_net = streq(c->last_router, NSNET_HOST) ? net_of_addr(c, &c->src_orig) : NULL;
+		if (nsnet_net)
+			snprintf(fix, sizeof(fix), "nsnet net set %s nat on", nsnet_net);
+		else
+			snprintf(fix, sizeof(fix), "%siptables -t nat -A POSTROUTING -s %s -o %s -j MASQUERADE",
+				 dr_exec_in(c->last_router, ex, sizeof(ex)), sub, c->last_oif);
 		dr_cause(c, fix, "no masquerade toward the outside: %s sends packets from the private %s out %s unchanged, and "
 			 "%s (outside) has no route back to it", c->last_router, s, c->last_oif, d);
 		return;

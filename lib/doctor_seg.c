@@ -7,6 +7,7 @@
  * interface on the segment, so a missing gateway address or an address held twice
  * is seen even when ARP has not been tried.
  */
+#include <strings.h>
 #include "doctor.h"
 #include "util.h"
 
@@ -56,26 +57,49 @@ static int len_toward(struct dr_ns *ns, const char *dev, const struct nsnet_pref
 	return a->family == AF_INET ? 24 : 64;
 }
 
-static void neighbour_note(struct dr_ctx *c, struct dr_ns *ns, const char *dev, const struct nsnet_prefix *nh)
+/* ns's neighbour entry for nh on dev, or NULL. */
+static json_t *neighbour(struct dr_ns *ns, const char *dev, const struct nsnet_prefix *nh)
 {
 	size_t i;
 	json_t *o;
 	char a[64];
 	dr_addr(nh, a, sizeof(a));
 	json_array_foreach(json_object_get(ns->model, "neighbours"), i, o) {
-		const char *d = jstr(o, "dev"), *addr = jstr(o, "address"), *st = jstr(o, "state") ?: "?";
-		if (!d || !addr || !streq(d, dev) || !streq(addr, a))
-			continue;
-		bool bad = strstr(st, "FAILED") || strstr(st, "INCOMPLETE");
-		dr_check(c, bad ? DR_WARN : DR_OK, "%s: neighbour %s on %s: %s%s%s", ns->name, a, dev, st,
-			 jstr(o, "lladdr") ? " " : "", jstr(o, "lladdr") ?: "");
-		return;
+		const char *d = jstr(o, "dev"), *addr = jstr(o, "address");
+		if (d && addr && streq(d, dev) && streq(addr, a))
+			return o;
 	}
+	return NULL;
+}
+
+/* The neighbour entry must name the holder's MAC: one learnt from a former holder of
+ * the address (a removed duplicate, a re-created namespace) sends every frame to
+ * the wrong place until it ages out. */
+static int neighbour_check(struct dr_ctx *c, struct dr_ns *ns, const char *dev, const struct nsnet_prefix *nh,
+			   const char *mac, const char *holder)
+{
+	json_t *o = neighbour(ns, dev, nh);
+	if (!o)
+		return 0;
+	char a[64], fix[1536], ipn[300];
+	const char *st = jstr(o, "state") ?: "?", *ll = jstr(o, "lladdr");
+	dr_addr(nh, a, sizeof(a));
+	bool failed = strstr(st, "FAILED") || strstr(st, "INCOMPLETE");
+	if (!failed && ll && mac && strcasecmp(ll, mac) != 0) {
+		dr_check(c, DR_FAIL, "%s: neighbour %s on %s: %s %s, but %s is %s", ns->name, a, dev, st, ll, holder, mac);
+		snprintf(fix, sizeof(fix), "%sneigh del %s dev %s", dr_ip_n(ns->name, ipn, sizeof(ipn)), a, dev);
+		dr_cause(c, fix, "%s's neighbour entry for %s is stale: it sends to %s, and %s (the holder, %s) is %s", ns->name,
+			 a, ll, a, holder, mac);
+		return -1;
+	}
+	dr_check(c, failed ? DR_WARN : DR_OK, "%s: neighbour %s on %s: %s%s%s", ns->name, a, dev, st, ll ? " " : "",
+		 ll ?: "");
+	return 0;
 }
 
 /* nh is held by more than one interface: say which, and remove the one nsnet did not give. */
-static int duplicate(struct dr_ctx *c, const struct end *ends, const size_t *own, size_t n, const struct nsnet_prefix *nh,
-		     const char *seg)
+static int duplicate(struct dr_ctx *c, struct dr_ns *src, const char *dev, const struct end *ends, const size_t *own,
+		     size_t n, const struct nsnet_prefix *nh, const char *seg)
 {
 	char a[64], list[512] = "", fix[1536], ipn[300];
 	size_t off = 0, bad = own[n - 1];
@@ -109,7 +133,14 @@ static int duplicate(struct dr_ctx *c, const struct end *ends, const size_t *own
 	if (ens)
 		dr_ns_has_addr(ens, e->ifname, nh, &len);
 	dr_check(c, DR_FAIL, "%s is on %zu interfaces of %s: %s", a, n, seg, list);
-	snprintf(fix, sizeof(fix), "%saddr del %s/%d dev %s", dr_ip_n(e->ns, ipn, sizeof(ipn)), a, len, e->ifname);
+	size_t off2 = (size_t)snprintf(fix, sizeof(fix), "%saddr del %s/%d dev %s", dr_ip_n(e->ns, ipn, sizeof(ipn)), a,
+				       len, e->ifname);
+	/* The sender may have learnt the intruder's MAC: forget it with the address. */
+	json_t *nb = neighbour(src, dev, nh);
+	const char *mac = ens ? jstr(dr_ns_iface(ens, e->ifname), "mac") : NULL, *ll = jstr(nb, "lladdr");
+	if (mac && ll && !strcasecmp(mac, ll) && off2 < sizeof(fix))
+		snprintf(fix + off2, sizeof(fix) - off2, " && %sneigh del %s dev %s", dr_ip_n(src->name, ipn, sizeof(ipn)), a,
+			 dev);
 	dr_cause(c, fix, "the same address %s is on two namespaces of %s (%s): they answer ARP for it in turn", a, seg,
 		 list);
 	return -1;
@@ -233,7 +264,7 @@ int dr_segment(struct dr_ctx *c, struct dr_ns *ns, const char *dev, const struct
 	if (n_own == 0)
 		return nobody(c, ns, dev, nh, nh_is_gw, seg, bns ? bns->name : NULL, bridge, bns ? NULL : &ends[0]);
 	if (n_own > 1)
-		return duplicate(c, ends, own, n_own, nh, seg);
+		return duplicate(c, ns, dev, ends, own, n_own, nh, seg);
 
 	const struct end *o = &ends[own[0]];
 	struct dr_ns *ons = dr_ns_get(c, o->ns);
@@ -254,7 +285,10 @@ int dr_segment(struct dr_ctx *c, struct dr_ns *ns, const char *dev, const struct
 	dr_check(c, DR_OK, "%s: %s (holds %s)", o->ns, sum, a);
 	if (bns && o->port && dr_fw_bridged(c, bns, bridge, in_port, o->port) < 0)
 		return -1;
-	neighbour_note(c, ns, dev, nh);
+	char holder[300];
+	snprintf(holder, sizeof(holder), "%s's %s", o->ns, o->ifname);
+	if (neighbour_check(c, ns, dev, nh, jstr(dr_ns_iface(ons, o->ifname), "mac"), holder) < 0)
+		return -1;
 	ret->ns = ons;
 	snprintf(ret->ifname, sizeof(ret->ifname), "%s", o->ifname);
 	if (bridge) {
