@@ -1,0 +1,159 @@
+/* Unit tests for the firewall's pure logic: the nft text of elements, bridge names
+ * that can be quoted, and the evaluation of an imagined packet through foreign
+ * chains given as nft JSON listings (no kernel, no root). */
+#include <errno.h>
+#include <stdlib.h>
+#include "fw.h"
+#include "unit.h"
+
+static void elems(void)
+{
+	struct fw_cmds c;
+	CHECK(fw_cmds_open(&c, NULL) == 0);
+	json_t *net = json_pack("{s:s, s:s, s:b, s:[{s:s}, {s:s}]}", "name", "lan", "bridge", "br-lan", "nat", 1, "subnets",
+				"cidr", "10.1.0.0/24", "cidr", "fd00:1::/64");
+	fw_elems_net(&c, "add", net);
+	fw_elems_nat(&c, "delete", net);
+	fw_elems_pair(&c, "add", "a", "b");
+	json_t *pub = json_pack("{s:s, s:i, s:s, s:i, s:s}", "proto", "udp", "host_port", 53, "ns", "red", "port", 5353, "ip",
+				"10.1.0.2");
+	fw_elems_publish(&c, "add", pub);
+	json_object_set_new(pub, "host_ip", json_string("203.0.113.1"));
+	fw_elems_publish(&c, "delete", pub);
+	CHECK(fw_cmds_finish(&c, NULL) == 0);
+	CHECK(c.n == 9);
+	CHECK_STR(c.buf, "add element inet nsnet bridges { \"br-lan\" }\n"
+			 "add element inet nsnet pairs { \"br-lan\" . \"br-lan\" }\n"
+			 "add element inet nsnet subnets4 { 10.1.0.0/24 }\n"
+			 "delete element inet nsnet nat_bridges { \"br-lan\" }\n"
+			 "delete element inet nsnet nat4 { 10.1.0.0/24 }\n"
+			 "delete element inet nsnet nat6 { fd00:1::/64 }\n"
+			 "add element inet nsnet pairs { \"a\" . \"b\", \"b\" . \"a\" }\n"
+			 "add element inet nsnet pubany4 { udp . 53 : 10.1.0.2 . 5353 }\n"
+			 "delete element inet nsnet pub4 { udp . 203.0.113.1 . 53 : 10.1.0.2 . 5353 }\n");
+	fw_cmds_free(&c);
+	json_decref(net);
+	json_decref(pub);
+}
+
+static void ifnames(void)
+{
+	struct nsnet_error e = { 0 };
+	CHECK(fw_ifname_ok("lan", &e) == 0);
+	CHECK(fw_ifname_ok("nsbr-0a1b2c3d", &e) == 0);
+	CHECK(fw_ifname_ok("a\"b", &e) == -EINVAL);
+	CHECK(strstr(e.msg, "cannot be used in nftables rules") != NULL);
+	CHECK(fw_ifname_ok("br*", &e) == -EINVAL);
+	CHECK(fw_ifname_ok("a\\b", &e) == -EINVAL);
+}
+
+/* A table from a JSON listing: chains (name, policy or null for a regular chain)
+ * and rules as arrays of expressions. */
+static void table_from(struct fw_table *t, const char *json)
+{
+	json_error_t je;
+	json_t *spec = json_loads(json, 0, &je);
+	if (!spec)
+		fprintf(stderr, "bad fixture: %s\n", je.text);
+	snprintf(t->family, sizeof(t->family), "ip");
+	snprintf(t->name, sizeof(t->name), "filter");
+	t->bases = json_array();
+	t->chains = json_object();
+	const char *name;
+	json_t *c;
+	json_object_foreach(spec, name, c) {
+		json_t *policy = json_object_get(c, "policy");
+		if (json_is_string(policy))
+			json_array_append_new(t->bases, json_pack("{s:s, s:O}", "name", name, "policy", policy));
+		json_t *rules = json_array();
+		size_t i;
+		json_t *r;
+		json_array_foreach(json_object_get(c, "rules"), i, r) {
+			json_array_append_new(rules, json_pack("{s:I, s:O}", "handle", (json_int_t)(i + 10), "expr", r));
+		}
+		json_object_set_new(t->chains, name, rules);
+	}
+	json_decref(spec);
+}
+
+static enum fw_verdict run(const char *json, const struct fw_pkt *p, char *where)
+{
+	struct fw_table t;
+	table_from(&t, json);
+	enum fw_verdict v = fw_eval_base(&t, json_array_get(t.bases, 0), p, where, 256);
+	json_decref(t.bases);
+	json_decref(t.chains);
+	return v;
+}
+
+#define IIF(n) "{\"match\": {\"op\": \"==\", \"left\": {\"meta\": {\"key\": \"iifname\"}}, \"right\": \"" n "\"}}"
+#define OIF(n) "{\"match\": {\"op\": \"==\", \"left\": {\"meta\": {\"key\": \"oifname\"}}, \"right\": \"" n "\"}}"
+#define NOT_OIF(n) "{\"match\": {\"op\": \"!=\", \"left\": {\"meta\": {\"key\": \"oifname\"}}, \"right\": \"" n "\"}}"
+#define CT_EST "{\"match\": {\"op\": \"in\", \"left\": {\"ct\": {\"key\": \"state\"}}, \"right\": [\"established\", \"related\"]}}"
+#define XT "{\"xt\": {\"type\": \"match\", \"name\": \"conntrack\"}}"
+#define COUNTER "{\"counter\": {\"packets\": 0, \"bytes\": 0}}"
+#define ACCEPT "{\"accept\": null}"
+#define DROP "{\"drop\": null}"
+#define JUMP(c) "{\"jump\": {\"target\": \"" c "\"}}"
+#define GOTO(c) "{\"goto\": {\"target\": \"" c "\"}}"
+#define RETURN "{\"return\": null}"
+
+static void eval(void)
+{
+	const char *others[] = { "eth0", "docker0" };
+	struct fw_pkt bridged = { .family = AF_INET, .iif = "lan", .oif = "lan", .others = others, .n_others = 2 };
+	struct fw_pkt out = { .family = AF_INET, .iif = "lan", .others = others, .n_others = 2 };
+	struct fw_pkt reply = { .family = AF_INET, .oif = "lan", .established = true, .others = others, .n_others = 2 };
+	char where[256];
+
+	/* Docker's bare policy. */
+	CHECK(run("{\"FORWARD\": {\"policy\": \"drop\", \"rules\": []}}", &out, where) == FW_DROP);
+	CHECK_STR(where, "the policy drop of chain FORWARD in table ip filter");
+	CHECK(run("{\"FORWARD\": {\"policy\": \"accept\", \"rules\": []}}", &out, where) == FW_ACCEPT);
+
+	/* The fixes nsnet prints, as iptables-nft stores them. */
+	const char *fixed = "{\"FORWARD\": {\"policy\": \"drop\", \"rules\": [[" IIF("lan") "," COUNTER "," ACCEPT "]]}}";
+	CHECK(run(fixed, &out, where) == FW_ACCEPT);
+	CHECK(run(fixed, &bridged, where) == FW_ACCEPT);
+	CHECK(run(fixed, &reply, where) == FW_DROP);  /* in from eth0/docker0: not "lan" */
+
+	/* "Some other interface": a rule naming one that does not exist cannot match. */
+	const char *other_if = "{\"FORWARD\": {\"policy\": \"drop\", \"rules\": [[" OIF("gone0") "," ACCEPT "]]}}";
+	CHECK(run(other_if, &out, where) == FW_DROP);
+	const char *eth = "{\"FORWARD\": {\"policy\": \"drop\", \"rules\": [[" OIF("eth*") "," ACCEPT "]]}}";
+	CHECK(run(eth, &out, where) == FW_MAYBE);  /* it may leave through eth0 */
+	const char *not_docker = "{\"FORWARD\": {\"policy\": \"drop\", \"rules\": [[" NOT_OIF("lan") "," ACCEPT "]]}}";
+	CHECK(run(not_docker, &out, where) == FW_ACCEPT);  /* out is never through its own bridge */
+
+	/* ct state is understood; an xt match is not. */
+	const char *ct = "{\"FORWARD\": {\"policy\": \"drop\", \"rules\": [[" CT_EST "," ACCEPT "]]}}";
+	CHECK(run(ct, &reply, where) == FW_ACCEPT);
+	CHECK(run(ct, &out, where) == FW_DROP);
+	const char *xt = "{\"FORWARD\": {\"policy\": \"drop\", \"rules\": [[" OIF("lan") "," XT "," ACCEPT "]]}}";
+	CHECK(run(xt, &reply, where) == FW_MAYBE);
+	CHECK(run(xt, &out, where) == FW_DROP);  /* the oifname makes it certain */
+
+	/* Jumps, returns, gotos. */
+	const char *docker =
+		"{\"FORWARD\": {\"policy\": \"drop\", \"rules\": [[" JUMP("DOCKER-USER") "]]},"
+		" \"DOCKER-USER\": {\"policy\": null, \"rules\": [[" IIF("lan") "," RETURN "], [" IIF("lan") "," ACCEPT "]]}}";
+	CHECK(run(docker, &out, where) == FW_DROP);  /* returned before the accept */
+	const char *user = "{\"FORWARD\": {\"policy\": \"drop\", \"rules\": [[" JUMP("U") "]]},"
+			   " \"U\": {\"policy\": null, \"rules\": [[" IIF("lan") "," ACCEPT "]]}}";
+	CHECK(run(user, &out, where) == FW_ACCEPT);
+	const char *go = "{\"FORWARD\": {\"policy\": \"accept\", \"rules\": [[" GOTO("G") "], [" DROP "]]},"
+			 " \"G\": {\"policy\": null, \"rules\": []}}";
+	CHECK(run(go, &out, where) == FW_ACCEPT);  /* goto: the end of G ends FORWARD */
+	const char *jump = "{\"FORWARD\": {\"policy\": \"accept\", \"rules\": [[" JUMP("G") "], [" DROP "]]},"
+			   " \"G\": {\"policy\": null, \"rules\": []}}";
+	CHECK(run(jump, &out, where) == FW_DROP);
+	CHECK_STR(where, "rule handle 11 in chain FORWARD of table ip filter");
+}
+
+int main(void)
+{
+	elems();
+	ifnames();
+	eval();
+	return UNIT_DONE();
+}
