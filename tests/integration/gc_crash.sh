@@ -70,6 +70,15 @@ done
 note "killed half-way $halfway times, before the journal $early, after the end $finished"
 [ "$halfway" -ge 5 ] || fail "only $halfway of the kills landed half-way through up"
 
+# A state file is written to NAME.tmp and renamed: a kill in between leaves the .tmp
+# (seen above at random moments); gc removes such files (every writer holds the lock
+# gc holds, so a .tmp gc sees is a dead writer's).
+mkdir -p /run/nsnet/labs /run/nsnet/networks
+echo '{"name": "gk"' >/run/nsnet/labs/gk.json.tmp
+echo '{' >/run/nsnet/networks/gk-net.json.tmp
+nsnet gc >/dev/null
+state_settles_to "$before" "after gc with stale .tmp state files"
+
 # A second gc has nothing to do.
 assert_eq "$(nsnet gc --json | jq -c '[.labs, .networks, .reconciled]')" '[[],[],[]]' "gc --json when clean"
 
@@ -97,3 +106,41 @@ for frac in 0.05 0.2 0.5; do
 	fi
 	state_settles_to "$before" "after a down killed at ${frac} of the span, and another down"
 done
+
+# A reconciling up killed half-way: a running 10-node lab grows to 100 in the file;
+# the up is killed; gc takes the lab back to its 10 nodes exactly: same namespaces
+# (inodes), interfaces, addresses, routes, and the address pool holds only them.
+head -n $((6 + 3 * 10)) "$DIR/lab.yaml" >"$DIR/small.yaml"
+assert_eq "$(grep -c '^  gk-[0-9]*:$' "$DIR/small.yaml")" 10 "nodes in the small file"
+assert_eq "$(tail -1 "$DIR/small.yaml")" "      - network: gk-net" "the small file's end"
+nsnet up "$DIR/small.yaml" >/dev/null
+lab_settle
+small_nodes=$(seq -f 'gk-%03g' 1 10)
+lab_snapshot host $small_nodes >"$DIR/small.snap"
+state_now >"$DIR/small.state"
+jq -S '.members' /run/nsnet/networks/gk-net.json >"$DIR/small.members"
+grown=0
+for frac in 0.1 0.25 0.4 0.6; do
+	"$NSNET" up "$DIR/lab.yaml" >/dev/null 2>&1 &
+	pid=$!
+	sleep "$(awk -v s="$span" -v f=$frac 'BEGIN { printf "%.3f", s * f }')"
+	kill -9 $pid 2>/dev/null || true
+	wait $pid 2>/dev/null || true
+	status=$(jq -r .status /run/nsnet/labs/gk.json)
+	if [ "$status" = up ] && [ "$(jq '.elements | length' /run/nsnet/labs/gk.json)" -gt 11 ]; then
+		# It finished first: shrink back (a reconcile too) and go on.
+		nsnet up "$DIR/small.yaml" >/dev/null
+	else
+		assert_eq "$status" applying "the lab's status after a kill at $frac of the span"
+		grown=$((grown + 1))
+		nsnet gc >/dev/null
+	fi
+	lab_settle
+	state_settles_to "$DIR/small.state" "the 10-node lab after a reconciling up was killed at $frac and gc ran"
+	lab_snapshot host $small_nodes >"$DIR/now.snap"
+	diff "$DIR/small.snap" "$DIR/now.snap" >&2 || fail "the 10 nodes changed after a killed reconcile and gc"
+	cmp -s <(jq -S '.members' /run/nsnet/networks/gk-net.json) "$DIR/small.members" || fail "the address pool is not as before"
+done
+[ "$grown" -ge 1 ] || fail "no reconciling up was killed half-way"
+nsnet down gk
+state_settles_to "$before" "after the last down"
