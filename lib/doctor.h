@@ -6,10 +6,12 @@
  *   doctor_probe.c   the real thing: ICMP echo, TCP connect, UDP send, from inside SRC
  *   doctor_ns.c      what doctor reads of a namespace: the nsnet_show() model, FIB
  *                    lookups (RTM_GETROUTE), sysctls, listening sockets (sock_diag)
- *   doctor_path.c    the walk, hop by hop, as the packet goes
+ *   doctor_path.c    the walk, hop by hop, as the packet goes; the routers on the way
+ *   doctor_src.c     SRC's interfaces, and why it has no route when it has none
  *   doctor_seg.c     one layer-2 segment: a veth pair, or a bridge and its ports
+ *   doctor_dst.c     DST: its firewall, its route back, its listening socket
  *   doctor_fw.c      firewall verdicts: rulesets read with libnftables, per hook
- *   doctor_nft.c     the nftables JSON evaluator (pure logic, unit-tested)
+ *   doctor_nft*.c    the nftables JSON evaluator (pure logic, unit-tested)
  *   doctor_report.c  checks with marks and evidence, the cause and its fix, the path
  *
  * Doctor changes nothing: it reads through rtnetlink, sock_diag, /proc/sys and
@@ -153,6 +155,24 @@ int dr_probe(const char *src, const struct dr_pkt *p, unsigned timeout_ms, int *
 
 /* doctor_path.c */
 void dr_walk(struct dr_ctx *c);
+
+/* doctor_src.c */
+void dr_src_ifaces(struct dr_ctx *c, struct dr_ns *ns);
+/* SRC's route lookup failed (err) or gave a route of type: the check, cause and fix. */
+void dr_no_route(struct dr_ctx *c, struct dr_ns *ns, int err, int type);
+/* "icmp echo S -> D", "tcp S -> D port P". */
+const char *dr_flow(const struct dr_ctx *c, char *buf, size_t len);
+/* /32 or /128. */
+bool dr_is_host_len(const struct nsnet_prefix *a, int len);
+/* Global addresses of family on ifname (NULL: any), one per call; *i is the cursor. */
+bool dr_next_addr(struct dr_ns *ns, const char *ifname, int family, size_t *i, struct nsnet_prefix *ret);
+/* The address across ifname's veth (on the bridge its other end is a port of, or on
+ * that end) in near's subnet. */
+bool dr_far_side(struct dr_ctx *c, struct dr_ns *ns, const char *ifname, const struct nsnet_prefix *near,
+		 struct nsnet_prefix *ret);
+
+/* doctor_dst.c: the packet arrived in ns on ifname. */
+void dr_arrive(struct dr_ctx *c, struct dr_ns *ns, const char *ifname);
 
 /* doctor_seg.c: one hop across a layer-2 segment. */
 struct dr_hop {

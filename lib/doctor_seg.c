@@ -147,8 +147,9 @@ static int duplicate(struct dr_ctx *c, struct dr_ns *src, const char *dev, const
 }
 
 static int nobody(struct dr_ctx *c, struct dr_ns *ns, const char *dev, const struct nsnet_prefix *nh, bool nh_is_gw,
-		  const char *seg, const char *bns, const char *bridge, const struct end *peer)
+		  const char *seg, const char *bns, const char *bridge, const struct end *ends, size_t n)
 {
+	const struct end *peer = bns ? NULL : &ends[0];
 	char a[64], fix[1536] = "", ipn[300];
 	dr_addr(nh, a, sizeof(a));
 	if (nh_is_gw) {
@@ -164,6 +165,19 @@ static int nobody(struct dr_ctx *c, struct dr_ns *ns, const char *dev, const str
 		return -1;
 	}
 	dr_check(c, DR_FAIL, "no interface on %s has %s", seg, a);
+	/* An interface that is down loses its IPv6 addresses: the likely holder. */
+	for (size_t i = 0; i < n && nh->family == AF_INET6; i++) {
+		struct dr_ns *ens = dr_ns_get(c, ends[i].ns);
+		json_t *it = ens ? dr_ns_iface(ens, ends[i].ifname) : NULL;
+		if (it && !ends[i].is_bridge && !admin_up(it)) {
+			dr_ip_n(ends[i].ns, ipn, sizeof(ipn));
+			snprintf(fix, sizeof(fix), "%slink set %s up && %saddr add %s/%d dev %s", ipn, ends[i].ifname, ipn, a,
+				 len_toward(ns, dev, nh), ends[i].ifname);
+			dr_cause(c, fix, "%s is on no interface of %s; %s's %s there is down, and an interface that goes down "
+				 "loses its IPv6 addresses", a, seg, ends[i].ns, ends[i].ifname);
+			return -1;
+		}
+	}
 	json_t *net = bridge ? dr_net_by_bridge(c, bridge) : NULL;
 	if (net && c->dst_ns)
 		snprintf(fix, sizeof(fix), "nsnet net attach %s %s", json_string_value(json_object_get(net, "name")), c->dst_ns);
@@ -262,7 +276,7 @@ int dr_segment(struct dr_ctx *c, struct dr_ns *ns, const char *dev, const struct
 			own[n_own++] = i;
 	}
 	if (n_own == 0)
-		return nobody(c, ns, dev, nh, nh_is_gw, seg, bns ? bns->name : NULL, bridge, bns ? NULL : &ends[0]);
+		return nobody(c, ns, dev, nh, nh_is_gw, seg, bns ? bns->name : NULL, bridge, ends, n);
 	if (n_own > 1)
 		return duplicate(c, ns, dev, ends, own, n_own, nh, seg);
 
@@ -283,7 +297,9 @@ int dr_segment(struct dr_ctx *c, struct dr_ns *ns, const char *dev, const struct
 	}
 	dr_ns_iface_summary(ons, o->ifname, c->pkt.family, sum, sizeof(sum));
 	dr_check(c, DR_OK, "%s: %s (holds %s)", o->ns, sum, a);
-	if (bns && o->port && dr_fw_bridged(c, bns, bridge, in_port, o->port) < 0)
+	/* Bridged from port to port; what the bridge's own address sends is the
+	 * host's output, already checked. */
+	if (bns && o->port && in_port && dr_fw_bridged(c, bns, bridge, in_port, o->port) < 0)
 		return -1;
 	char holder[300];
 	snprintf(holder, sizeof(holder), "%s's %s", o->ns, o->ifname);
