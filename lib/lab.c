@@ -106,20 +106,13 @@ int nsnet_lab_up(const char *file, const struct nsnet_up_opts *opts, json_t **re
 	lab_progress_data = o->progress_data;
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
+	/* Keep the source, so down, status and graph work without the file. */
+	char abs[PATH_MAX];
+	p.record = json_pack("{s:s, s:s}", "file", file ? (realpath(file, abs) ? abs : file) : "<default>", "source", src);
 	r = lab_apply(t->name, &p, e);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
-	if (r == 0) {
-		/* Keep the source, so down, status and graph work without the file. */
-		json_t *s2;
-		if (lab_state_load(t->name, &s2, NULL) == 0) {
-			char abs[PATH_MAX];
-			json_object_set_new(s2, "file", json_string(file ? (realpath(file, abs) ? abs : file) : "<default>"));
-			json_object_set_new(s2, "source", json_string(src));
-			lab_state_save(s2, NULL);
-			json_decref(s2);
-		}
-	} else {
+	if (r < 0) {
 		nsnet_err_wrap(e, "up %s", file ? file : "<default>");
 		if (ret_report) {
 			json_decref(*ret_report);

@@ -33,6 +33,7 @@ struct lab_plan {
 	json_t *add;      /* array of keys, in creation order */
 	json_t *want;     /* the wanted elements */
 	json_t *have;     /* the recorded elements */
+	json_t *record;   /* other keys (file, source) lab_apply records on success, or NULL */
 };
 int lab_plan_make(json_t *want, json_t *have, struct lab_plan *ret, struct nsnet_error *e);
 void lab_plan_free(struct lab_plan *p);

@@ -234,6 +234,10 @@ int lab_apply(const char *lab, const struct lab_plan *p, struct nsnet_error *e)
 		lab_remove_elements(lab, p->want, done, NULL);
 	} else {
 		json_array_foreach(p->add, i, k) json_object_set(elements, json_string_value(k), json_object_get(p->want, json_string_value(k)));
+		/* In the same write as the elements: a kill between two writes would
+		 * leave a lab up without the source that graph and status read. */
+		if (p->record)
+			json_object_update(st, p->record);
 	}
 	json_decref(done);
 	json_object_del(st, "journal");

@@ -94,6 +94,7 @@ void lab_plan_free(struct lab_plan *p)
 	json_decref(p->add);
 	json_decref(p->want);
 	json_decref(p->have);
+	json_decref(p->record);
 	memset(p, 0, sizeof(*p));
 }
 

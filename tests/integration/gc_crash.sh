@@ -57,6 +57,9 @@ for d in $delays; do
 	up)
 		finished=$((finished + 1))
 		assert_eq "$(nsnet gc)" "" "gc with nothing to do"
+		# Recorded whole, source included (graph and status read it).
+		nsnet graph gk >/dev/null || fail "graph of a lab whose up was killed after it finished"
+		assert_eq "$(nsnet status gk --json | jq -r .file)" "$DIR/lab.yaml" "the recorded file"
 		nsnet down gk
 		;;
 	none)
