@@ -145,5 +145,25 @@ for frac in 0.1 0.25 0.4 0.6; do
 	cmp -s <(jq -S '.members' /run/nsnet/networks/gk-net.json) "$DIR/small.members" || fail "the address pool is not as before"
 done
 [ "$grown" -ge 1 ] || fail "no reconciling up was killed half-way"
+
+# A shrinking up (100 -> 10 nodes) killed half-way: gc finishes the removal; the 10
+# nodes were never touched.
+shrunk=0
+for frac in 0.05 0.2 0.5; do
+	nsnet up "$DIR/lab.yaml" >/dev/null
+	"$NSNET" up "$DIR/small.yaml" >/dev/null 2>&1 &
+	pid=$!
+	sleep "$(awk -v s="$span" -v f=$frac 'BEGIN { printf "%.3f", s * f }')"
+	kill -9 $pid 2>/dev/null || true
+	wait $pid 2>/dev/null || true
+	[ "$(jq -r .status /run/nsnet/labs/gk.json)" = applying ] && shrunk=$((shrunk + 1))
+	nsnet gc >/dev/null
+	lab_settle
+	state_settles_to "$DIR/small.state" "the lab after a shrinking up was killed at $frac and gc ran"
+	lab_snapshot host $small_nodes >"$DIR/now.snap"
+	diff "$DIR/small.snap" "$DIR/now.snap" >&2 || fail "the 10 nodes changed after a killed shrink and gc"
+	cmp -s <(jq -S '.members' /run/nsnet/networks/gk-net.json) "$DIR/small.members" || fail "the address pool is not as before the shrink"
+done
+[ "$shrunk" -ge 1 ] || fail "no shrinking up was killed half-way"
 nsnet down gk
 state_settles_to "$before" "after the last down"
