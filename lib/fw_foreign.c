@@ -79,11 +79,44 @@ struct finding {
 };
 
 /* The interfaces traffic may come from or go to besides the network's bridge: the
- * host's, but lo and nsnet's bridges (br may not be in state yet). */
+ * interfaces of the host's default routes, the way to and from "outside"; without a
+ * default route, any of the host's interfaces but lo and nsnet's bridges (br may not
+ * be in state yet). */
 struct others {
 	char **v;
 	size_t n;
 };
+
+static void add_other(struct others *o, size_t cap, const char *name)
+{
+	for (size_t i = 0; i < o->n; i++)
+		if (streq(o->v[i], name))
+			return;
+	if (o->n < cap)
+		o->v[o->n++] = strdup(name);
+}
+
+/* /proc/net/route and /proc/net/ipv6_route of the caller's namespace. */
+static void default_route_ifs(struct others *o, size_t cap)
+{
+	char line[512], ifname[64], dst[64];
+	unsigned mask;
+	FILE *f = fopen("/proc/net/route", "re");
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63s %63s %*s %*s %*s %*s %*s %x", ifname, dst, &mask) == 3 && streq(dst, "00000000") &&
+		    mask == 0)
+			add_other(o, cap, ifname);
+	if (f)
+		fclose(f);
+	f = fopen("/proc/net/ipv6_route", "re");
+	unsigned plen;
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63s %x %*s %*s %*s %*s %*s %*s %*s %63s", dst, &plen, ifname) == 3 && plen == 0 &&
+		    strspn(dst, "0") == 32 && !streq(ifname, "lo"))
+			add_other(o, cap, ifname);
+	if (f)
+		fclose(f);
+}
 
 static void others_load(struct others *o, const char *br)
 {
@@ -107,7 +140,9 @@ static void others_load(struct others *o, const char *br)
 	for (i = ifs; i && i->if_index; i++)
 		cnt++;
 	o->v = calloc(cnt + 1, sizeof(*o->v));
-	for (i = ifs; o->v && i && i->if_index; i++)
+	if (o->v)
+		default_route_ifs(o, cnt);
+	for (i = ifs; o->v && o->n == 0 && i && i->if_index; i++)
 		if (!streq(i->if_name, "lo") && !json_object_get(bridges, i->if_name))
 			o->v[o->n++] = strdup(i->if_name);
 	if (ifs)

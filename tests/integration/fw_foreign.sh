@@ -18,6 +18,7 @@ cleanup() {
 	for n in $A1 $A2 $W; do ip netns del $n 2>/dev/null || true; done
 	iptables-nft -F 2>/dev/null; iptables-nft -X 2>/dev/null; iptables-nft -P FORWARD ACCEPT 2>/dev/null
 	nft delete table ip filter 2>/dev/null || true
+	ip link del docker0 2>/dev/null || true
 	iptables-legacy -F 2>/dev/null; iptables-legacy -X 2>/dev/null; iptables-legacy -P FORWARD ACCEPT 2>/dev/null
 	true
 }
@@ -103,6 +104,37 @@ if [ $bridged = yes ]; then
 fi
 iptables-nft -F; iptables-nft -X; iptables-nft -P FORWARD ACCEPT
 nft delete table ip filter
+
+# ---- Docker's whole FORWARD chain, with its docker0 and a default route ------------
+# Its docker0 rules could match traffic leaving through docker0; the default route
+# says "out" is wan0, so the drop is certain, and the fix makes it work.
+ip link add docker0 type bridge
+ip route add default via 203.0.113.2
+iptables-nft -P FORWARD DROP
+for c in DOCKER-USER DOCKER DOCKER-ISOLATION-STAGE-1 DOCKER-ISOLATION-STAGE-2; do iptables-nft -N $c; done
+iptables-nft -A FORWARD -j DOCKER-USER
+iptables-nft -A FORWARD -j DOCKER-ISOLATION-STAGE-1
+iptables-nft -A FORWARD -o docker0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+iptables-nft -A FORWARD -o docker0 -j DOCKER
+iptables-nft -A FORWARD -i docker0 ! -o docker0 -j ACCEPT
+iptables-nft -A FORWARD -i docker0 -o docker0 -j ACCEPT
+iptables-nft -A DOCKER-ISOLATION-STAGE-1 -i docker0 ! -o docker0 -j DOCKER-ISOLATION-STAGE-2
+iptables-nft -A DOCKER-ISOLATION-STAGE-1 -j RETURN
+iptables-nft -A DOCKER-ISOLATION-STAGE-2 -o docker0 -j DROP
+iptables-nft -A DOCKER-ISOLATION-STAGE-2 -j RETURN
+iptables-nft -A DOCKER-USER -j RETURN
+expect_err 1 "its traffic out of the host \(NAT\) would be dropped by the policy drop of chain FORWARD in table ip filter" \
+	"$NSNET" net create fo-a --subnet 10.71.0.0/24 --nat
+run_fixes
+nsnet net create fo-a --subnet 10.71.0.0/24 --nat
+nsnet net attach fo-a $A1 $A2
+assert_ping $A1 10.71.0.3
+assert_eq "$(ask $A1 203.0.113.2 9000)" "wan peer=203.0.113.1" "NAT through Docker's FORWARD chain, after the fix"
+nsnet net rm fo-a --force
+iptables-nft -F; iptables-nft -X; iptables-nft -P FORWARD ACCEPT
+nft delete table ip filter
+ip route del default via 203.0.113.2
+ip link del docker0
 
 # ---- iptables-legacy: rules nftables cannot see ---------------------------------
 if command -v iptables-legacy >/dev/null && iptables-legacy -P FORWARD DROP 2>/dev/null; then
