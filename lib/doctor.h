@@ -74,7 +74,7 @@ void dr_nft_rule_text(const char *listing, const char *family, const char *table
 
 struct dr_ns {
 	char *name;                 /* a named namespace, or "host" */
-	int fd;                     /* its fd; -1 for host (the caller's own) */
+	int fd;                     /* its fd, opened on first use; -1 until then (and for host) */
 	json_t *model;              /* nsnet_show()'s object for it */
 	struct nl *nl;
 	/* firewall, loaded on first use */
@@ -98,13 +98,11 @@ struct dr_route {
 
 /* ---- the whole run ------------------------------------------------------------------ */
 
-#define DR_MAX_NS 256
-
 struct dr_ctx {
 	const struct nsnet_doctor_opts *o;
 	struct dr_pkt pkt;
-	struct dr_ns *ns[DR_MAX_NS];
-	size_t n_ns;
+	struct dr_ns **ns;          /* every namespace read so far */
+	size_t n_ns, cap_ns;
 	json_t *nets;               /* nsnet's networks' state files, by name */
 	const char *src;            /* SRC's namespace name */
 	const char *dst_ns;         /* DST's namespace when known (given by name), else NULL */
@@ -142,6 +140,8 @@ bool dr_ns_has_addr(const struct dr_ns *ns, const char *ifname, const struct nsn
 /* FIB lookup as `ip route get DST [from SRC iif IIF]`; -errno is the kernel's answer. */
 int dr_route_get(struct dr_ns *ns, const struct nsnet_prefix *dst, const struct nsnet_prefix *src, int iif,
 		 struct dr_route *ret);
+/* A bridge port's STP state (BR_STATE_*: 3 forwarding), -1 when unknown. */
+int dr_port_state(struct dr_ns *ns, const char *ifname);
 /* A sysctl of the namespace as an integer; -1 when it can't be read. */
 int dr_sysctl_int(struct dr_ns *ns, const char *key);
 /* Sockets listening on (or bound to) port in the namespace: "0.0.0.0:80 [::]:80". */

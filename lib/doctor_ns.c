@@ -7,6 +7,7 @@
  * that enters it (ns_run_in); the caller's thread never moves.
  */
 #include <arpa/inet.h>
+#include <linux/if_link.h>
 #include <linux/inet_diag.h>
 #include <linux/sock_diag.h>
 #include <netinet/tcp.h>
@@ -25,8 +26,16 @@ static struct dr_ns *ns_find(struct dr_ctx *c, const char *name)
 
 static struct dr_ns *ns_add(struct dr_ctx *c, const char *name, json_t *model)
 {
-	if (c->n_ns == DR_MAX_NS)
+	if (!model)
 		return NULL;
+	if (c->n_ns == c->cap_ns) {
+		size_t cap = c->cap_ns ? c->cap_ns * 2 : 16;
+		struct dr_ns **v = realloc(c->ns, cap * sizeof(*v));
+		if (!v)
+			return NULL;
+		c->ns = v;
+		c->cap_ns = cap;
+	}
 	struct dr_ns *ns = calloc(1, sizeof(*ns));
 	if (!ns || !(ns->name = strdup(name))) {
 		free(ns);
@@ -34,14 +43,21 @@ static struct dr_ns *ns_add(struct dr_ctx *c, const char *name, json_t *model)
 	}
 	ns->fd = -1;
 	ns->brnf = -1;
-	if (!streq(name, NSNET_HOST) && nsnet_ns_open(name, &ns->fd, NULL) < 0) {
-		free(ns->name);
-		free(ns);
-		return NULL;
-	}
 	ns->model = json_incref(model);
 	c->ns[c->n_ns++] = ns;
 	return ns;
+}
+
+/* The namespace's fd for entering it, opened on first use: a bridge's thousand ports
+ * are only read through their models and must not hold a thousand fds. -1 for the
+ * host (the caller's own namespace: NS_SELF), -2 when it can't be opened. */
+static int ns_fd(struct dr_ns *ns)
+{
+	if (streq(ns->name, NSNET_HOST))
+		return NS_SELF;
+	if (ns->fd < 0 && nsnet_ns_open(ns->name, &ns->fd, NULL) < 0)
+		return -2;
+	return ns->fd;
 }
 
 struct dr_ns *dr_ns_get(struct dr_ctx *c, const char *name)
@@ -95,7 +111,9 @@ void dr_ns_free_all(struct dr_ctx *c)
 		free(ns->name);
 		free(ns);
 	}
-	c->n_ns = 0;
+	free(c->ns);
+	c->ns = NULL;
+	c->n_ns = c->cap_ns = 0;
 }
 
 json_t *dr_ns_iface(const struct dr_ns *ns, const char *ifname)
@@ -164,7 +182,8 @@ bool dr_ns_has_addr(const struct dr_ns *ns, const char *ifname, const struct nsn
 static struct nl *ns_nl(struct dr_ns *ns)
 {
 	if (!ns->nl)
-		nl_open_fd(ns->fd >= 0 ? ns->fd : NS_SELF, &ns->nl, NULL);
+		if (ns_fd(ns) != -2)
+			nl_open_fd(ns_fd(ns), &ns->nl, NULL);
 	return ns->nl;
 }
 
@@ -238,6 +257,42 @@ int dr_route_get(struct dr_ns *ns, const struct nsnet_prefix *dst, const struct 
 	snprintf(r.dev, sizeof(r.dev), "%s", it ? json_string_value(json_object_get(it, "name")) : "?");
 	*ret = r;
 	return 0;
+}
+
+/* IFLA_LINKINFO > IFLA_INFO_SLAVE_DATA > IFLA_BRPORT_STATE, as `ip -d link` shows it. */
+static int port_state_cb(const struct nlmsghdr *nlh, void *data)
+{
+	if (nlh->nlmsg_type != RTM_NEWLINK)
+		return MNL_CB_OK;
+	const struct nlattr *a, *b, *s;
+	mnl_attr_for_each(a, nlh, sizeof(struct ifinfomsg)) {
+		if (mnl_attr_get_type(a) != IFLA_LINKINFO)
+			continue;
+		mnl_attr_for_each_nested(b, a) {
+			if (mnl_attr_get_type(b) != IFLA_INFO_SLAVE_DATA)
+				continue;
+			mnl_attr_for_each_nested(s, b)
+				if (mnl_attr_get_type(s) == IFLA_BRPORT_STATE && mnl_attr_validate(s, MNL_TYPE_U8) >= 0)
+					*(int *)data = mnl_attr_get_u8(s);
+		}
+	}
+	return MNL_CB_OK;
+}
+
+int dr_port_state(struct dr_ns *ns, const char *ifname)
+{
+	struct nl *nl = ns_nl(ns);
+	json_t *it = dr_ns_iface(ns, ifname);
+	if (!nl || !it)
+		return -1;
+	char buf[512];
+	struct nlmsghdr *nlh = nl_msg(buf, RTM_GETLINK, 0);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_index = (int)json_integer_value(json_object_get(it, "index"));
+	int state = -1;
+	if (show_nl_get(nl, nlh, port_state_cb, &state) < 0)
+		return -1;
+	return state;
 }
 
 int dr_sysctl_int(struct dr_ns *ns, const char *key)
@@ -330,7 +385,8 @@ int dr_listeners(struct dr_ns *ns, int l4, unsigned port, char *buf, size_t len)
 {
 	struct listen_op op = { .l4 = l4, .port = port, .buf = buf, .len = len };
 	buf[0] = 0;
-	int r = ns_run_in(ns->fd >= 0 ? ns->fd : NS_SELF, listeners_in, &op);
+	int fd = ns_fd(ns);
+	int r = fd == -2 ? -ENOENT : ns_run_in(fd, listeners_in, &op);
 	return r < 0 ? r : op.count;
 }
 
@@ -384,7 +440,8 @@ int dr_ns_fw(struct dr_ns *ns)
 		return ns->fw_err;
 	ns->fw_loaded = true;
 	struct fw_op op = { .brnf = -1 };
-	int r = ns_run_in(ns->fd >= 0 ? ns->fd : NS_SELF, fw_in, &op);
+	int fd = ns_fd(ns);
+	int r = fd == -2 ? -ENOENT : ns_run_in(fd, fw_in, &op);
 	ns->listing = op.listing;
 	snprintf(ns->legacy, sizeof(ns->legacy), "%s", op.legacy);
 	ns->brnf = op.brnf;

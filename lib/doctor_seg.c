@@ -8,6 +8,7 @@
  * is seen even when ARP has not been tried.
  */
 #include <strings.h>
+#include <linux/if_bridge.h>
 #include "doctor.h"
 #include "util.h"
 
@@ -23,6 +24,30 @@ struct end {
 static const char *jstr(const json_t *o, const char *k)
 {
 	return json_string_value(json_object_get(o, k));
+}
+
+/* A bridge port that is up but not forwarding: STP holds it back. */
+static int port_blocked(struct dr_ctx *c, struct dr_ns *bns, const char *bridge, const char *port, const char *role)
+{
+	static const char *const names[] = { "disabled", "listening", "learning", "forwarding", "blocking" };
+	int st = dr_port_state(bns, port);
+	/* Disabled: the port or the bridge is down, which the link checks say. */
+	if (st <= BR_STATE_DISABLED || st == BR_STATE_FORWARDING || st >= (int)ARRAY_SIZE(names))
+		return 0;
+	char fix[1536], ipn[300], ex[300];
+	dr_check(c, DR_FAIL, "%s: port %s of %s is UP but %s (STP), not forwarding: %s", bns->name, port, bridge,
+		 names[st], role);
+	if (st == BR_STATE_BLOCKING) {
+		dr_cause(c, NULL, "STP blocks port %s of bridge %s (%s): it sees a loop through it", port, bridge, role);
+		return -1;
+	}
+	dr_ip_n(bns->name, ipn, sizeof(ipn));
+	dr_exec_in(bns->name, ex, sizeof(ex));
+	snprintf(fix, sizeof(fix), "%slink set %s type bridge stp_state 0 && %sbridge link set dev %s state 3", ipn, bridge,
+		 ex, port);
+	dr_cause(c, fix, "port %s of bridge %s (%s) is %s: with STP on, a port waits twice the forward delay before "
+		 "it forwards", port, bridge, role, names[st]);
+	return -1;
 }
 
 static bool admin_up(const json_t *iface)
@@ -224,6 +249,8 @@ int dr_segment(struct dr_ctx *c, struct dr_ns *ns, const char *dev, const struct
 		snprintf(role, sizeof(role), port ? "the bridge-side end of %s's veth" : "the other end of %s's veth", ns->name);
 		if (!admin_up(p))
 			return link_down(c, pns->name, pname, role);
+		if (port && port_blocked(c, pns, master, pname, role) < 0)
+			return -1;
 		dr_check(c, DR_OK, "%s: %s is a veth; its other end %s in %s is UP%s%s", ns->name, dev, pname, pns->name,
 			 port ? ", a port of bridge " : "", port ? master : "");
 		if (port) {
@@ -288,6 +315,8 @@ int dr_segment(struct dr_ctx *c, struct dr_ns *ns, const char *dev, const struct
 		snprintf(role, sizeof(role), "the bridge-side end of %s's veth", o->ns);
 		if (!admin_up(dr_ns_iface(bns, o->port)))
 			return link_down(c, bns->name, o->port, role);
+		if (port_blocked(c, bns, bridge, o->port, role) < 0)
+			return -1;
 		dr_check(c, DR_OK, "%s: port %s of %s toward %s %s is UP", bns->name, o->port, bridge, o->ns, o->ifname);
 	}
 	if (!o->is_bridge) {

@@ -2,12 +2,15 @@
 # nsnet doctor's command line and promises: usage errors (exit 2) and failures
 # (exit 1) with one clear line on stderr and nothing on stdout; the JSON report's
 # keys; doctor changes nothing (links, addresses, routes, sysctls, rulesets, nsnet's
-# state: all the same after it ran on a healthy and on a broken setup); IPv6.
+# state: all the same after it ran on a healthy and on a broken setup); IPv6; a lab's
+# nodes as SRC and DST.
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/../helpers/doctor.sh"
 
 NSS="red blue empty"
+LAB_UP=0
 cleanup() {
+	[ "$LAB_UP" = 0 ] || "$NSNET" down >/dev/null 2>&1 || true
 	"$NSNET" net rm --force n1 >/dev/null 2>&1 || true
 	for n in $NSS; do ip netns del $n 2>/dev/null || true; done
 	nft delete table ip filter 2>/dev/null || true
@@ -112,4 +115,18 @@ before=$(snapshot)
 after=$(snapshot)
 [ "$after" = "$before" ] || fail "state after doctor on a broken setup: $(diff <(echo "$before") <(echo "$after"))"
 iptables -P FORWARD ACCEPT
+nft delete table ip filter
+
+# ---- a lab's nodes are namespaces: the embedded default lab (red .1 and blue .2 on
+# v-net-0, the host .5).
+"$NSNET" net rm --force n1 >/dev/null
+for n in $NSS; do ip netns del $n; done
+LAB_UP=1
+nsnet up >/dev/null
+expect_reachable red blue
+assert_eq "$DOC_PATH" "red eth0 192.168.15.1 -> bridge v-net-0 (host) -> blue eth0 192.168.15.2" "path between lab nodes"
+ip -n blue link set eth0 down
+expect_broken "blue's interface holding 192.168.15.2 \(eth0 in blue\) is down" "ip -n blue link set eth0 up" red blue
+nsnet down >/dev/null
+LAB_UP=0
 note "ok"

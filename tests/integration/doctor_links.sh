@@ -2,9 +2,10 @@
 # nsnet doctor on one network (n1, 10.1.0.0/24: red .2, blue .3, green .4), each case
 # in a fresh setup: healthy (path, JSON, text), then broken the way a user would with
 # `ip`: the namespace's veth end down, the bridge-side end down (SRC's and DST's),
-# the bridge down, DST's veth end down, the same address on two namespaces. Each
-# diagnosis must name the cause and print the exact fix; the fix, run as printed,
-# must make doctor and ping (the independent witness) agree that it works again.
+# the bridge down, a port held back by STP, DST's veth end down, the same address on
+# two namespaces, a stale neighbour entry. Each diagnosis must name the cause and
+# print the exact fix; the fix, run as printed, must make doctor and ping (the
+# independent witness) agree that it works again.
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/../helpers/doctor.sh"
 
@@ -89,6 +90,20 @@ setup
 ip link set n1 down
 assert_no_ping red 10.1.0.3
 expect_broken "the bridge n1 \(n1 in host\) is down" "ip link set n1 up" red blue
+apply_fix
+ping_after_fix red 10.1.0.3
+expect_reachable red blue
+teardown
+
+# ---- a port up but not forwarding: STP turned on, and the port just came up.
+setup
+ip link set n1 type bridge stp_state 1
+p=$(port_of blue)
+ip link set "$p" down
+ip link set "$p" up
+assert_no_ping red 10.1.0.3
+expect_broken "port $p of bridge n1 \(the bridge-side end of blue's veth\) is (listening|learning): with STP on" \
+	"ip link set n1 type bridge stp_state 0 && bridge link set dev $p state 3" red blue
 apply_fix
 ping_after_fix red 10.1.0.3
 expect_reachable red blue
