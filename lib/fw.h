@@ -148,6 +148,12 @@ int fw_net_removed(json_t *net, struct nsnet_error *e);
 /* Remove every publish to network `net` (state files and counts; not the kernel:
  * the caller's transaction deletes the elements, given in c). */
 int publish_drop_net(const char *net, json_t *fwst, struct fw_cmds *c, struct nsnet_error *e);
+/* A namespace left network `net` (detach, or its namespace is gone): its published
+ * ports go with it, before its address can be given to another namespace. For
+ * lib/net_attach.c's detach and reconcile (not called there yet). */
+int fw_member_removed(json_t *net, const char *ns, struct nsnet_error *e);
+/* Remove every publish whose namespace is no longer on its network with its address. */
+int publish_drop_stale(struct nsnet_error *e);
 /* Every publish, sorted by protocol and port. */
 int publish_load_all(json_t **ret, struct nsnet_error *e);
 

@@ -46,7 +46,9 @@ int nsnet_fw_restore(json_t **ret, struct nsnet_error *e)
 	json_t *st = NULL;
 	struct fw_cmds c;
 	int r = state_lock(&lock, e);
-	if (r < 0 || (r = fw_state_load(&st, e)) < 0)
+	/* A publish whose namespace left its network points at an address that may be
+	 * someone else's by now: it is not restored but removed. */
+	if (r < 0 || (r = publish_drop_stale(e)) < 0 || (r = fw_state_load(&st, e)) < 0)
 		return r;
 	if ((r = fw_cmds_open(&c, e)) < 0)
 		goto out;

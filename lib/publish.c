@@ -367,6 +367,110 @@ int publish_drop_net(const char *net, json_t *st, struct fw_cmds *c, struct nsne
 	return 0;
 }
 
+/* Whether a publish still points at its namespace: a member of its network with
+ * that address. A publish outlives a `net detach` of its namespace (until
+ * fw_member_removed is called there) and must not follow its address elsewhere. */
+static bool pub_current(json_t *p)
+{
+	json_t *net;
+	bool ok = false;
+	if (state_net_load(str(p, "net"), &net, NULL) < 0)
+		return false;
+	json_t *m = net_member(net, str(p, "ns"), NULL);
+	size_t j, l = strlen(str(p, "ip"));
+	json_t *a;
+	json_array_foreach(m ? json_object_get(m, "ips") : NULL, j, a) {
+		const char *s = json_string_value(a);
+		ok |= s && strncmp(s, str(p, "ip"), l) == 0 && s[l] == '/';
+	}
+	json_decref(net);
+	return ok;
+}
+
+/* Remove these publishes: state, elements (one transaction), counts, host settings. */
+static int drop_pubs(json_t *drop, struct nsnet_error *e)
+{
+	if (json_array_size(drop) == 0)
+		return 0;
+	json_t *st;
+	struct fw_cmds c;
+	int r = fw_state_load(&st, e);
+	if (r < 0)
+		return r;
+	if ((r = fw_cmds_open(&c, e)) < 0) {
+		json_decref(st);
+		return r;
+	}
+	size_t i;
+	json_t *p;
+	json_array_foreach(drop, i, p) {
+		char path[PATH_MAX];
+		pub_path(str(p, "proto"), (unsigned)json_integer_value(json_object_get(p, "host_port")), path, sizeof(path));
+		unlink(path);
+		fw_elems_publish(&c, "delete", p);
+	}
+	r = fw_commit(&c, e);
+	fw_cmds_free(&c);
+	json_array_foreach(drop, i, p) {
+		const char *net = str(p, "net"), *ns = str(p, "ns");
+		json_t *n;
+		count_add(st, net, ns, -1);
+		if (fw_published_count(st, net, ns) == 0)
+			fw_hairpin_set(str(p, "host_ifname"), false, NULL);  /* if the port is still there */
+		if (fw_published_count(st, net, NULL) == 0 && state_net_load(net, &n, NULL) == 0) {
+			fw_localnet_set(str(n, "bridge"), false, NULL);
+			json_decref(n);
+		}
+	}
+	int r2 = fw_forwarding_sync(st, NULL, r < 0 ? NULL : e);
+	r = r < 0 ? r : r2;
+	r2 = fw_state_save(st, r < 0 ? NULL : e);
+	json_decref(st);
+	return r < 0 ? r : r2;
+}
+
+int fw_member_removed(json_t *net, const char *ns, struct nsnet_error *e)
+{
+	json_t *st, *pubs;
+	int r = fw_state_load(&st, e);
+	if (r < 0)
+		return r;
+	long n = fw_published_count(st, str(net, "name"), ns);
+	json_decref(st);
+	if (n == 0 || (r = publish_load_all(&pubs, e)) < 0)
+		return r;  /* the common case ends here, without reading any publish */
+	json_t *drop = json_array();
+	size_t i;
+	json_t *p;
+	json_array_foreach(pubs, i, p) {
+		if (streq(str(p, "net"), str(net, "name")) && streq(str(p, "ns"), ns))
+			json_array_append(drop, p);
+	}
+	r = drop_pubs(drop, e);
+	json_decref(drop);
+	json_decref(pubs);
+	return r;
+}
+
+int publish_drop_stale(struct nsnet_error *e)
+{
+	json_t *pubs;
+	int r = publish_load_all(&pubs, e);
+	if (r < 0)
+		return r;
+	json_t *drop = json_array();
+	size_t i;
+	json_t *p;
+	json_array_foreach(pubs, i, p) {
+		if (!pub_current(p))
+			json_array_append(drop, p);
+	}
+	r = drop_pubs(drop, e);
+	json_decref(drop);
+	json_decref(pubs);
+	return r;
+}
+
 int nsnet_publish_list(json_t **ret, struct nsnet_error *e)
 {
 	_cleanup_close_ int lock = -1;
@@ -377,22 +481,8 @@ int nsnet_publish_list(json_t **ret, struct nsnet_error *e)
 	size_t i;
 	json_t *p;
 	json_array_foreach(pubs, i, p) {
-		/* A publish outlives a `net detach` of its namespace: say so. */
-		json_t *net;
-		bool ok = false;
-		if (state_net_load(str(p, "net"), &net, NULL) == 0) {
-			json_t *m = net_member(net, str(p, "ns"), NULL);
-			size_t j;
-			json_t *a;
-			json_array_foreach(m ? json_object_get(m, "ips") : NULL, j, a) {
-				const char *s = json_string_value(a);
-				size_t l = strlen(str(p, "ip"));
-				ok |= s && strncmp(s, str(p, "ip"), l) == 0 && s[l] == '/';
-			}
-			json_decref(net);
-		}
+		json_object_set_new(p, "state", json_string(pub_current(p) ? "ok" : "stale"));
 		json_object_del(p, "host_ifname");
-		json_object_set_new(p, "state", json_string(ok ? "ok" : "stale"));
 	}
 	*ret = pubs;
 	return 0;
