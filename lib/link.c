@@ -65,6 +65,12 @@ int msg_bridge_add(struct nl_batch *b, const char *name, unsigned mtu)
 	bool ok = PUT_STR(b, nlh, IFLA_IFNAME, name);
 	if (mtu)
 		ok = ok && PUT_U32(b, nlh, IFLA_MTU, mtu);
+	/* A bridge without an address of its own takes the lowest MAC of its ports, and
+	 * changes it when that port leaves: every member's ARP entry for the gateway goes
+	 * stale at once. A fixed, locally administered MAC derived from the name stays. */
+	uint32_t h = nsnet_hash32(name);
+	uint8_t mac[6] = { 0x02, 0x6e, (uint8_t)(h >> 24), (uint8_t)(h >> 16), (uint8_t)(h >> 8), (uint8_t)h };
+	ok = ok && mnl_attr_put_check(nlh, nl_batch_room(b), IFLA_ADDRESS, sizeof(mac), mac);
 	struct nlattr *li = ok ? mnl_attr_nest_start_check(nlh, nl_batch_room(b), IFLA_LINKINFO) : NULL;
 	if (!li || !PUT_STR(b, nlh, IFLA_INFO_KIND, "bridge"))
 		return -EMSGSIZE;
