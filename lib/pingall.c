@@ -12,6 +12,7 @@
 #include <sched.h>
 #include <time.h>
 #include "lab.h"
+#include "neigh_guard.h"
 #include "net.h"
 #include "parallel.h"
 #include "util.h"
@@ -36,6 +37,7 @@ struct ctx {
 	size_t nt;
 	struct src *s;
 	size_t ns;
+	size_t first;   /* of the current wave */
 };
 
 static double now_ms(void)
@@ -99,9 +101,10 @@ static int read_reply(int fd, bool v6, uint16_t id)
 	return (size_t)n >= 8 && h->icmp6_type == ICMP6_ECHO_REPLY && ntohs(h->icmp6_id) == id ? ntohs(h->icmp6_seq) : -1;
 }
 
-static int ping_from(size_t i, void *p, struct nsnet_error *e)
+static int ping_from(size_t w, void *p, struct nsnet_error *e)
 {
 	struct ctx *c = p;
+	size_t i = c->first + w;
 	struct src *s = &c->s[i];
 	_cleanup_close_ int nsfd = -1, fd4 = -1, fd6 = -1;
 	if (nsnet_ns_open(s->node, &nsfd, NULL) < 0 || setns(nsfd, CLONE_NEWNET) < 0)
@@ -239,7 +242,27 @@ int nsnet_lab_pingall(const char *arg, json_t **ret, struct nsnet_error *e)
 		c.s[i].ok = calloc(c.nt + 1, sizeof(bool));
 		i++;
 	}
-	r = run_parallel_threads(c.ns, ping_from, &c, 64, e);
+	/* Each source creates about two neighbour entries per target (its own and the
+	 * target's reply entry); keep a wave within the machine's budget. */
+	size_t wave = neigh_budget() / (2 * (c.nt ? c.nt : 1));
+	if (wave < 1)
+		wave = 1;
+	struct neigh_guard *g = NULL;
+	if (wave < c.ns) {
+		const char **names = calloc(c.ns + 1, sizeof(*names));
+		for (size_t j = 0; names && j < c.ns; j++)
+			names[j] = c.s[j].node;
+		if (names)
+			neigh_guard_open(names, c.ns, &g, NULL);
+		free(names);
+	}
+	for (c.first = 0; c.first < c.ns; c.first += wave) {
+		size_t n = c.ns - c.first < wave ? c.ns - c.first : wave;
+		r = run_parallel_threads(n, ping_from, &c, 64, e);
+		if (g)
+			neigh_guard_restore(g);
+	}
+	neigh_guard_free(g);
 	json_t *pairs = json_array();
 	size_t failed = 0, failed_req = 0, total = 0;
 	for (size_t s = 0; s < c.ns; s++) {
