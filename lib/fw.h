@@ -152,6 +152,9 @@ int publish_drop_net(const char *net, json_t *fwst, struct fw_cmds *c, struct ns
  * ports go with it, before its address can be given to another namespace. For
  * lib/net_attach.c's detach and reconcile (not called there yet). */
 int fw_member_removed(json_t *net, const char *ns, struct nsnet_error *e);
+/* nsnet_publish and nsnet_unpublish for a caller that holds the state lock (labs). */
+int publish_add_locked(const struct nsnet_publish_spec *s, struct nsnet_error *e);
+int publish_del_locked(int proto, const struct nsnet_prefix *host_ip, uint16_t host_port, struct nsnet_error *e);
 /* Remove every publish whose namespace is no longer on its network with its address. */
 int publish_drop_stale(struct nsnet_error *e);
 /* Every publish, sorted by protocol and port. */

@@ -200,7 +200,7 @@ out:
 	return r;
 }
 
-int nsnet_publish(const struct nsnet_publish_spec *s, struct nsnet_error *e)
+static int publish_check(const struct nsnet_publish_spec *s, struct nsnet_error *e)
 {
 	if (!proto_name(s->proto))
 		return nsnet_errx(e, EINVAL, "protocol must be tcp or udp");
@@ -210,10 +210,23 @@ int nsnet_publish(const struct nsnet_publish_spec *s, struct nsnet_error *e)
 	if (r < 0 || (s->net && (r = nsnet_net_name_check(s->net, e)) < 0) ||
 	    (s->host_ip && (r = check_host_ip(s->host_ip, e)) < 0))
 		return r;
+	return 0;
+}
+
+int nsnet_publish(const struct nsnet_publish_spec *s, struct nsnet_error *e)
+{
 	_cleanup_close_ int lock = -1;
-	if ((r = state_lock(&lock, e)) < 0)
+	int r = state_lock(&lock, e);
+	if (r < 0)
 		return r;
-	r = publish_locked(s, e);
+	return publish_add_locked(s, e);
+}
+
+int publish_add_locked(const struct nsnet_publish_spec *s, struct nsnet_error *e)
+{
+	int r = publish_check(s, e);
+	if (r == 0)
+		r = publish_locked(s, e);
 	if (r < 0) {
 		char hip[64] = "", where[80] = "";
 		if (s->host_ip)
@@ -225,6 +238,15 @@ int nsnet_publish(const struct nsnet_publish_spec *s, struct nsnet_error *e)
 
 int nsnet_unpublish(int proto_num, const struct nsnet_prefix *host_ip, uint16_t host_port, struct nsnet_error *e)
 {
+	_cleanup_close_ int lock = -1;
+	int r = state_lock(&lock, e);
+	if (r < 0)
+		return r;
+	return publish_del_locked(proto_num, host_ip, host_port, e);
+}
+
+int publish_del_locked(int proto_num, const struct nsnet_prefix *host_ip, uint16_t host_port, struct nsnet_error *e)
+{
 	const char *proto = proto_name(proto_num);
 	if (!proto)
 		return nsnet_errx(e, EINVAL, "protocol must be tcp or udp");
@@ -234,11 +256,8 @@ int nsnet_unpublish(int proto_num, const struct nsnet_prefix *host_ip, uint16_t 
 	if (host_ip)
 		nsnet_prefix_str(host_ip, false, hip, sizeof(hip));
 	pub_path(proto, host_port, path, sizeof(path));
-	_cleanup_close_ int lock = -1;
 	json_t *pub = NULL, *st = NULL;
-	int r = state_lock(&lock, e);
-	if (r < 0)
-		return r;
+	int r;
 	if ((r = json_read(path, &pub, e)) == -ENOENT)
 		return nsnet_errx(e, ENOENT, "unpublish %u/%s: not published", host_port, proto);
 	if (r < 0)
