@@ -6,6 +6,8 @@
  * thousand-node lab costs about what the kernel needs.
  */
 #include <signal.h>
+#include <netinet/in.h>
+#include "fw.h"
 #include "lab.h"
 #include "link.h"
 #include "net.h"
@@ -77,6 +79,30 @@ static int node_routes(const char *name, json_t *spec, struct nsnet_error *e)
 			ret = nsnet_route_add(&r, e);
 		if (ret < 0)
 			return nsnet_err_wrap(e, "node '%s': route to %s", name, to);
+	}
+	return 0;
+}
+
+static int node_publish(const char *name, json_t *spec, struct nsnet_error *e)
+{
+	size_t i;
+	json_t *p;
+	json_array_foreach(json_object_get(spec, "publish"), i, p) {
+		struct nsnet_prefix hip;
+		struct nsnet_publish_spec s = {
+			.proto = streq(S(p, "proto"), "udp") ? IPPROTO_UDP : IPPROTO_TCP,
+			.host_port = (uint16_t)json_integer_value(json_object_get(p, "host_port")),
+			.port = (uint16_t)json_integer_value(json_object_get(p, "port")),
+			.ns = name,
+		};
+		if (S(p, "host_ip")) {
+			if (nsnet_addr_parse(S(p, "host_ip"), &hip, e) < 0)
+				return -EINVAL;
+			s.host_ip = &hip;
+		}
+		int r = publish_add_locked(&s, e);
+		if (r < 0)
+			return nsnet_err_wrap(e, "node '%s': publish %s/%u", name, S(p, "proto"), s.host_port);
 	}
 	return 0;
 }
@@ -191,6 +217,10 @@ static int add_all(const char *lab, const struct lab_plan *p, json_t *done, stru
 			goto out;
 		json_array_foreach(nodes, i, k) {
 			if ((r = node_routes(json_string_value(k) + 5, json_object_get(p->want, json_string_value(k)), e)) < 0)
+				goto out;
+		}
+		json_array_foreach(nodes, i, k) {
+			if ((r = node_publish(json_string_value(k) + 5, json_object_get(p->want, json_string_value(k)), e)) < 0)
 				goto out;
 		}
 	}

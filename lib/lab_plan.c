@@ -128,8 +128,8 @@ static void explain_net(json_t *c, const char *name, json_t *n, bool add)
 	cmd(c, "ip link set %s up", br);
 	if (json_is_true(json_object_get(n, "nat"))) {
 		cmd(c, "sysctl -w net.ipv4.ip_forward=1");
-		cmd(c, "nft add rule ip nsnet postrouting ip saddr %s oifname != \"%s\" masquerade",
-		    json_string_value(json_array_get(json_object_get(n, "subnets"), 0)), br);
+		cmd(c, "nft add element inet nsnet nat_bridges { \"%s\" }", br);
+		cmd(c, "nft add element inet nsnet nat4 { %s }", json_string_value(json_array_get(json_object_get(n, "subnets"), 0)));
 	}
 	(void)name;
 }
@@ -171,7 +171,7 @@ static void explain_node(json_t *c, const char *name, json_t *n, json_t *want, b
 			    json_string_value(json_array_get(json_object_get(net, "gateways"), 0)));
 	}
 	json_array_foreach(json_object_get(n, "routes"), i, f) cmd(c, "ip -n %s route add %s via %s%s%s", name, S(f, "to"), S(f, "via"), S(f, "dev") ? " dev " : "", S(f, "dev") ? S(f, "dev") : "");
-	json_array_foreach(json_object_get(n, "publish"), i, f) cmd(c, "nft add element inet nsnet publish { %s . %lld : <%s's address> . %lld }", S(f, "proto"), json_integer_value(json_object_get(f, "host_port")), name, json_integer_value(json_object_get(f, "port")));
+	json_array_foreach(json_object_get(n, "publish"), i, f) cmd(c, "nft add element inet nsnet pubany4 { %s . %lld : <%s's address> . %lld }", S(f, "proto"), json_integer_value(json_object_get(f, "host_port")), name, json_integer_value(json_object_get(f, "port")));
 }
 
 static void explain_link(json_t *c, json_t *l, bool add)

@@ -8,6 +8,7 @@
  */
 #include <linux/if_link.h>
 #include <sched.h>
+#include "fw.h"
 #include "link.h"
 #include "parallel.h"
 #include "net.h"
@@ -437,6 +438,8 @@ int net_detach_locked(json_t *net, const char *const *ns, size_t n, struct nsnet
 		size_t idx;
 		if (net_member(net, ns[i], &idx))
 			json_array_remove(json_object_get(net, "members"), idx);
+		/* Its published ports go with it, before its address can be reused. */
+		fw_member_removed(net, ns[i], NULL);
 	}
 	return state_net_save(net, e);
 }

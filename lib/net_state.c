@@ -2,6 +2,7 @@
 /* A network's state in memory: subnets, members, pools, and reconciliation with the kernel. */
 #include <signal.h>
 #include <linux/if_link.h>
+#include "fw.h"
 #include "link.h"
 #include "net.h"
 #include "util.h"
@@ -146,7 +147,11 @@ int net_reconcile(json_t *net, struct nl *host, bool *changed, struct nsnet_erro
 			}
 			*changed = true;
 		} else if (!exists) {
+			/* Its namespace is gone: so are its published ports. */
+			char ns[256];
+			snprintf(ns, sizeof(ns), "%s", json_string_value(json_object_get(m, "ns")));
 			json_array_remove(members, i);
+			fw_member_removed(net, ns, NULL);
 			*changed = true;
 		}
 	}

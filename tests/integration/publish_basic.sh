@@ -121,15 +121,14 @@ nsnet unpublish 8080 --proto udp
 assert_eq "$(hairpin) $(localnet)" "0 0" "hairpin and route_localnet after the last unpublish"
 assert_eq "$("$NSNET" publish ls --json)" "[]" "publish ls when empty"
 
-# A namespace detached from its network leaves a stale publish (detach does not
-# remove it yet); `fw restore` removes it rather than restore it.
+# A namespace detached from its network takes its published ports with it, before
+# its address can go to another namespace.
 nsnet publish 8080 $A2:80
 nsnet net detach pub-a $A2
-assert_eq "$("$NSNET" publish ls --json | jq -r '.[0].state')" "stale" "publish ls after its namespace was detached"
-nsnet fw restore
-assert_eq "$("$NSNET" publish ls --json)" "[]" "fw restore drops the stale publish"
+assert_eq "$("$NSNET" publish ls --json)" "[]" "publish ls after its namespace was detached"
 assert_eq "$(nft list map inet nsnet pubany4 | grep -c 8080)" "0" "its map element is gone"
-assert_eq "$(localnet)" "0" "route_localnet after the stale publish went"
+assert_eq "$(localnet)" "0" "route_localnet after the detached namespace's publish went"
+nsnet net attach pub-a $A2
 
 # Removing a network removes its publishes.
 nsnet publish 8080 $A1:80
