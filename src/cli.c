@@ -29,9 +29,13 @@ void verb_print_help(const char *prog, const struct verb *table, FILE *f)
 {
 	fprintf(f, "Usage: %s COMMAND [ARGS...]\n\nCommands:\n", prog);
 	for (const struct verb *v = table; v->name; v++) {
-		char left[64];
+		char left[256];
 		snprintf(left, sizeof(left), "%s %s", v->name, v->args ? v->args : "");
-		fprintf(f, "  %-34s %s\n", left, v->summary);
+		/* Long synopses get their own line, so the summaries stay in one column. */
+		if (strlen(left) > 34)
+			fprintf(f, "  %s\n  %-34s %s\n", left, "", v->summary);
+		else
+			fprintf(f, "  %-34s %s\n", left, v->summary);
 	}
 	fprintf(f, "\nRun '%s COMMAND --help' for a command's options.\n", prog);
 }
