@@ -171,13 +171,20 @@ void dr_no_route(struct dr_ctx *c, struct dr_ns *ns, int err, int type)
 	dr_ip_n(ns->name, ipn, sizeof(ipn));
 	size_t i;
 	json_t *it;
-	/* 1. A link that went down took its routes with it. */
+	/* 1. A link that went down took its routes with it: first one whose subnet holds
+	 * DST; any other is only suspected after the rest (4.), as the way the default
+	 * route went. */
+	const char *down = NULL;
 	json_array_foreach(json_object_get(ns->model, "interfaces"), i, it) {
 		const char *name = jstr(it, "name");
 		size_t k = 0;
 		struct nsnet_prefix p;
-		if (name && !streq(jstr(it, "kind") ?: "", "loopback") && !json_is_true(json_object_get(it, "admin_up")) &&
-		    dr_next_addr(ns, name, c->pkt.family, &k, &p)) {
+		if (!name || streq(jstr(it, "kind") ?: "", "loopback") || json_is_true(json_object_get(it, "admin_up")))
+			continue;
+		while (dr_next_addr(ns, name, c->pkt.family, &k, &p)) {
+			down = down ? down : name;
+			if (!nsnet_prefix_contains(&p, &c->pkt.dst))
+				continue;
 			snprintf(fix, sizeof(fix), "%slink set %s up", ipn, name);
 			dr_cause(c, fix, "%s's %s is down, and its routes went down with it", ns->name, name);
 			return;
@@ -192,14 +199,17 @@ void dr_no_route(struct dr_ctx *c, struct dr_ns *ns, int err, int type)
 			if (!dr_is_host_len(&p, p.len))
 				continue;
 			int want = p.family == AF_INET ? 24 : 64;
-			json_t *m = NULL;
-			json_t *net = dr_net_of_member(c, ns->name, &m);
-			struct nsnet_prefix sub;
-			if (dr_far_side(c, ns, name, &p, &far))
+			json_t *net = dr_net_of_member(c, ns->name, NULL), *s;
+			size_t si;
+			if (dr_far_side(c, ns, name, &p, &far)) {
 				want = far.len;
-			else if (net && nsnet_prefix_parse(jstr(json_array_get(json_object_get(net, "subnets"), 0), "cidr"), true,
-							   &sub, NULL) == 0)
-				want = sub.len;
+			} else {
+				json_array_foreach(json_object_get(net, "subnets"), si, s) {
+					struct nsnet_prefix sub;
+					if (nsnet_prefix_parse(jstr(s, "cidr"), true, &sub, NULL) == 0 && sub.family == p.family)
+						want = sub.len;
+				}
+			}
 			dr_addr(&p, a, sizeof(a));
 			snprintf(fix, sizeof(fix), "%saddr del %s/%d dev %s && %saddr add %s/%d dev %s", ipn, a, p.len, name, ipn,
 				 a, want, name);
@@ -221,6 +231,12 @@ void dr_no_route(struct dr_ctx *c, struct dr_ns *ns, int err, int type)
 	json_array_foreach(json_object_get(ns->model, "routes"), i, it) {
 		const char *fam = jstr(it, "family") ?: "", *dst = jstr(it, "dst") ?: "";
 		has_default |= streq(dst, "default") && streq(fam, c->pkt.family == AF_INET ? "inet" : "inet6");
+	}
+	if (down) {
+		snprintf(fix, sizeof(fix), "%slink set %s up", ipn, down);
+		dr_cause(c, fix, "%s's %s is down, and its routes%s went down with it", ns->name, down,
+			 has_default ? "" : " (the default route too, it seems)");
+		return;
 	}
 	if (has_default) {
 		dr_cause(c, NULL, "%s's routes do not lead to %s", ns->name, d);

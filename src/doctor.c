@@ -35,8 +35,11 @@ static void print_text(json_t *rep)
 	char pb[32] = "";
 	if (json_is_integer(port))
 		snprintf(pb, sizeof(pb), " port %lld", json_integer_value(port));
-	printf("doctor: %s -> %s (%s%s%s%s), %s%s\n", str(rep, "src"), str(rep, "dst"), str(rep, "address"),
-	       *str(rep, "address_note") ? ": " : "", str(rep, "address_note"), "", str(rep, "proto"), pb);
+	if (strcmp(str(rep, "dst"), str(rep, "address")) != 0)
+		printf("doctor: %s -> %s (%s%s%s), %s%s\n", str(rep, "src"), str(rep, "dst"), str(rep, "address"),
+		       *str(rep, "address_note") ? ": " : "", str(rep, "address_note"), str(rep, "proto"), pb);
+	else
+		printf("doctor: %s -> %s, %s%s\n", str(rep, "src"), str(rep, "dst"), str(rep, "proto"), pb);
 	const char *pr = str(probe, "result");
 	printf("%s probe: %s %s -> %s%s: %s\n", !strcmp(pr, "ok") ? "[ok]  " : !strcmp(pr, "fail") ? "[FAIL]" : "[warn]",
 	       str(rep, "proto"), str(rep, "src"), str(rep, "address"), pb, str(probe, "detail"));

@@ -98,6 +98,20 @@ snapshot() {
 	nft -s list ruleset
 	find /run/nsnet -type f ! -name '*.lock' | sort | xargs md5sum
 }
+# IPv6 duplicate address detection changes addresses and routes by itself for a
+# second or two after a link comes up: let it finish first.
+settle() {
+	for _ in $(seq 50); do
+		local busy=0 n
+		for n in red blue; do
+			ip -n $n -j addr show | jq -e '[.[].addr_info[] | select(.tentative)] | length > 0' >/dev/null && busy=1
+		done
+		ip -j addr show | jq -e '[.[].addr_info[] | select(.tentative)] | length > 0' >/dev/null && busy=1
+		[ $busy = 0 ] && return 0
+		sleep 0.1
+	done
+}
+settle
 before=$(snapshot)
 "$NSNET" doctor red blue >/dev/null
 "$NSNET" doctor host blue --json >/dev/null
