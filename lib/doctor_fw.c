@@ -7,11 +7,15 @@
  * shows iptables-nft's rules too; iptables-legacy's tables can only be detected
  * (/proc/net/ip_tables_names), and the report says so.
  *
+ * In the host, iptables-legacy's filter FORWARD chain is read too, by fw_legacy.c
+ * (the firewall's reader of x_tables); elsewhere legacy tables are only detected.
+ *
  * The fix for a drop is written in the tool that made the rule: an iptables command
  * for iptables-nft's tables (rule numbers as `iptables -L --line-numbers` counts
  * them), an nft command (by handle) for the others.
  */
 #include "doctor.h"
+#include "fw.h"
 #include "util.h"
 
 static const char *const fam_v4[] = { "ip", "inet", NULL };
@@ -73,14 +77,51 @@ static void fix_for(struct dr_ctx *c, struct dr_ns *ns, const struct dr_nft_resu
 			 oif ? "\"" : "");
 }
 
+/* iptables-legacy's FORWARD chain in the host: -1 when it drops (check failed, cause set). */
+static int legacy_forward(struct dr_ctx *c, struct dr_ns *ns, const char *iif, const char *oif, const char *what)
+{
+	if (!streq(ns->name, NSNET_HOST) || c->pkt.family != AF_INET || !strstr(ns->legacy, "filter"))
+		return 0;
+	/* fw_legacy reads /proc/net: the process's namespace, which is the host's. */
+	struct fw_pkt p = { .family = AF_INET, .iif = iif, .oif = oif };
+	char where[256] = "", fix[600];
+	enum fw_verdict v = fw_legacy_forward(&p, where, sizeof(where));
+	if (v == FW_NEXT || v == FW_ACCEPT) {
+		dr_check(c, DR_OK, "host: iptables-legacy FORWARD: %s accepted", what);
+		return 0;
+	}
+	if (v == FW_MAYBE) {
+		dr_check(c, DR_WARN, "host: iptables-legacy FORWARD: %s may be dropped by %s", what, where);
+		return 0;
+	}
+	dr_check(c, DR_FAIL, "host: iptables-legacy FORWARD: %s dropped by %s", what, where);
+	unsigned n;
+	char chain[64];
+	if (sscanf(where, "rule %u of chain %63s", &n, chain) == 2)
+		snprintf(fix, sizeof(fix), "iptables-legacy -D %s %u", chain, n);
+	else if (streq(iif, oif))
+		snprintf(fix, sizeof(fix), "iptables-legacy -I FORWARD -i %s -o %s -j ACCEPT", iif, oif);
+	else
+		snprintf(fix, sizeof(fix),
+			 "iptables-legacy -I FORWARD -i %s -o %s -j ACCEPT && iptables-legacy -I FORWARD -i %s -o %s -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
+			 iif, oif, oif, iif);
+	if (strstr(where, "policy"))
+		dr_cause(c, fix, "host: the iptables-legacy FORWARD policy DROP (as Docker sets it) drops %s", what);
+	else
+		dr_cause(c, fix, "host: %s drops %s", where, what);
+	return -1;
+}
+
 /* Note, once per namespace, what doctor can't see there. */
 static void legacy_note(struct dr_ctx *c, struct dr_ns *ns)
 {
 	if (!ns->legacy[0] || strstr(c->legacy_ns, ns->name))
 		return;
+	/* The host's FORWARD chain is read (legacy_forward); its other chains are not. */
 	char ex[300];
-	dr_check(c, DR_WARN, "%s: iptables-legacy tables are loaded (%s); doctor cannot read their rules (%siptables-legacy -S)",
-		 ns->name, ns->legacy, dr_exec_in(ns->name, ex, sizeof(ex)));
+	dr_check(c, DR_WARN, "%s: iptables-legacy tables are loaded (%s); doctor cannot read their rules%s (%siptables-legacy -S)",
+		 ns->name, ns->legacy, streq(ns->name, NSNET_HOST) ? " but the filter table's FORWARD chain" : "",
+		 dr_exec_in(ns->name, ex, sizeof(ex)));
 	size_t l = strlen(c->legacy_ns);
 	snprintf(c->legacy_ns + l, sizeof(c->legacy_ns) - l, "%s%s", l ? ", " : "", ns->name);
 }
@@ -151,6 +192,8 @@ int dr_fw_hook(struct dr_ctx *c, struct dr_ns *ns, const char *hook, const char 
 		return 0;
 	}
 	legacy_note(c, ns);
+	if (streq(hook, "forward") && legacy_forward(c, ns, iif, oif, what) < 0)
+		return -1;
 	struct dr_nft_pkt np = { &c->pkt, iif, oif };
 	struct dr_nft_result res;
 	dr_nft_eval(ns->ruleset, "filter", hook, c->pkt.family == AF_INET ? fam_v4 : fam_v6, &np, &res);
@@ -204,6 +247,9 @@ int dr_fw_bridged(struct dr_ctx *c, struct dr_ns *ns, const char *bridge, const 
 		return 0;
 	}
 	/* br_netfilter runs the IP forward hook with the bridge as both interfaces. */
+	snprintf(what, sizeof(what), "traffic bridged on %s (bridge-nf-call-iptables=1)", bridge);
+	if (legacy_forward(c, ns, bridge, bridge, what) < 0)
+		return -1;
 	struct dr_nft_pkt np = { &c->pkt, bridge, bridge };
 	dr_nft_eval(ns->ruleset, "filter", "forward", c->pkt.family == AF_INET ? fam_v4 : fam_v6, &np, &res);
 	unsure_note(c, &res, unsure, sizeof(unsure));
