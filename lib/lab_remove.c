@@ -4,6 +4,7 @@
  * Every step tolerates objects that are already gone, so it can finish a removal
  * that a crash interrupted, or undo an `up` that was killed at any moment.
  */
+#include <time.h>
 #include "lab.h"
 #include "link.h"
 #include "net.h"
@@ -32,10 +33,17 @@ static void detach_nodes(json_t *specs, json_t *keys)
 	if (state_net_names(&nets, &n, NULL) < 0)
 		return;
 	const char **ns = calloc(json_array_size(keys) + 1, sizeof(*ns));
-	for (size_t i = 0; ns && i < n; i++) {
+	_cleanup_nl_ struct nl *host = NULL;
+	nl_open_fd(NS_SELF, &host, NULL);
+	for (size_t i = 0; ns && host && i < n; i++) {
 		json_t *net;
 		if (state_net_load(nets[i], &net, NULL) < 0)
 			continue;
+		/* Reconcile first: a member whose veth a killed command already deleted
+		 * must not make the detach of the others fail. */
+		bool changed = false;
+		if (net_reconcile(net, host, &changed, NULL) == 0 && changed)
+			state_net_save(net, NULL);
 		size_t k = 0, j;
 		json_t *key;
 		json_array_foreach(keys, j, key) {
@@ -50,6 +58,54 @@ static void detach_nodes(json_t *specs, json_t *keys)
 	free(ns);
 	nsnet_strv_free(nets, n);
 	(void)specs;
+}
+
+/* Host-side interfaces that die with the removed nodes' namespaces: their veth
+ * ends on bridges and the host ends of their links. */
+static void host_ends(json_t *specs, json_t *keys, struct name_set *out)
+{
+	size_t i, j;
+	json_t *k, *f;
+	json_array_foreach(keys, i, k) {
+		const char *key = json_string_value(k);
+		json_t *spec = json_object_get(specs, key);
+		char name[16];
+		if (strncmp(key, "node:", 5) == 0) {
+			json_array_foreach(json_object_get(spec, "ifaces"), j, f) {
+				nsnet_net_host_ifname(json_string_value(json_object_get(f, "network")), key + 5, name);
+				name_set_add(out, name);
+			}
+		} else if (strncmp(key, "link:", 5) == 0) {
+			for (int e = 0; e < 2; e++)
+				if (streq(json_string_value(json_array_get(json_object_get(spec, "nodes"), e)), NSNET_HOST))
+					name_set_add(out, json_string_value(json_array_get(json_object_get(spec, "ifnames"), e)));
+		}
+	}
+}
+
+/* The kernel destroys a deleted namespace's devices asynchronously (30-300 ms, more
+ * under load). Wait, bounded, until none of the host ends is left, so that when
+ * `down` or `gc` returns the host really is as it was. */
+static void wait_gone(const struct name_set *ends)
+{
+	if (!ends->n)
+		return;
+	_cleanup_nl_ struct nl *host = NULL;
+	if (nl_open_fd(NS_SELF, &host, NULL) < 0)
+		return;
+	for (int tries = 0; tries < 500; tries++) {
+		struct name_set now;
+		if (host_link_names(host, &now, NULL) < 0)
+			return;
+		bool left = false;
+		for (size_t i = 0; i < ends->n && !left; i++)
+			left = name_set_has(&now, ends->names[i]);
+		name_set_free(&now);
+		if (!left)
+			return;
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
 }
 
 static void remove_nodes(json_t *keys)
@@ -91,8 +147,12 @@ int lab_remove_elements(const char *lab, json_t *specs, json_t *keys, struct nsn
 		if (strncmp(key, "link:", 5) == 0 && json_object_get(specs, key))
 			remove_link(json_object_get(specs, key));
 	}
+	struct name_set ends = { 0 };
+	host_ends(specs, keys, &ends);
 	detach_nodes(specs, keys);
 	remove_nodes(keys);
+	wait_gone(&ends);
+	name_set_free(&ends);
 	json_array_foreach(keys, i, k) {
 		const char *key = json_string_value(k);
 		if (strncmp(key, "net:", 4) == 0)

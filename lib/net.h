@@ -52,6 +52,9 @@ struct name_set {
 };
 int host_link_names(struct nl *nl, struct name_set *ret, struct nsnet_error *e);
 bool name_set_has(const struct name_set *s, const char *name);
+/* Add a name (unsorted: for name_set_has, call name_set_sort first). */
+int name_set_add(struct name_set *s, const char *name);
+void name_set_sort(struct name_set *s);
 void name_set_free(struct name_set *s);
 
 #endif

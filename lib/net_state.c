@@ -117,6 +117,28 @@ bool name_set_has(const struct name_set *s, const char *name)
 	return s->n && bsearch(name, s->names, s->n, sizeof(*s->names), cmpname) != NULL;
 }
 
+int name_set_add(struct name_set *s, const char *name)
+{
+	if (!name)
+		return -EINVAL;
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 16;
+		char(*nn)[16] = realloc(s->names, cap * sizeof(*nn));
+		if (!nn)
+			return -ENOMEM;
+		s->names = nn;
+		s->cap = cap;
+	}
+	snprintf(s->names[s->n++], 16, "%s", name);
+	return 0;
+}
+
+void name_set_sort(struct name_set *s)
+{
+	if (s->n)
+		qsort(s->names, s->n, sizeof(*s->names), cmpname);
+}
+
 void name_set_free(struct name_set *s)
 {
 	free(s->names);

@@ -82,7 +82,19 @@ ping_after_fix red fd00:1::3
 expect_reachable red fd00:1::3
 
 # ---- doctor changes nothing, healthy or broken.
+# IPv6 link-local addresses finish DAD on their own (tentative, then a local route):
+# wait for that before each snapshot, it is not doctor's doing.
+settle_dad() {
+	for _ in $(seq 50); do
+		local busy=0 n
+		for n in red blue; do ip -n $n -6 addr | grep -q tentative && busy=1; done
+		ip -6 addr | grep -q tentative && busy=1
+		[ $busy = 0 ] && return
+		sleep 0.1
+	done
+}
 snapshot() {
+	settle_dad
 	for n in host red blue; do
 		local ipn=""
 		[ $n = host ] || ipn="-n $n"
