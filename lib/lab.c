@@ -16,7 +16,7 @@ static bool looks_like_file(const char *s)
 }
 
 /* A lab argument: a file (parsed for its name) or a lab name. */
-static int resolve(const char *arg, char **ret_name, struct nsnet_error *e)
+int lab_resolve(const char *arg, char **ret_name, struct nsnet_error *e)
 {
 	if (!arg) {
 		*ret_name = strdup(DEFAULT_LAB);
@@ -131,7 +131,7 @@ out:
 int nsnet_lab_down(const char *arg, struct nsnet_error *e)
 {
 	_cleanup_free_ char *lab = NULL;
-	int r = resolve(arg, &lab, e);
+	int r = lab_resolve(arg, &lab, e);
 	if (r < 0)
 		return r;
 	_cleanup_close_ int lock = -1;

@@ -48,6 +48,10 @@ int lab_apply(const char *lab, const struct lab_plan *p, struct nsnet_error *e);
 /* Remove elements (lock held); missing objects are fine. Used by down, gc, rollback. */
 int lab_remove_elements(const char *lab, json_t *elements, json_t *keys, struct nsnet_error *e);
 
+/* The lab an argument names: a topology file (its name: inside), a lab name, or
+ * NULL for the default lab. *ret_name is malloc'd. */
+int lab_resolve(const char *arg, char **ret_name, struct nsnet_error *e);
+
 /* A lab's topology: from a file, the recorded source of a lab, or the default (NULL). */
 int lab_topology(const char *arg, struct topology **ret, struct nsnet_error *e);
 

@@ -42,40 +42,9 @@ int lab_state_remove(const char *lab, struct nsnet_error *e)
 	return 0;
 }
 
-static int cmpstr(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 int lab_state_names(char ***ret, size_t *ret_n, struct nsnet_error *e)
 {
-	*ret = NULL;
-	*ret_n = 0;
-	DIR *d = opendir(NSNET_LAB_DIR);
-	if (!d)
-		return errno == ENOENT ? 0 : nsnet_err(e, errno, "open %s", NSNET_LAB_DIR);
-	char **v = NULL;
-	size_t n = 0;
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		size_t l = strlen(de->d_name);
-		if (l < 6 || strcmp(de->d_name + l - 5, ".json") != 0)
-			continue;
-		char **nv = realloc(v, (n + 1) * sizeof(*nv));
-		if (!nv || !(nv[n] = strndup(de->d_name, l - 5))) {
-			closedir(d);
-			nsnet_strv_free(nv ? nv : v, n);
-			return nsnet_err(e, ENOMEM, "list labs");
-		}
-		v = nv;
-		n++;
-	}
-	closedir(d);
-	if (n)
-		qsort(v, n, sizeof(*v), cmpstr);
-	*ret = v;
-	*ret_n = n;
-	return 0;
+	return state_dir_names(NSNET_LAB_DIR, ret, ret_n, e);
 }
 
 json_t *lab_owners(const char *except)

@@ -48,21 +48,13 @@ static json_t *link_status(json_t *spec, bool *ok)
 
 int nsnet_lab_status(const char *arg, json_t **ret, struct nsnet_error *e)
 {
-	struct topology *t = NULL;
-	const char *lab = arg ? arg : "default";
-	/* A file names its lab inside. */
-	if (arg && (strchr(arg, '/') || strstr(arg, ".yaml") || strstr(arg, ".yml"))) {
-		int r = topo_parse_file(arg, &t, e);
-		if (r < 0)
-			return r;
-		lab = t->name;
-	}
-	json_t *st;
-	int r = lab_state_load(lab, &st, e);
-	if (r < 0) {
-		topo_free(t);
+	_cleanup_free_ char *lab = NULL;
+	int r = lab_resolve(arg, &lab, e);
+	if (r < 0)
 		return r;
-	}
+	json_t *st;
+	if ((r = lab_state_load(lab, &st, e)) < 0)
+		return r;
 	bool ok = true;
 	json_t *nodes = json_array(), *nets = json_array(), *links = json_array();
 	const char *k;
@@ -88,6 +80,5 @@ int nsnet_lab_status(const char *arg, json_t **ret, struct nsnet_error *e)
 			 status && streq(status, "applying") ? "applying" : ok ? "up" : "degraded", "networks", nets,
 			 "nodes", nodes, "links", links);
 	json_decref(st);
-	topo_free(t);
 	return 0;
 }

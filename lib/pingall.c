@@ -212,20 +212,13 @@ static bool in_group(const struct target *t, size_t n, const char *node, const c
 
 int nsnet_lab_pingall(const char *arg, json_t **ret, struct nsnet_error *e)
 {
-	struct topology *t = NULL;
-	const char *lab = arg ? arg : "default";
-	if (arg && (strchr(arg, '/') || strstr(arg, ".yaml") || strstr(arg, ".yml"))) {
-		int r = topo_parse_file(arg, &t, e);
-		if (r < 0)
-			return r;
-		lab = t->name;
-	}
-	json_t *st;
-	int r = lab_state_load(lab, &st, e);
-	if (r < 0) {
-		topo_free(t);
+	_cleanup_free_ char *lab = NULL;
+	int r = lab_resolve(arg, &lab, e);
+	if (r < 0)
 		return r;
-	}
+	json_t *st;
+	if ((r = lab_state_load(lab, &st, e)) < 0)
+		return r;
 	json_t *elements = json_object_get(st, "elements");
 	struct ctx c = { 0 };
 	json_t *keep = json_array();
@@ -287,6 +280,5 @@ int nsnet_lab_pingall(const char *arg, json_t **ret, struct nsnet_error *e)
 	free(c.t);
 	json_decref(keep);
 	json_decref(st);
-	topo_free(t);
 	return r < 0 ? r : 0;
 }

@@ -117,13 +117,13 @@ static int cmpstr(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int state_net_names(char ***ret, size_t *ret_n, struct nsnet_error *e)
+int state_dir_names(const char *dir, char ***ret, size_t *ret_n, struct nsnet_error *e)
 {
-	DIR *d = opendir(NSNET_NET_DIR);
+	DIR *d = opendir(dir);
 	*ret = NULL;
 	*ret_n = 0;
 	if (!d)
-		return errno == ENOENT ? 0 : nsnet_err(e, errno, "open %s", NSNET_NET_DIR);
+		return errno == ENOENT ? 0 : nsnet_err(e, errno, "open %s", dir);
 	char **v = NULL;
 	size_t n = 0;
 	struct dirent *de;
@@ -135,7 +135,7 @@ int state_net_names(char ***ret, size_t *ret_n, struct nsnet_error *e)
 		if (!nv || !(nv[n] = strndup(de->d_name, l - 5))) {
 			closedir(d);
 			nsnet_strv_free(nv ? nv : v, n);
-			return nsnet_err(e, ENOMEM, "list networks");
+			return nsnet_err(e, ENOMEM, "list %s", dir);
 		}
 		v = nv;
 		n++;
@@ -146,4 +146,9 @@ int state_net_names(char ***ret, size_t *ret_n, struct nsnet_error *e)
 	*ret = v;
 	*ret_n = n;
 	return 0;
+}
+
+int state_net_names(char ***ret, size_t *ret_n, struct nsnet_error *e)
+{
+	return state_dir_names(NSNET_NET_DIR, ret, ret_n, e);
 }

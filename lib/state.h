@@ -19,6 +19,8 @@ void state_unlock(int fd);
 int state_net_load(const char *name, json_t **ret, struct nsnet_error *e);   /* -ENOENT: no such network */
 int state_net_save(json_t *net, struct nsnet_error *e);
 int state_net_remove(const char *name, struct nsnet_error *e);
+/* Sorted names X of the files X.json in dir. */
+int state_dir_names(const char *dir, char ***ret, size_t *ret_n, struct nsnet_error *e);
 /* Sorted names of every network. */
 int state_net_names(char ***ret, size_t *ret_n, struct nsnet_error *e);
 
