@@ -6,18 +6,18 @@
 #include "link.h"
 #include "util.h"
 
-static bool has_key(json_t *arr, const char *key)
-{
-	size_t i;
-	json_t *v;
-	json_array_foreach(arr, i, v) if (streq(json_string_value(v), key)) return true;
-	return false;
-}
+/* A key list with a set beside it, so that membership is O(1) on big labs. */
+struct keys {
+	json_t *list;  /* array, in insertion order */
+	json_t *set;   /* object: key -> true */
+};
 
-static void add_key(json_t *arr, const char *key)
+static void add_key(struct keys *k, const char *key)
 {
-	if (!has_key(arr, key))
-		json_array_append_new(arr, json_string(key));
+	if (json_object_get(k->set, key))
+		return;
+	json_object_set_new(k->set, key, json_true());
+	json_array_append_new(k->list, json_string(key));
 }
 
 static const char *kind_of(const char *key)
@@ -42,7 +42,7 @@ static bool link_uses(json_t *link, const char *node)
 }
 
 /* Replace key: remove the recorded one, add the wanted one (if still wanted). */
-static void replace(struct lab_plan *p, json_t *rm, json_t *add, const char *key)
+static void replace(struct lab_plan *p, struct keys *rm, struct keys *add, const char *key)
 {
 	add_key(rm, key);
 	if (json_object_get(p->want, key))
@@ -52,24 +52,24 @@ static void replace(struct lab_plan *p, json_t *rm, json_t *add, const char *key
 int lab_plan_make(json_t *want, json_t *have, struct lab_plan *ret, struct nsnet_error *e)
 {
 	struct lab_plan p = { .want = json_incref(want), .have = json_incref(have) };
-	json_t *rm = json_array(), *add = json_array();
+	struct keys rm = { json_array(), json_object() }, add = { json_array(), json_object() };
 	const char *key;
 	json_t *v;
 	json_object_foreach(have, key, v) {
 		json_t *w = json_object_get(want, key);
 		if (!w || !json_equal(w, v))
-			replace(&p, rm, add, key);
+			replace(&p, &rm, &add, key);
 	}
-	json_object_foreach(want, key, v) if (!json_object_get(have, key)) add_key(add, key);
+	json_object_foreach(want, key, v) if (!json_object_get(have, key)) add_key(&add, key);
 	/* A replaced network takes its nodes with it; a replaced node, its links. */
-	for (size_t i = 0; i < json_array_size(rm); i++) {
-		const char *k = json_string_value(json_array_get(rm, i));
+	for (size_t i = 0; i < json_array_size(rm.list); i++) {
+		const char *k = json_string_value(json_array_get(rm.list, i));
 		const char *hk;
 		json_t *hv;
 		if (streq(kind_of(k), "net")) {
-			json_object_foreach(have, hk, hv) if (streq(kind_of(hk), "node") && node_uses(hv, k + 4)) replace(&p, rm, add, hk);
+			json_object_foreach(have, hk, hv) if (streq(kind_of(hk), "node") && node_uses(hv, k + 4)) replace(&p, &rm, &add, hk);
 		} else if (streq(kind_of(k), "node")) {
-			json_object_foreach(have, hk, hv) if (streq(kind_of(hk), "link") && link_uses(hv, k + 5)) replace(&p, rm, add, hk);
+			json_object_foreach(have, hk, hv) if (streq(kind_of(hk), "link") && link_uses(hv, k + 5)) replace(&p, &rm, &add, hk);
 		}
 	}
 	/* Order: remove links, nodes, networks; add networks, nodes, links. */
@@ -78,11 +78,13 @@ int lab_plan_make(json_t *want, json_t *have, struct lab_plan *ret, struct nsnet
 	p.add = json_array();
 	for (int o = 0; o < 3; o++) {
 		size_t i;
-		json_array_foreach(rm, i, v) if (streq(kind_of(json_string_value(v)), order[o])) json_array_append(p.remove, v);
-		json_array_foreach(add, i, v) if (streq(kind_of(json_string_value(v)), order[2 - o])) json_array_append(p.add, v);
+		json_array_foreach(rm.list, i, v) if (streq(kind_of(json_string_value(v)), order[o])) json_array_append(p.remove, v);
+		json_array_foreach(add.list, i, v) if (streq(kind_of(json_string_value(v)), order[2 - o])) json_array_append(p.add, v);
 	}
-	json_decref(rm);
-	json_decref(add);
+	json_decref(rm.list);
+	json_decref(rm.set);
+	json_decref(add.list);
+	json_decref(add.set);
 	*ret = p;
 	(void)e;
 	return 0;

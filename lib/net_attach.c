@@ -34,6 +34,7 @@ static int check_reqs(const struct attach_req *req, size_t n, struct nsnet_error
 	int r;
 	if (n == 0)
 		return nsnet_errx(e, EINVAL, "no namespace given");
+	json_auto_t *seen = json_object();
 	for (size_t i = 0; i < n; i++) {
 		const char *ns = req[i].ns;
 		if (streq(ns, NSNET_HOST))
@@ -42,9 +43,9 @@ static int check_reqs(const struct attach_req *req, size_t n, struct nsnet_error
 			return r;
 		if (req[i].ifname && (r = nsnet_ifname_check(req[i].ifname, e)) < 0)
 			return r;
-		for (size_t j = 0; j < i; j++)
-			if (streq(ns, req[j].ns))
-				return nsnet_errx(e, EINVAL, "namespace '%s' given twice", ns);
+		if (json_object_get(seen, ns))
+			return nsnet_errx(e, EINVAL, "namespace '%s' given twice", ns);
+		json_object_set_new(seen, ns, json_true());
 		if (!nsnet_ns_exists(ns))
 			return nsnet_errx(e, ENOENT, "namespace '%s' not found", ns);
 	}

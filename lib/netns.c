@@ -133,8 +133,22 @@ int netns_remove(const char *name, struct nsnet_error *e)
 	return 0;
 }
 
+static int cmpstrp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 static int check_names(const char *const *names, size_t n, bool must_exist, struct nsnet_error *e)
 {
+	/* Duplicates: sort a copy (O(n log n): a thousand names are common here). */
+	_cleanup_free_ const char **sorted = calloc(n + 1, sizeof(*sorted));
+	if (!sorted)
+		return nsnet_err(e, ENOMEM, "check names");
+	memcpy(sorted, names, n * sizeof(*sorted));
+	qsort(sorted, n, sizeof(*sorted), cmpstrp);
+	for (size_t i = 1; i < n; i++)
+		if (streq(sorted[i], sorted[i - 1]))
+			return nsnet_errx(e, EINVAL, "namespace '%s' given twice", sorted[i]);
 	for (size_t i = 0; i < n; i++) {
 		int r = nsnet_ns_name_check(names[i], e);
 		if (r < 0)
@@ -142,9 +156,6 @@ static int check_names(const char *const *names, size_t n, bool must_exist, stru
 		if (streq(names[i], NSNET_HOST))
 			return nsnet_errx(e, EINVAL, "namespace name '%s' is reserved for the caller's own namespace",
 					  names[i]);
-		for (size_t j = 0; j < i; j++)
-			if (streq(names[i], names[j]))
-				return nsnet_errx(e, EINVAL, "namespace '%s' given twice", names[i]);
 		bool exists = nsnet_ns_exists(names[i]);
 		if (must_exist && !exists)
 			return nsnet_errx(e, ENOENT, "namespace '%s' not found", names[i]);

@@ -202,12 +202,19 @@ static int collect(json_t *elements, json_t *keep, struct target **ret, size_t *
 	return 0;
 }
 
-static bool in_group(const struct target *t, size_t n, const char *node, const char *group)
+/* { node: { group: true } }: which networks and links each node is on. */
+static json_t *groups_of(const struct target *t, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		if (streq(t[i].node, node) && streq(t[i].group, group))
-			return true;
-	return false;
+	json_t *g = json_object();
+	for (size_t i = 0; i < n; i++) {
+		json_t *set = json_object_get(g, t[i].node);
+		if (!set) {
+			set = json_object();
+			json_object_set_new(g, t[i].node, set);
+		}
+		json_object_set_new(set, t[i].group, json_true());
+	}
+	return g;
 }
 
 int nsnet_lab_pingall(const char *arg, json_t **ret, struct nsnet_error *e)
@@ -256,14 +263,14 @@ int nsnet_lab_pingall(const char *arg, json_t **ret, struct nsnet_error *e)
 			neigh_guard_restore(g);
 	}
 	neigh_guard_free(g);
-	json_t *pairs = json_array();
+	json_t *pairs = json_array(), *groups = groups_of(c.t, c.nt);
 	size_t failed = 0, failed_req = 0, total = 0;
 	for (size_t s = 0; s < c.ns; s++) {
 		for (size_t tt = 0; tt < c.nt; tt++) {
 			if (streq(c.t[tt].node, c.s[s].node))
 				continue;
 			char buf[64];
-			bool req = in_group(c.t, c.nt, c.s[s].node, c.t[tt].group);
+			bool req = json_object_get(json_object_get(groups, c.s[s].node), c.t[tt].group) != NULL;
 			total++;
 			failed += !c.s[s].ok[tt];
 			failed_req += req && !c.s[s].ok[tt];
@@ -278,6 +285,7 @@ int nsnet_lab_pingall(const char *arg, json_t **ret, struct nsnet_error *e)
 			 "failed_required", (int)failed_req, "pairs", pairs);
 	free(c.s);
 	free(c.t);
+	json_decref(groups);
 	json_decref(keep);
 	json_decref(st);
 	return r < 0 ? r : 0;
