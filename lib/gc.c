@@ -64,23 +64,6 @@ static bool orphan(json_t *net)
 	return !known;
 }
 
-/* State files are written to NAME.tmp and renamed: a command killed in between
- * leaves the .tmp behind. Every writer holds the lock that gc holds now, so any
- * .tmp found is a dead writer's. */
-static void remove_stale_tmp(const char *dir)
-{
-	DIR *d = opendir(dir);
-	if (!d)
-		return;
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		size_t l = strlen(de->d_name);
-		if (l > 4 && streq(de->d_name + l - 4, ".tmp"))
-			unlinkat(dirfd(d), de->d_name, 0);
-	}
-	closedir(d);
-}
-
 int nsnet_gc(json_t **ret, struct nsnet_error *e)
 {
 	_cleanup_close_ int lock = -1;
@@ -88,9 +71,6 @@ int nsnet_gc(json_t **ret, struct nsnet_error *e)
 	if (r < 0)
 		return r;
 	json_t *report = json_pack("{s:[], s:[], s:[]}", "labs", "networks", "reconciled");
-	static const char *const dirs[] = { NSNET_STATE_DIR, NSNET_NET_DIR, NSNET_LAB_DIR, FW_PUBLISH_DIR };
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
-		remove_stale_tmp(dirs[i]);
 	char **names;
 	size_t n;
 	if (lab_state_names(&names, &n, NULL) == 0) {

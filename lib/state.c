@@ -21,6 +21,23 @@ int nsnet_net_name_check(const char *name, struct nsnet_error *e)
 	return 0;
 }
 
+/* State files are written to NAME.tmp and renamed: a command killed in between
+ * leaves the .tmp behind. Every writer holds the lock, so a .tmp found by the
+ * holder of the lock is a dead writer's. */
+static void remove_stale_tmp(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		size_t l = strlen(de->d_name);
+		if (l > 4 && streq(de->d_name + l - 4, ".tmp"))
+			unlinkat(dirfd(d), de->d_name, 0);
+	}
+	closedir(d);
+}
+
 int state_lock(int *ret_fd, struct nsnet_error *e)
 {
 	int r = mkdir_p(NSNET_NET_DIR, 0755);
@@ -36,6 +53,10 @@ int state_lock(int *ret_fd, struct nsnet_error *e)
 			return nsnet_err(e, r, "lock %s", NSNET_STATE_DIR);
 		}
 	}
+	static const char *const dirs[] = { NSNET_STATE_DIR, NSNET_NET_DIR, NSNET_STATE_DIR "/labs",
+					    NSNET_STATE_DIR "/publish" };
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
+		remove_stale_tmp(dirs[i]);
 	*ret_fd = fd;
 	return 0;
 }
