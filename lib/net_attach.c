@@ -130,16 +130,8 @@ static int ns_links_cb(const struct nlmsghdr *nlh, void *data)
 	mnl_attr_for_each(a, nlh, sizeof(*ifi)) {
 		if (mnl_attr_get_type(a) != IFLA_IFNAME || mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0)
 			continue;
-		struct name_set *s = &l->names;
-		if (s->n == s->cap) {
-			size_t cap = s->cap ? s->cap * 2 : 8;
-			char(*nn)[16] = realloc(s->names, cap * sizeof(*nn));
-			if (!nn)
-				return MNL_CB_ERROR;
-			s->names = nn;
-			s->cap = cap;
-		}
-		snprintf(s->names[s->n++], 16, "%s", mnl_attr_get_str(a));
+		if (name_set_add(&l->names, mnl_attr_get_str(a)) < 0)
+			return MNL_CB_ERROR;
 	}
 	return MNL_CB_OK;
 }

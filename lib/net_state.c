@@ -62,24 +62,11 @@ int net_ipam(json_t *net, json_t *subnet, struct ipam *ret, struct nsnet_error *
 
 static int names_cb(const struct nlmsghdr *nlh, void *data)
 {
-	struct name_set *s = data;
-	struct nlattr *tb[IFLA_MAX + 1] = { 0 };
 	struct nlattr *a;
 	mnl_attr_for_each(a, nlh, sizeof(struct ifinfomsg)) {
 		if (mnl_attr_get_type(a) == IFLA_IFNAME && mnl_attr_validate(a, MNL_TYPE_NUL_STRING) >= 0)
-			tb[IFLA_IFNAME] = a;
+			return name_set_add(data, mnl_attr_get_str(a)) < 0 ? MNL_CB_ERROR : MNL_CB_OK;
 	}
-	if (!tb[IFLA_IFNAME])
-		return MNL_CB_OK;
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 64;
-		char(*nn)[16] = realloc(s->names, cap * sizeof(*nn));
-		if (!nn)
-			return MNL_CB_ERROR;
-		s->names = nn;
-		s->cap = cap;
-	}
-	snprintf(s->names[s->n++], 16, "%s", mnl_attr_get_str(tb[IFLA_IFNAME]));
 	return MNL_CB_OK;
 }
 
