@@ -4,7 +4,6 @@
  * Every step tolerates objects that are already gone, so it can finish a removal
  * that a crash interrupted, or undo an `up` that was killed at any moment.
  */
-#include <time.h>
 #include "lab.h"
 #include "link.h"
 #include "net.h"
@@ -39,13 +38,26 @@ static void detach_nodes(json_t *specs, json_t *keys)
 		json_t *net;
 		if (state_net_load(nets[i], &net, NULL) < 0)
 			continue;
+		/* A network that goes too needs no detach: its members' veths die with
+		 * their namespaces (asynchronously, as with `ip netns del`; an `up` right
+		 * after waits for names still being destroyed), and its state and
+		 * firewall elements go with the network. */
+		char nk[128];
+		snprintf(nk, sizeof(nk), "net:%s", nets[i]);
+		bool net_goes = false;
+		size_t j;
+		json_t *key;
+		json_array_foreach(keys, j, key) net_goes |= streq(json_string_value(key), nk);
+		if (net_goes) {
+			json_decref(net);
+			continue;
+		}
 		/* Reconcile first: a member whose veth a killed command already deleted
 		 * must not make the detach of the others fail. */
 		bool changed = false;
 		if (net_reconcile(net, host, &changed, NULL) == 0 && changed)
 			state_net_save(net, NULL);
-		size_t k = 0, j;
-		json_t *key;
+		size_t k = 0;
 		json_array_foreach(keys, j, key) {
 			const char *name = json_string_value(key);
 			if (strncmp(name, "node:", 5) == 0 && net_member(net, name + 5, NULL))
@@ -58,54 +70,6 @@ static void detach_nodes(json_t *specs, json_t *keys)
 	free(ns);
 	nsnet_strv_free(nets, n);
 	(void)specs;
-}
-
-/* Host-side interfaces that die with the removed nodes' namespaces: their veth
- * ends on bridges and the host ends of their links. */
-static void host_ends(json_t *specs, json_t *keys, struct name_set *out)
-{
-	size_t i, j;
-	json_t *k, *f;
-	json_array_foreach(keys, i, k) {
-		const char *key = json_string_value(k);
-		json_t *spec = json_object_get(specs, key);
-		char name[16];
-		if (strncmp(key, "node:", 5) == 0) {
-			json_array_foreach(json_object_get(spec, "ifaces"), j, f) {
-				nsnet_net_host_ifname(json_string_value(json_object_get(f, "network")), key + 5, name);
-				name_set_add(out, name);
-			}
-		} else if (strncmp(key, "link:", 5) == 0) {
-			for (int e = 0; e < 2; e++)
-				if (streq(json_string_value(json_array_get(json_object_get(spec, "nodes"), e)), NSNET_HOST))
-					name_set_add(out, json_string_value(json_array_get(json_object_get(spec, "ifnames"), e)));
-		}
-	}
-}
-
-/* The kernel destroys a deleted namespace's devices asynchronously (30-300 ms, more
- * under load). Wait, bounded, until none of the host ends is left, so that when
- * `down` or `gc` returns the host really is as it was. */
-static void wait_gone(const struct name_set *ends)
-{
-	if (!ends->n)
-		return;
-	_cleanup_nl_ struct nl *host = NULL;
-	if (nl_open_fd(NS_SELF, &host, NULL) < 0)
-		return;
-	for (int tries = 0; tries < 500; tries++) {
-		struct name_set now;
-		if (host_link_names(host, &now, NULL) < 0)
-			return;
-		bool left = false;
-		for (size_t i = 0; i < ends->n && !left; i++)
-			left = name_set_has(&now, ends->names[i]);
-		name_set_free(&now);
-		if (!left)
-			return;
-		struct timespec ts = { 0, 10 * 1000 * 1000 };
-		nanosleep(&ts, NULL);
-	}
 }
 
 static void remove_nodes(json_t *keys)
@@ -127,9 +91,9 @@ static void remove_nodes(json_t *keys)
 	free(names);
 }
 
-static void remove_net(const char *name, json_t *spec)
+static void remove_net(const char *name, json_t *spec, json_t *dying)
 {
-	net_rm_locked(name, true, NULL);
+	net_rm_locked_ex(name, true, dying, NULL);
 	/* A crash between making the bridge and recording the network leaves a bridge
 	 * that only the lab's journal knows about. */
 	const char *br = S(spec, "bridge");
@@ -147,17 +111,23 @@ int lab_remove_elements(const char *lab, json_t *specs, json_t *keys, struct nsn
 		if (strncmp(key, "link:", 5) == 0 && json_object_get(specs, key))
 			remove_link(json_object_get(specs, key));
 	}
-	struct name_set ends = { 0 };
-	host_ends(specs, keys, &ends);
 	detach_nodes(specs, keys);
-	remove_nodes(keys);
-	wait_gone(&ends);
-	name_set_free(&ends);
+	/* Networks before namespaces: deleting a bridge is quick while no namespace
+	 * destruction holds RTNL, and a network's members among the nodes being
+	 * removed need no detach (their veths go with their namespaces). */
+	json_t *dying = json_object();
+	json_array_foreach(keys, i, k) {
+		const char *key = json_string_value(k);
+		if (strncmp(key, "node:", 5) == 0)
+			json_object_set_new(dying, key + 5, json_true());
+	}
 	json_array_foreach(keys, i, k) {
 		const char *key = json_string_value(k);
 		if (strncmp(key, "net:", 4) == 0)
-			remove_net(key + 4, json_object_get(specs, key));
+			remove_net(key + 4, json_object_get(specs, key), dying);
 	}
+	json_decref(dying);
+	remove_nodes(keys);
 	(void)lab;
 	(void)e;
 	return 0;

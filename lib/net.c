@@ -208,13 +208,19 @@ int nsnet_net_create(const struct nsnet_net_spec *s, struct nsnet_error *e)
 
 int net_rm_locked(const char *name, bool force, struct nsnet_error *e)
 {
+	return net_rm_locked_ex(name, force, NULL, e);
+}
+
+int net_rm_locked_ex(const char *name, bool force, json_t *dying, struct nsnet_error *e)
+{
 	json_t *net;
 	int r = state_net_load(name, &net, e);
 	if (r < 0)
 		return r;
 	_cleanup_nl_ struct nl *host = NULL;
 	bool changed = false;
-	if ((r = nl_open_fd(NS_SELF, &host, e)) < 0 || (r = net_reconcile(net, host, &changed, e)) < 0)
+	/* With members about to die there is nothing to reconcile: every member goes. */
+	if ((r = nl_open_fd(NS_SELF, &host, e)) < 0 || (!dying && (r = net_reconcile(net, host, &changed, e)) < 0))
 		goto out;
 	json_t *members = json_object_get(net, "members");
 	size_t n = json_array_size(members);
@@ -238,10 +244,15 @@ int net_rm_locked(const char *name, bool force, struct nsnet_error *e)
 		r = nsnet_err(e, ENOMEM, "remove network '%s'", name);
 		goto out;
 	}
-	for (size_t i = 0; i < n; i++)
-		ifs[i] = json_string_value(json_object_get(json_array_get(members, i), "host_ifname"));
-	ifs[n] = json_string_value(json_object_get(net, "bridge"));
-	r = net_delete_host_links(host, ifs, n + 1, e);
+	size_t k = 0;
+	/* Members whose namespaces are being deleted lose their veths with them. */
+	for (size_t i = 0; i < n; i++) {
+		json_t *m = json_array_get(members, i);
+		if (!json_object_get(dying, json_string_value(json_object_get(m, "ns"))))
+			ifs[k++] = json_string_value(json_object_get(m, "host_ifname"));
+	}
+	ifs[k++] = json_string_value(json_object_get(net, "bridge"));
+	r = net_delete_host_links(host, ifs, k, e);
 	free(ifs);
 	if (r == 0)
 		r = state_net_remove(name, e);

@@ -44,6 +44,9 @@ int net_detach_locked(json_t *net, const char *const *ns, size_t n, struct nsnet
 /* Create (lab: the owning lab's name, or NULL) / remove a network, lock held. */
 int net_create_locked(const struct nsnet_net_spec *s, const char *lab, struct nsnet_error *e);
 int net_rm_locked(const char *name, bool force, struct nsnet_error *e);
+/* The same; dying (an object keyed by namespace name, or NULL): members in those
+ * namespaces, which are about to be deleted, keep their veths, which go with them. */
+int net_rm_locked_ex(const char *name, bool force, json_t *dying, struct nsnet_error *e);
 
 /* Sorted names of the host namespace's links, for existence checks in O(log N). */
 struct name_set {
@@ -56,5 +59,8 @@ bool name_set_has(const struct name_set *s, const char *name);
 int name_set_add(struct name_set *s, const char *name);
 void name_set_sort(struct name_set *s);
 void name_set_free(struct name_set *s);
+/* Wait up to max_ms for the links named in *names to disappear from nl's namespace;
+ * *names keeps those still there. Returns how many are left. */
+int wait_links_gone(struct nl *nl, struct name_set *names, int max_ms);
 
 #endif

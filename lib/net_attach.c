@@ -303,6 +303,7 @@ int net_attach_locked(json_t *net, const struct attach_req *req, size_t n, struc
 	if ((r = nl_open_fd(NS_SELF, &host, e)) < 0 || (r = net_reconcile(net, host, &changed, e)) < 0 ||
 	    (r = host_link_names(host, &links, e)) < 0)
 		goto out;
+	struct name_set taken = { 0 };
 	for (size_t i = 0; i < n; i++) {
 		p[i].req = &req[i];
 		p[i].ns = req[i].ns;
@@ -312,11 +313,17 @@ int net_attach_locked(json_t *net, const struct attach_req *req, size_t n, struc
 			goto out;
 		}
 		nsnet_net_host_ifname(name, p[i].ns, p[i].host_if);
-		if (name_set_has(&links, p[i].host_if)) {
-			r = nsnet_errx(e, EEXIST, "an interface named %s exists already in the host", p[i].host_if);
-			goto out;
-		}
+		if (name_set_has(&links, p[i].host_if))
+			name_set_add(&taken, p[i].host_if);
 	}
+	/* A host end with our name that no member owns is the veth of a namespace just
+	 * deleted (a `down` right before this `up`): the kernel destroys it
+	 * asynchronously. Give it a moment before calling the name taken. */
+	if (taken.n && (r = wait_links_gone(host, &taken, 5000)) > 0)
+		r = nsnet_errx(e, EEXIST, "an interface named %s exists already in the host", taken.names[0]);
+	name_set_free(&taken);
+	if (r)
+		goto out;
 	if ((r = plan_addresses(net, p, n, e)) < 0)
 		goto out;
 	/* An ifname already taken is a validation error: find it before any change. */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A network's state in memory: subnets, members, pools, and reconciliation with the kernel. */
 #include <signal.h>
+#include <time.h>
 #include <linux/if_link.h>
 #include "fw.h"
 #include "link.h"
@@ -131,6 +132,25 @@ void name_set_free(struct name_set *s)
 	free(s->names);
 	s->names = NULL;
 	s->n = s->cap = 0;
+}
+
+int wait_links_gone(struct nl *nl, struct name_set *names, int max_ms)
+{
+	for (int waited = 0;; waited += 10) {
+		struct name_set now;
+		if (host_link_names(nl, &now, NULL) < 0)
+			return (int)names->n;
+		size_t k = 0;
+		for (size_t i = 0; i < names->n; i++)
+			if (name_set_has(&now, names->names[i]))
+				memmove(names->names[k++], names->names[i], 16);
+		names->n = k;
+		name_set_free(&now);
+		if (k == 0 || waited >= max_ms)
+			return (int)k;
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
 }
 
 int net_reconcile(json_t *net, struct nl *host, bool *changed, struct nsnet_error *e)
