@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 #include "lab.h"
+#include "net.h"
 #include "state.h"
 #include "util.h"
 
@@ -55,6 +56,48 @@ static int read_source(const char *file, char **ret, struct nsnet_error *e)
 	return 0;
 }
 
+/* Recorded elements the kernel no longer has (deleted behind nsnet's back) count as
+ * changed, so `up` repairs a degraded lab instead of trusting its record. */
+static void mark_missing(json_t *have)
+{
+	_cleanup_nl_ struct nl *host = NULL;
+	struct name_set links = { 0 };
+	if (nl_open_fd(NS_SELF, &host, NULL) < 0 || host_link_names(host, &links, NULL) < 0)
+		return;
+	const char *k;
+	json_t *v, *gone = json_array();
+	json_object_foreach(have, k, v) {
+		bool missing = false;
+		if (strncmp(k, "node:", 5) == 0) {
+			missing = !nsnet_ns_exists(k + 5);
+		} else if (strncmp(k, "net:", 4) == 0) {
+			json_t *st;
+			missing = state_net_load(k + 4, &st, NULL) < 0 ||
+				  !name_set_has(&links, json_string_value(json_object_get(v, "bridge")));
+			if (!missing)
+				json_decref(st);
+		} else {
+			for (int i = 0; i < 2 && !missing; i++) {
+				const char *node = json_string_value(json_array_get(json_object_get(v, "nodes"), i));
+				const char *ifn = json_string_value(json_array_get(json_object_get(v, "ifnames"), i));
+				missing = streq(node, NSNET_HOST) ? !name_set_has(&links, ifn)
+								 : !nsnet_ns_exists(node) || nsnet_link_index(node, ifn, NULL) < 0;
+			}
+		}
+		if (missing)
+			json_array_append_new(gone, json_string(k));
+	}
+	/* A marked copy differs from the wanted spec but still says what to remove. */
+	size_t i;
+	json_array_foreach(gone, i, v) {
+		json_t *copy = json_deep_copy(json_object_get(have, json_string_value(v)));
+		json_object_set_new(copy, "missing", json_true());
+		json_object_set_new(have, json_string_value(v), copy);
+	}
+	json_decref(gone);
+	name_set_free(&links);
+}
+
 static void on_signal(int sig)
 {
 	(void)sig;
@@ -88,6 +131,7 @@ int nsnet_lab_up(const char *file, const struct nsnet_up_opts *opts, json_t **re
 			goto out;
 		}
 		have = json_incref(json_object_get(st, "elements"));
+		mark_missing(have);
 	}
 	if (!have)
 		have = json_object();

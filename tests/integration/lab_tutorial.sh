@@ -99,6 +99,13 @@ ip -n blue link del veth-blue
 expect_rc 1 "$NSNET" status tutorial
 assert_match "$("$NSNET" status tutorial || true)" 'link red:veth-red -- blue:veth-blue +MISSING' "status after a link was deleted behind nsnet's back"
 assert_eq "$("$NSNET" status tutorial --json | jq -r .status)" degraded "status --json after the link went"
+# up repairs what was deleted behind its back: the link (and only it) comes back.
+red_idx=$(ip -n red -j link show eth0 | jq -r '.[0].ifindex')
+assert_match "$(nsnet up "$DIR/lab.yaml")" "is up \\(2 changes\\)" "up of a degraded lab"
+expect_rc 0 "$NSNET" status tutorial
+assert_ping red 10.0.0.2
+assert_eq "$(ip -n red -j link show eth0 | jq -r '.[0].ifindex')" "$red_idx" "red's eth0 untouched by the repair"
+assert_match "$(nsnet up "$DIR/lab.yaml")" "up to date" "up after the repair"
 
 # graph: DOT that graphviz parses, with every node, network and link.
 nsnet graph tutorial >"$DIR/lab.dot"
