@@ -36,6 +36,16 @@ int lab_resolve(const char *arg, char **ret_name, struct nsnet_error *e)
 	return 0;
 }
 
+int lab_open(const char *arg, char **ret_name, json_t **ret_state, struct nsnet_error *e)
+{
+	_cleanup_free_ char *lab = NULL;
+	int r = lab_resolve(arg, &lab, e);
+	if (r < 0 || (r = lab_state_load(lab, ret_state, e)) < 0)
+		return r;
+	*ret_name = TAKE_PTR(lab);
+	return 0;
+}
+
 static int read_source(const char *file, char **ret, struct nsnet_error *e)
 {
 	FILE *f = fopen(file, "re");

@@ -52,6 +52,9 @@ int lab_remove_elements(const char *lab, json_t *elements, json_t *keys, struct 
  * NULL for the default lab. *ret_name is malloc'd. */
 int lab_resolve(const char *arg, char **ret_name, struct nsnet_error *e);
 
+/* lab_resolve, then the lab's state. */
+int lab_open(const char *arg, char **ret_name, json_t **ret_state, struct nsnet_error *e);
+
 /* A lab's topology: from a file, the recorded source of a lab, or the default (NULL). */
 int lab_topology(const char *arg, struct topology **ret, struct nsnet_error *e);
 

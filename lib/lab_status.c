@@ -49,11 +49,9 @@ static json_t *link_status(json_t *spec, bool *ok)
 int nsnet_lab_status(const char *arg, json_t **ret, struct nsnet_error *e)
 {
 	_cleanup_free_ char *lab = NULL;
-	int r = lab_resolve(arg, &lab, e);
-	if (r < 0)
-		return r;
 	json_t *st;
-	if ((r = lab_state_load(lab, &st, e)) < 0)
+	int r = lab_open(arg, &lab, &st, e);
+	if (r < 0)
 		return r;
 	bool ok = true;
 	json_t *nodes = json_array(), *nets = json_array(), *links = json_array();

@@ -220,11 +220,9 @@ static json_t *groups_of(const struct target *t, size_t n)
 int nsnet_lab_pingall(const char *arg, json_t **ret, struct nsnet_error *e)
 {
 	_cleanup_free_ char *lab = NULL;
-	int r = lab_resolve(arg, &lab, e);
-	if (r < 0)
-		return r;
 	json_t *st;
-	if ((r = lab_state_load(lab, &st, e)) < 0)
+	int r = lab_open(arg, &lab, &st, e);
+	if (r < 0)
 		return r;
 	json_t *elements = json_object_get(st, "elements");
 	struct ctx c = { 0 };

@@ -147,14 +147,22 @@ int verb_status(int argc, char **argv)
 	return ok ? EXIT_OK : EXIT_FAIL;
 }
 
-int verb_labs(int argc, char **argv)
+/* Verbs that take only --json. */
+static int json_only(int *argc, char **argv, bool *json)
 {
-	bool json = take_flag(&argc, argv, "--json");
-	int r = reject_unknown_opts(argc, argv);
+	*json = take_flag(argc, argv, "--json");
+	int r = reject_unknown_opts(*argc, argv);
 	if (r)
 		return r;
-	if (argc != 1)
-		return usage_error("ls: takes no arguments");
+	return *argc != 1 ? usage_error("%s: takes no arguments", argv[0]) : 0;
+}
+
+int verb_labs(int argc, char **argv)
+{
+	bool json;
+	int r = json_only(&argc, argv, &json);
+	if (r)
+		return r;
 	struct nsnet_error e = { 0 };
 	json_t *arr;
 	if ((r = nsnet_lab_list(&arr, &e)) < 0)
@@ -261,12 +269,10 @@ int verb_pingall(int argc, char **argv)
 
 int verb_gc(int argc, char **argv)
 {
-	bool json = take_flag(&argc, argv, "--json");
-	int r = reject_unknown_opts(argc, argv);
+	bool json;
+	int r = json_only(&argc, argv, &json);
 	if (r)
 		return r;
-	if (argc != 1)
-		return usage_error("gc: takes no arguments");
 	struct nsnet_error e = { 0 };
 	json_t *rep;
 	if ((r = nsnet_gc(&rep, &e)) < 0)
