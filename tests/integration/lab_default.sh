@@ -76,3 +76,12 @@ nsnet down
 state_settles_to "$before" "after down"
 [ -z "$(ls -A /run/netns 2>/dev/null)" ] || fail "namespaces left after down"
 expect_err 1 "lab 'default' not found" "$NSNET" down
+
+# down, then up again at once: the old veths may still be being destroyed by the
+# kernel; up waits for the names it needs instead of failing with "exists".
+nsnet up >/dev/null
+nsnet down
+nsnet up >/dev/null || fail "up right after down"
+assert_ping red 192.168.15.2
+nsnet down
+state_settles_to "$before" "after the second down"
