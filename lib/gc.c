@@ -70,7 +70,14 @@ int nsnet_gc(json_t **ret, struct nsnet_error *e)
 	int r = state_lock(&lock, e);
 	if (r < 0)
 		return r;
-	json_t *report = json_pack("{s:[], s:[], s:[]}", "labs", "networks", "reconciled");
+	json_t *report = json_pack("{s:[], s:[], s:[], s:[], s:b}", "journal", "labs", "networks", "reconciled",
+				   "firewall_rebuilt", false);
+	/* Killed commands' journal entries first: they say what the state files no
+	 * longer can (a network whose file is already gone). */
+	if ((r = recover_entries(json_object_get(report, "journal"), e)) < 0) {
+		json_decref(report);
+		return nsnet_err_wrap(e, "gc");
+	}
 	char **names;
 	size_t n;
 	if (lab_state_names(&names, &n, NULL) == 0) {
@@ -100,6 +107,14 @@ int nsnet_gc(json_t **ret, struct nsnet_error *e)
 		}
 		nsnet_strv_free(names, n);
 	}
+	/* Last, from the kernel's side: whatever of nsnet's firewall no state backs
+	 * (elements of a network or publish that is gone), and the host settings. */
+	bool rebuilt = false;
+	if ((r = fw_converge(&rebuilt, e)) < 0 || (r = fw_settle(e)) < 0) {
+		json_decref(report);
+		return nsnet_err_wrap(e, "gc");
+	}
+	json_object_set_new(report, "firewall_rebuilt", json_boolean(rebuilt));
 	if (ret)
 		*ret = report;
 	else
