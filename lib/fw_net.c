@@ -32,7 +32,7 @@ unsigned fw_net_traffic(json_t *net)
 int fw_net_added(json_t *net, struct nsnet_error *e)
 {
 	const char *name = str(net, "name");
-	json_t *st;
+	json_t *st = NULL;
 	int r = fw_ifname_ok(str(net, "bridge"), e);
 	if (r < 0 || (r = fw_foreign_check(net, fw_net_traffic(net), e)) < 0 || (r = fw_state_load(&st, e)) < 0)
 		return r;
@@ -94,7 +94,7 @@ int fw_net_removed(json_t *net, struct nsnet_error *e)
 	const char *name = str(net, "name");
 	char **names;
 	size_t n;
-	json_t *st;
+	json_t *st = NULL;
 	int r = fw_state_load(&st, e);
 	if (r < 0 || (r = state_net_names(&names, &n, e)) < 0)
 		goto out_st;

@@ -118,6 +118,11 @@ static int make_bridge(struct nl *host, const struct nsnet_net_spec *s, const ch
 	bool v6 = false;
 	for (size_t i = 0; i < s->n_subnets; i++)
 		v6 |= s->subnet[i].family == AF_INET6;
+	/* The bridge says whose it is, so that gc can find it from the kernel's side
+	 * when its state file is lost or corrupt (NSNET_BRIDGE_ALIAS). */
+	char alias[128];
+	snprintf(alias, sizeof(alias), NSNET_BRIDGE_ALIAS "%s", s->name);
+	msg_link_alias(&b, idx, bridge, alias);
 	if (!v6)
 		msg_link_set(&b, idx, bridge, LINK_NO_IPV6LL);
 	for (size_t i = 0; i < s->n_subnets; i++) {

@@ -430,7 +430,7 @@ static int drop_pubs(json_t *drop, struct nsnet_error *e)
 {
 	if (json_array_size(drop) == 0)
 		return 0;
-	json_t *st;
+	json_t *st = NULL;
 	struct fw_cmds c;
 	int r = fw_state_load(&st, e);
 	if (r < 0)
