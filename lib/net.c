@@ -184,7 +184,13 @@ int net_create_locked(const struct nsnet_net_spec *s, const char *lab, struct ns
 				(int)s->mtu, "nat", s->nat, "subnets", subnets, "members");
 	if (lab)
 		json_object_set_new(net, "lab", json_string(lab));
-	r = make_bridge(host, s, bridge, gw, e);
+	/* Bridge, state file, nftables, forwarding: a kill before the state file is
+	 * written leaves a bridge only the journal knows (the create is undone), after
+	 * it a network the next command settles (the create is finished). */
+	struct journal j;
+	r = journal_begin(&j, json_pack("{s:s, s:s, s:s}", "op", "net-create", "net", s->name, "bridge", bridge), e);
+	if (r == 0)
+		r = make_bridge(host, s, bridge, gw, e);
 	if (r == 0)
 		r = state_net_save(net, e);
 	if (r == 0)
@@ -193,9 +199,11 @@ int net_create_locked(const struct nsnet_net_spec *s, const char *lab, struct ns
 		const char *br = bridge;
 		net_delete_host_links(host, &br, 1, NULL);
 		state_net_remove(s->name, NULL);
+		journal_end(&j);
 		json_decref(net);
 		return nsnet_err_wrap(e, "create network '%s'", s->name);
 	}
+	journal_end(&j);
 	json_decref(net);
 	return 0;
 }

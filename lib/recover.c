@@ -7,6 +7,7 @@
  *
  * Each kind of entry has one recovery, chosen so that it is safe to run again
  * (a recovery can itself be killed) and whatever point the command died at:
+ *   net-create   undo without a state file (the bridge), else finish (settle)
  *   net-rm       finish: the links, the state file, its publishes and allows
  *   net-detach   finish: the links, the members, their publishes
  *   publish      undo:   the publish file (the command never said it was done)
@@ -67,6 +68,26 @@ static int recover_net_rm(json_t *j, struct nsnet_error *e)
 	return 0;
 }
 
+/* A create without its state file never happened: its bridge goes. With it, the
+ * network stands, and settling adds whatever of its firewall is missing. */
+static int recover_net_create(json_t *j, struct nsnet_error *e)
+{
+	json_t *cur;
+	const char *name = str(j, "net"), *bridge = str(j, "bridge");
+	if (nsnet_net_name_check(name, e) < 0 || nsnet_ifname_check(bridge, e) < 0)
+		return -EINVAL;
+	if (state_net_load(name, &cur, NULL) == 0) {
+		bool same = streq(str(cur, "bridge"), bridge);
+		json_decref(cur);
+		if (same)
+			return 0;
+	}
+	json_t *links = json_pack("[s]", bridge);
+	int r = delete_links(links, e);
+	json_decref(links);
+	return r;
+}
+
 static int recover_net_detach(json_t *j, struct nsnet_error *e)
 {
 	json_t *members = json_object_get(j, "members"), *links = json_array();
@@ -119,6 +140,7 @@ static const struct recovery {
 	const char *op;
 	int (*fn)(json_t *entry, struct nsnet_error *e);
 } recoveries[] = {
+	{ "net-create", recover_net_create },
 	{ "net-rm", recover_net_rm },
 	{ "net-detach", recover_net_detach },
 	{ "publish", recover_publish },
