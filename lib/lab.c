@@ -127,6 +127,10 @@ int nsnet_lab_up(const char *file, const struct nsnet_up_opts *opts, json_t **re
 		return nsnet_err(e, ENOMEM, "default lab");
 	if ((r = topo_parse_string(src, strlen(src), file ? file : "<default>", &t, e)) < 0)
 		return r;
+	if ((r = lab_validate_sysctls(t, e)) < 0) {
+		topo_free(t);
+		return r;
+	}
 	_cleanup_close_ int lock = -1;
 	json_t *want = lab_elements(t), *have = NULL, *st = NULL;
 	struct lab_plan p = { 0 };

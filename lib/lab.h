@@ -43,6 +43,8 @@ json_t *lab_plan_describe(const struct lab_plan *p, bool explain);
 
 /* Check that the additions can be made: names free, no overlap, no foreign owner. */
 int lab_validate(const char *lab, const struct lab_plan *p, struct nsnet_error *e);
+/* Check that every node's sysctls are per-network-namespace keys (asks the kernel). */
+int lab_validate_sysctls(const struct topology *t, struct nsnet_error *e);
 /* Carry out a plan (lock held). On failure, what this run added is removed again. */
 int lab_apply(const char *lab, const struct lab_plan *p, struct nsnet_error *e);
 /* Remove elements (lock held); missing objects are fine. Used by down, gc, rollback. */
