@@ -79,7 +79,8 @@ static void mark_missing(json_t *have)
 	json_object_foreach(have, k, v) {
 		bool missing = false;
 		if (strncmp(k, "node:", 5) == 0) {
-			missing = !nsnet_ns_exists(k + 5);
+			/* Its interfaces too: a deleted veth end leaves the namespace but not the node. */
+			missing = !lab_node_present(k + 5, v, &links);
 		} else if (strncmp(k, "net:", 4) == 0) {
 			json_t *st;
 			missing = state_net_load(k + 4, &st, NULL) < 0 ||
