@@ -161,7 +161,7 @@ static int publish_locked(const struct nsnet_publish_spec *s, struct nsnet_error
 
 	/* State first: if the transaction below has to fall back to a rebuild, the
 	 * rebuild reads this publish from disk. */
-	if ((r = mkdir_p(FW_PUBLISH_DIR, 0755)) < 0) {
+	if ((r = mkdir_p(FW_PUBLISH_DIR, NSNET_STATE_DIR_MODE)) < 0) {
 		r = nsnet_err(e, -r, "create %s", FW_PUBLISH_DIR);
 		goto out;
 	}
