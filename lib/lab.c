@@ -32,6 +32,9 @@ int lab_resolve(const char *arg, char **ret_name, struct nsnet_error *e)
 		topo_free(t);
 		return 0;
 	}
+	/* A lab name names a state file: checked before anything looks for it. */
+	if (nsnet_net_name_check(arg, NULL) < 0)
+		return nsnet_errx(e, EINVAL, "invalid lab name '%s'", arg);
 	*ret_name = strdup(arg);
 	return 0;
 }

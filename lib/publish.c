@@ -213,11 +213,22 @@ static int publish_check(const struct nsnet_publish_spec *s, struct nsnet_error 
 	return 0;
 }
 
+static int publish_error(const struct nsnet_publish_spec *s, struct nsnet_error *e)
+{
+	char hip[64] = "", where[80] = "";
+	if (s->host_ip)
+		snprintf(where, sizeof(where), "%s:", nsnet_prefix_str(s->host_ip, false, hip, sizeof(hip)));
+	return nsnet_err_wrap(e, "publish %s%u/%s to %s:%u", where, s->host_port, proto_name(s->proto), s->ns, s->port);
+}
+
 int nsnet_publish(const struct nsnet_publish_spec *s, struct nsnet_error *e)
 {
-	_cleanup_close_ int lock = -1;
-	int r = state_lock(&lock, e);
+	/* Bad input is refused before the lock, which would create /run/nsnet. */
+	int r = publish_check(s, e);
 	if (r < 0)
+		return publish_error(s, e);
+	_cleanup_close_ int lock = -1;
+	if ((r = state_lock(&lock, e)) < 0)
 		return r;
 	return publish_add_locked(s, e);
 }
@@ -227,13 +238,7 @@ int publish_add_locked(const struct nsnet_publish_spec *s, struct nsnet_error *e
 	int r = publish_check(s, e);
 	if (r == 0)
 		r = publish_locked(s, e);
-	if (r < 0) {
-		char hip[64] = "", where[80] = "";
-		if (s->host_ip)
-			snprintf(where, sizeof(where), "%s:", nsnet_prefix_str(s->host_ip, false, hip, sizeof(hip)));
-		nsnet_err_wrap(e, "publish %s%u/%s to %s:%u", where, s->host_port, proto_name(s->proto), s->ns, s->port);
-	}
-	return r;
+	return r < 0 ? publish_error(s, e) : r;
 }
 
 int nsnet_unpublish(int proto_num, const struct nsnet_prefix *host_ip, uint16_t host_port, struct nsnet_error *e)
