@@ -135,7 +135,7 @@ sed 's/sa2:/sb2:/; s/10.91.0.12/10.91.0.13/' "$DIR/sa.yaml" >"$DIR/steal-node.ya
 expect_err 1 "node 'sb2'.* belongs to lab 'sb'" "$NSNET" up "$DIR/steal-node.yaml"
 sed 's/sa-net/sb-net/g' "$DIR/sa.yaml" >"$DIR/steal-net.yaml"
 expect_err 1 "network 'sb-net' belongs to lab 'sb'" "$NSNET" up "$DIR/steal-net.yaml"
-expect_err 1 "." "$NSNET" net rm sb-net --force
+expect_err 1 "network 'sb-net' belongs to lab 'sb'" "$NSNET" net rm sb-net --force
 same_foreign "refused commands"
 
 # Plain networks next to the labs.
