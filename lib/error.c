@@ -4,6 +4,15 @@
 #include "nsnet.h"
 #include "util.h"
 
+/* A message is one line whatever it quotes (a name with a newline or an escape
+ * sequence in it): control characters become '?'. */
+static void one_line(char *msg)
+{
+	for (char *p = msg; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+}
+
 static int verr(struct nsnet_error *e, int code, bool with_strerror, const char *fmt, va_list ap)
 {
 	if (code < 0)
@@ -16,6 +25,7 @@ static int verr(struct nsnet_error *e, int code, bool with_strerror, const char 
 	int n = vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
 	if (with_strerror && n >= 0 && (size_t)n < sizeof(e->msg))
 		snprintf(e->msg + n, sizeof(e->msg) - n, ": %s", strerror(code));
+	one_line(e->msg);
 	return -code;
 }
 
@@ -54,6 +64,7 @@ int nsnet_err_wrap(struct nsnet_error *e, const char *fmt, ...)
 	size_t ol = strnlen(old, room);
 	memcpy(e->msg + pl + 2, old, ol);
 	e->msg[pl + 2 + ol] = 0;
+	one_line(e->msg);
 	if (e->code <= 0)
 		e->code = EIO;
 	return -e->code;

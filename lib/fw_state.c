@@ -40,7 +40,7 @@ int fw_state_save(json_t *st, struct nsnet_error *e)
 			return nsnet_err(e, errno, "remove %s", FW_STATE_FILE);
 		return 0;
 	}
-	int r = mkdir_p(NSNET_STATE_DIR, 0755);
+	int r = mkdir_p(NSNET_STATE_DIR, NSNET_STATE_DIR_MODE);
 	if (r < 0)
 		return nsnet_err(e, r, "create %s", NSNET_STATE_DIR);
 	return json_write_atomic(FW_STATE_FILE, st, e);

@@ -32,6 +32,9 @@ int lab_resolve(const char *arg, char **ret_name, struct nsnet_error *e)
 		topo_free(t);
 		return 0;
 	}
+	/* A lab name names a state file: checked before anything looks for it. */
+	if (nsnet_net_name_check(arg, NULL) < 0)
+		return nsnet_errx(e, EINVAL, "invalid lab name '%s'", arg);
 	*ret_name = strdup(arg);
 	return 0;
 }
@@ -79,7 +82,8 @@ static void mark_missing(json_t *have)
 	json_object_foreach(have, k, v) {
 		bool missing = false;
 		if (strncmp(k, "node:", 5) == 0) {
-			missing = !nsnet_ns_exists(k + 5);
+			/* Its interfaces too: a deleted veth end leaves the namespace but not the node. */
+			missing = !lab_node_present(k + 5, v, &links);
 		} else if (strncmp(k, "net:", 4) == 0) {
 			json_t *st;
 			missing = state_net_load(k + 4, &st, NULL) < 0 ||
@@ -127,6 +131,10 @@ int nsnet_lab_up(const char *file, const struct nsnet_up_opts *opts, json_t **re
 		return nsnet_err(e, ENOMEM, "default lab");
 	if ((r = topo_parse_string(src, strlen(src), file ? file : "<default>", &t, e)) < 0)
 		return r;
+	if ((r = lab_validate_sysctls(t, e)) < 0) {
+		topo_free(t);
+		return r;
+	}
 	_cleanup_close_ int lock = -1;
 	json_t *want = lab_elements(t), *have = NULL, *st = NULL;
 	struct lab_plan p = { 0 };

@@ -43,6 +43,8 @@ json_t *lab_plan_describe(const struct lab_plan *p, bool explain);
 
 /* Check that the additions can be made: names free, no overlap, no foreign owner. */
 int lab_validate(const char *lab, const struct lab_plan *p, struct nsnet_error *e);
+/* Check that every node's sysctls are per-network-namespace keys (asks the kernel). */
+int lab_validate_sysctls(const struct topology *t, struct nsnet_error *e);
 /* Carry out a plan (lock held). On failure, what this run added is removed again. */
 int lab_apply(const char *lab, const struct lab_plan *p, struct nsnet_error *e);
 /* Remove elements (lock held); missing objects are fine. Used by down, gc, rollback. */
@@ -57,6 +59,14 @@ int lab_open(const char *arg, char **ret_name, json_t **ret_state, struct nsnet_
 
 /* A lab's topology: from a file, the recorded source of a lab, or the default (NULL). */
 int lab_topology(const char *arg, struct topology **ret, struct nsnet_error *e);
+
+/* A recorded node checked against the kernel, the same way for status and up: its
+ * namespace, and for each interface its membership and both veth ends (host_links:
+ * the host's interface names, or NULL to ask). lab_iface_present fills o, if given,
+ * with the member's ifname and ips. */
+struct name_set;
+bool lab_iface_present(const char *node, json_t *f, const struct name_set *host_links, json_t *o);
+bool lab_node_present(const char *name, json_t *spec, const struct name_set *host_links);
 
 /* Progress reporting of the running up (NULL: none). */
 extern void (*lab_progress)(const char *step, size_t done, size_t total, void *data);

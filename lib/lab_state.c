@@ -26,7 +26,7 @@ int lab_state_load(const char *lab, json_t **ret, struct nsnet_error *e)
 int lab_state_save(json_t *st, struct nsnet_error *e)
 {
 	char path[PATH_MAX];
-	int r = mkdir_p(NSNET_LAB_DIR, 0755);
+	int r = mkdir_p(NSNET_LAB_DIR, NSNET_STATE_DIR_MODE);
 	if (r < 0)
 		return nsnet_err(e, r, "create %s", NSNET_LAB_DIR);
 	lab_path(json_string_value(json_object_get(st, "name")), path, sizeof(path));

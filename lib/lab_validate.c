@@ -3,6 +3,7 @@
 #include "lab.h"
 #include "link.h"
 #include "net.h"
+#include "sysctl.h"
 #include "util.h"
 
 #define S(o, k) json_string_value(json_object_get((o), (k)))
@@ -137,4 +138,26 @@ int lab_validate(const char *lab, const struct lab_plan *p, struct nsnet_error *
 	}
 	json_decref(owners);
 	return r;
+}
+
+/* Every node's sysctls, asked of the kernel before anything changes: each key must
+ * be one a new network namespace holds as its own (lib/sysctl.c says how that is
+ * told), so a lab file can never set a host-wide one. Errors point at the key. */
+int lab_validate_sysctls(const struct topology *t, struct nsnet_error *e)
+{
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		const struct topo_node *n = &t->nodes[i];
+		for (size_t j = 0; j < n->n_sysctls; j++) {
+			const struct topo_sysctl *s = &n->sysctls[j];
+			struct nsnet_error ke = { 0 };
+			int r = sysctl_check_new_netns(s->key, &ke);
+			if (r == 0)
+				continue;
+			if (s->pos.line > 0)
+				return nsnet_errx(e, EINVAL, "%s:%d:%d: node '%s': %s", t->file, s->pos.line, s->pos.col, n->name,
+						  ke.msg);
+			return nsnet_errx(e, EINVAL, "%s: node '%s': %s", t->file, n->name, ke.msg);
+		}
+	}
+	return 0;
 }

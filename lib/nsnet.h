@@ -136,7 +136,10 @@ int nsnet_route_del(const struct nsnet_route_spec *r, struct nsnet_error *e);
 
 /* Forwarding on/off for IPv4 and IPv6 in ns, through /proc/sys. */
 int nsnet_forwarding_set(const char *ns, bool on, struct nsnet_error *e);
-/* Write a sysctl ("net/ipv4/ip_forward" or "net.ipv4.ip_forward") inside ns. */
+/* Write a sysctl ("net/ipv4/ip_forward" or "net.ipv4.ip_forward") inside ns. Only a
+ * key of ns's own network namespace: under net/, reached without leaving
+ * /proc/sys/net, and registered per network namespace as the kernel shows it (else
+ * -EPERM: host-wide, or another namespace's). -EINVAL: bad syntax. */
 int nsnet_sysctl_set(const char *ns, const char *key, const char *value, struct nsnet_error *e);
 int nsnet_sysctl_get(const char *ns, const char *key, char *buf, size_t len, struct nsnet_error *e);
 

@@ -161,7 +161,7 @@ static int publish_locked(const struct nsnet_publish_spec *s, struct nsnet_error
 
 	/* State first: if the transaction below has to fall back to a rebuild, the
 	 * rebuild reads this publish from disk. */
-	if ((r = mkdir_p(FW_PUBLISH_DIR, 0755)) < 0) {
+	if ((r = mkdir_p(FW_PUBLISH_DIR, NSNET_STATE_DIR_MODE)) < 0) {
 		r = nsnet_err(e, -r, "create %s", FW_PUBLISH_DIR);
 		goto out;
 	}
@@ -226,11 +226,22 @@ static int publish_check(const struct nsnet_publish_spec *s, struct nsnet_error 
 	return 0;
 }
 
+static int publish_error(const struct nsnet_publish_spec *s, struct nsnet_error *e)
+{
+	char hip[64] = "", where[80] = "";
+	if (s->host_ip)
+		snprintf(where, sizeof(where), "%s:", nsnet_prefix_str(s->host_ip, false, hip, sizeof(hip)));
+	return nsnet_err_wrap(e, "publish %s%u/%s to %s:%u", where, s->host_port, proto_name(s->proto), s->ns, s->port);
+}
+
 int nsnet_publish(const struct nsnet_publish_spec *s, struct nsnet_error *e)
 {
-	_cleanup_close_ int lock = -1;
-	int r = nsnet_lock(&lock, e);
+	/* Bad input is refused before the lock, which would create /run/nsnet. */
+	int r = publish_check(s, e);
 	if (r < 0)
+		return publish_error(s, e);
+	_cleanup_close_ int lock = -1;
+	if ((r = nsnet_lock(&lock, e)) < 0)
 		return r;
 	return publish_add_locked(s, e);
 }
@@ -240,13 +251,7 @@ int publish_add_locked(const struct nsnet_publish_spec *s, struct nsnet_error *e
 	int r = publish_check(s, e);
 	if (r == 0)
 		r = publish_locked(s, e);
-	if (r < 0) {
-		char hip[64] = "", where[80] = "";
-		if (s->host_ip)
-			snprintf(where, sizeof(where), "%s:", nsnet_prefix_str(s->host_ip, false, hip, sizeof(hip)));
-		nsnet_err_wrap(e, "publish %s%u/%s to %s:%u", where, s->host_port, proto_name(s->proto), s->ns, s->port);
-	}
-	return r;
+	return r < 0 ? publish_error(s, e) : r;
 }
 
 int nsnet_unpublish(int proto_num, const struct nsnet_prefix *host_ip, uint16_t host_port, struct nsnet_error *e)

@@ -40,10 +40,13 @@ static void remove_stale_tmp(const char *dir)
 
 int state_lock(int *ret_fd, struct nsnet_error *e)
 {
-	int r = mkdir_p(NSNET_NET_DIR, 0755);
+	int r = mkdir_p(NSNET_NET_DIR, NSNET_STATE_DIR_MODE);
 	if (r < 0)
 		return nsnet_err(e, r, "create %s", NSNET_NET_DIR);
-	int fd = open(NSNET_STATE_DIR "/state.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	/* A /run/nsnet made by an older nsnet was world-readable: close it. */
+	if (chmod(NSNET_STATE_DIR, NSNET_STATE_DIR_MODE) < 0)
+		return nsnet_err(e, errno, "chmod %s", NSNET_STATE_DIR);
+	int fd = open(NSNET_STATE_DIR "/state.lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, NSNET_STATE_FILE_MODE);
 	if (fd < 0)
 		return nsnet_err(e, errno, "open %s/state.lock", NSNET_STATE_DIR);
 	while (flock(fd, LOCK_EX) < 0) {
@@ -72,7 +75,11 @@ int json_write_atomic(const char *path, json_t *v, struct nsnet_error *e)
 	char tmp[PATH_MAX];
 	if (xsnprintf(tmp, sizeof(tmp), "%s.tmp", path) < 0)
 		return nsnet_errx(e, ENAMETOOLONG, "%s: path too long", path);
-	if (json_dump_file(v, tmp, JSON_INDENT(1) | JSON_PRESERVE_ORDER) < 0) {
+	/* Never world-readable, even for a moment: made 0600, not chmod'ed after. */
+	_cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, NSNET_STATE_FILE_MODE);
+	if (fd < 0)
+		return nsnet_err(e, errno, "create %s", tmp);
+	if (fchmod(fd, NSNET_STATE_FILE_MODE) < 0 || json_dumpfd(v, fd, JSON_INDENT(1) | JSON_PRESERVE_ORDER) < 0) {
 		unlink(tmp);
 		return nsnet_errx(e, EIO, "write %s: failed", tmp);
 	}
@@ -118,7 +125,7 @@ int state_net_save(json_t *net, struct nsnet_error *e)
 {
 	char path[PATH_MAX];
 	net_path(json_string_value(json_object_get(net, "name")), path, sizeof(path));
-	int r = mkdir_p(NSNET_NET_DIR, 0755);
+	int r = mkdir_p(NSNET_NET_DIR, NSNET_STATE_DIR_MODE);
 	if (r < 0)
 		return nsnet_err(e, r, "create %s", NSNET_NET_DIR);
 	return json_write_atomic(path, net, e);

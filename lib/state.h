@@ -12,6 +12,10 @@
 #define NSNET_STATE_DIR "/run/nsnet"
 #define NSNET_NET_DIR NSNET_STATE_DIR "/networks"
 #define NSNET_JOURNAL_DIR NSNET_STATE_DIR "/journal"
+/* nsnet's state is root's alone: labs keep their source file, networks their
+ * members; nobody else may read it (docs/security.md). Directories 0700, files 0600. */
+#define NSNET_STATE_DIR_MODE 0700
+#define NSNET_STATE_FILE_MODE 0600
 
 /* Take the global lock (blocking). Release with state_unlock (or close the fd). */
 int state_lock(int *ret_fd, struct nsnet_error *e);

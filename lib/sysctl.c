@@ -4,54 +4,47 @@
  * the network namespace of the thread that opens the file, so the files are opened
  * from a short-lived thread inside the namespace (ns_run_in); the caller's own
  * thread never changes namespace.
+ *
+ * nsnet runs as root, so a write must never reach a host-wide setting: a lab file
+ * saying `kernel.core_pattern` or `net.core.bpf_jit_enable` would otherwise own the
+ * host. A key is set only if it is one of the namespace's own, and the kernel is
+ * what says so, not a list of prefixes:
+ *   - it lies below /proc/sys/net, reached from a directory fd of that tree with
+ *     openat2(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS), so no
+ *     "..", absolute path or link can lead out of it;
+ *   - the kernel registers the per-namespace tables once per network namespace
+ *     (register_net_sysctl), so the same key opened from two network namespaces is
+ *     two different inodes, while a table registered once for the whole host is one
+ *     inode seen from everywhere. Host-wide net.* keys (net.core.bpf_jit_enable,
+ *     netdev_max_backlog, net.ipv4.tcp_mem...) are registered for the initial
+ *     namespace only and are absent from every other one. So with both files open at
+ *     once: a different inode in a second namespace is the namespace's own; the same
+ *     inode is host-wide; absent from the second one is host-wide, except a
+ *     per-interface key (conf/DEV/, neigh/DEV/), which is accepted when its template
+ *     (conf/default/...) passes the same test.
+ * The file that passed is the one written to: nothing is looked up twice.
  */
-#include <ctype.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <sched.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
 #include "nl.h"
+#include "sysctl.h"
 #include "util.h"
 
-#define SYSCTL_KEY_MAX 256
 #define SYSCTL_VALUE_MAX 4096
 
-/*
- * "net.ipv4.ip_forward" or "net/ipv4/ip_forward" to "/proc/sys/net/ipv4/ip_forward".
- * A key with a '/' is taken as slash-separated and its dots are kept, as sysctl(8)
- * does, so an interface name with a dot can be written: "net/ipv4/conf/eth0.5/rp_filter".
- * Only a plain relative path below /proc/sys is accepted: no "..", no leading '/',
- * no empty component, a small charset.
- */
 static int sysctl_path(const char *key, char *buf, size_t len, struct nsnet_error *e)
 {
-	if (!key || !*key)
-		return nsnet_errx(e, EINVAL, "invalid sysctl key '': empty");
-	size_t kl = strlen(key);
-	if (kl > SYSCTL_KEY_MAX)
-		return nsnet_errx(e, EINVAL, "invalid sysctl key '%.40s...': longer than %d bytes", key, SYSCTL_KEY_MAX);
-	for (const unsigned char *p = (const unsigned char *)key; *p; p++)
-		if (!isalnum(*p) && !strchr("._-/@+", *p))
-			return nsnet_errx(e, EINVAL, "invalid sysctl key '%s': character '%c' not allowed", key,
-					  isprint(*p) ? *p : '?');
-	if (key[0] == '/' || key[0] == '.')
-		return nsnet_errx(e, EINVAL, "invalid sysctl key '%s': must be relative to /proc/sys (e.g. net.ipv4.ip_forward)",
-				  key);
-	bool slashes = strchr(key, '/') != NULL;
-	char sep = slashes ? '/' : '.';
 	char rel[SYSCTL_KEY_MAX + 1];
-	memcpy(rel, key, kl + 1);
-	/* Check every component: none empty, none "." or "..". */
-	for (char *c = rel;;) {
-		char *end = strchr(c, sep);
-		size_t cl = end ? (size_t)(end - c) : strlen(c);
-		if (cl == 0)
-			return nsnet_errx(e, EINVAL, "invalid sysctl key '%s': empty component", key);
-		if ((cl == 1 && c[0] == '.') || (cl == 2 && c[0] == '.' && c[1] == '.'))
-			return nsnet_errx(e, EINVAL, "invalid sysctl key '%s': '.' and '..' are not allowed", key);
-		if (!end)
-			break;
-		if (!slashes)
-			*end = '/';
-		c = end + 1;
-	}
+	int r = sysctl_key_path(key, rel, sizeof(rel), e);
+	if (r < 0)
+		return r;
 	if (xsnprintf(buf, len, "/proc/sys/%s", rel) < 0)
 		return nsnet_errx(e, ENAMETOOLONG, "invalid sysctl key '%s': too long", key);
 	return 0;
@@ -71,19 +64,12 @@ static int value_check(const char *key, const char *value, struct nsnet_error *e
 	return 0;
 }
 
-/* One sysctl access, run inside the namespace. */
+/* One sysctl read, run inside the namespace. */
 struct sysctl_op {
 	const char *path;
-	const char *value;   /* set: this; get: NULL */
-	char *buf;           /* get: out */
+	char *buf;           /* out */
 	size_t len;
 };
-
-static int sysctl_write_in(void *p)
-{
-	struct sysctl_op *op = p;
-	return write_file(op->path, op->value);
-}
 
 static int sysctl_read_in(void *p)
 {
@@ -117,24 +103,228 @@ static int sysctl_error(struct nsnet_error *e, int r, const char *verb, const ch
 	return nsnet_err(e, r, "%s sysctl %s in '%s'", verb, key, ns);
 }
 
+/* ---- the namespace's own keys ------------------------------------------------ */
+
+/* The /proc/sys/net of the calling thread's network namespace, on a real procfs. */
+static int open_net_dir(void)
+{
+	_cleanup_close_ int fd = open("/proc/sys/net", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	struct statfs sf;
+	if (fstatfs(fd, &sf) < 0)
+		return -errno;
+	if (sf.f_type != PROC_SUPER_MAGIC)
+		return -EXDEV;
+	return TAKE_FD(fd);
+}
+
+/* rel below dirfd, never out of it, and a regular file. */
+static int open_beneath(int dirfd, const char *rel, int flags)
+{
+	struct open_how how = {
+		.flags = (uint64_t)(flags | O_NOFOLLOW | O_CLOEXEC),
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
+	};
+	_cleanup_close_ int fd = (int)syscall(SYS_openat2, dirfd, rel, &how, sizeof(how));
+	/* Before Linux 5.6: the key's syntax already has no "..", no leading '/'. */
+	if (fd < 0 && errno == ENOSYS)
+		fd = openat(dirfd, rel, flags | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == EXDEV || errno == ELOOP ? -EPERM : -errno;
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EISDIR;
+	return TAKE_FD(fd);
+}
+
+struct net_open {
+	const char *rel;   /* below /proc/sys/net */
+	int flags;
+	int fd;            /* out */
+};
+
+static int net_open_in(void *p)
+{
+	struct net_open *o = p;
+	_cleanup_close_ int dir = open_net_dir();
+	if (dir < 0)
+		return dir;
+	int fd = open_beneath(dir, o->rel, o->flags);
+	if (fd < 0)
+		return fd;
+	o->fd = fd;
+	return 0;
+}
+
+/* A network namespace nobody uses, to compare with when the target is the caller's
+ * own: made once (unshare() in a thread of its own) and kept for the process's
+ * life, so a thousand keys cost one namespace. */
+static pthread_once_t probe_once = PTHREAD_ONCE_INIT;
+static int probe_fd = -1, probe_err = EIO;
+
+static int probe_make_in(void *p)
+{
+	(void)p;
+	if (unshare(CLONE_NEWNET) < 0)
+		return -errno;
+	int fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	probe_fd = fd;
+	return 0;
+}
+
+static void probe_make(void)
+{
+	int r = ns_run_in(NS_NEW_THREAD, probe_make_in, NULL);
+	if (r < 0)
+		probe_err = -r;
+}
+
+static int probe_netns(void)
+{
+	pthread_once(&probe_once, probe_make);
+	return probe_fd >= 0 ? probe_fd : -probe_err;
+}
+
+/* Is nsfd (NS_SELF: the caller's) the calling thread's own network namespace? */
+static int is_own_netns(int nsfd, bool *ret)
+{
+	struct stat a, b;
+	if (nsfd == NS_SELF) {
+		*ret = true;
+		return 0;
+	}
+	if (fstat(nsfd, &a) < 0 || stat("/proc/thread-self/ns/net", &b) < 0)
+		return -errno;
+	*ret = a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+	return 0;
+}
+
+static int host_wide(struct nsnet_error *e, const char *key, const char *ns)
+{
+	return nsnet_errx(e, EPERM,
+			  "set sysctl %s in '%s': refused: it is a host-wide setting, not one of the network namespace's own",
+			  key, ns);
+}
+
+/*
+ * Open rel (below /proc/sys/net) in the namespace nsfd with flags, only if it is
+ * that namespace's own (see the top of this file). key and ns are for messages.
+ * -ENOENT (no message) when the namespace has no such key.
+ */
+static int net_key_open(int nsfd, const char *ns, const char *key, const char *rel, int flags, int *ret_fd,
+			struct nsnet_error *e)
+{
+	struct net_open t = { .rel = rel, .flags = flags, .fd = -1 };
+	int r = ns_run_in(nsfd, net_open_in, &t);
+	if (r == -ENOENT)
+		return r;
+	if (r == -EPERM || r == -EISDIR)
+		return nsnet_errx(e, EPERM, "set sysctl %s in '%s': refused: not a file below /proc/sys/net", key, ns);
+	if (r < 0)
+		return nsnet_err(e, r, "set sysctl %s in '%s'", key, ns);
+	_cleanup_close_ int fd = t.fd;
+
+	/* The second namespace: ours, or when the target is ours, the probe. */
+	bool own = false;
+	if ((r = is_own_netns(nsfd, &own)) < 0)
+		return nsnet_err(e, r, "set sysctl %s in '%s': compare namespaces", key, ns);
+	int other = NS_SELF;
+	if (own && (other = probe_netns()) < 0)
+		return nsnet_err(e, -other, "set sysctl %s in '%s': make a network namespace to compare with", key, ns);
+	struct net_open c = { .rel = rel, .flags = O_PATH, .fd = -1 };
+	r = ns_run_in(other, net_open_in, &c);
+	_cleanup_close_ int cfd = c.fd;
+	if (r == -ENOENT) {
+		char tmpl[SYSCTL_KEY_MAX + 16];
+		_cleanup_close_ int tfd = -1;
+		if (!sysctl_key_device_default(rel, tmpl, sizeof(tmpl)))
+			return host_wide(e, key, ns);
+		r = net_key_open(nsfd, ns, key, tmpl, O_PATH, &tfd, e);
+		if (r == -ENOENT)
+			return host_wide(e, key, ns);
+		if (r < 0)
+			return r;
+	} else if (r < 0) {
+		return nsnet_err(e, r, "set sysctl %s in '%s': open it in a second namespace to compare", key, ns);
+	} else {
+		struct stat a, b;
+		if (fstat(fd, &a) < 0 || fstat(cfd, &b) < 0)
+			return nsnet_err(e, errno, "set sysctl %s in '%s'", key, ns);
+		if (a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+			return host_wide(e, key, ns);
+	}
+	*ret_fd = TAKE_FD(fd);
+	return 0;
+}
+
+struct fd_write {
+	int fd;
+	const char *value;
+};
+
+static int fd_write_in(void *p)
+{
+	struct fd_write *w = p;
+	size_t len = strlen(w->value);
+	ssize_t n = write(w->fd, w->value, len);
+	if (n < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EIO;
+}
+
 int nsnet_sysctl_set(const char *ns, const char *key, const char *value, struct nsnet_error *e)
 {
-	char path[PATH_MAX];
-	int r = sysctl_path(key, path, sizeof(path), e);
+	char rel[SYSCTL_KEY_MAX + 1];
+	int r = sysctl_key_net_path(key, rel, sizeof(rel), e);
 	if (r < 0)
 		return r;
 	r = value_check(key, value, e);
 	if (r < 0)
 		return r;
-	_cleanup_close_ int fd = -1;
-	r = ns_fd_for(ns, &fd, e);
+	_cleanup_close_ int nsfd = -1;
+	r = ns_fd_for(ns, &nsfd, e);
 	if (r < 0)
 		return nsnet_err_wrap(e, "set sysctl %s", key);
-	struct sysctl_op op = { .path = path, .value = value };
-	r = ns_run_in(fd, sysctl_write_in, &op);
+	_cleanup_close_ int fd = -1;
+	r = net_key_open(nsfd, ns, key, rel, O_WRONLY, &fd, e);
+	if (r == -ENOENT)
+		return nsnet_errx(e, ENOENT, "set sysctl %s in '%s': no such sysctl", key, ns);
+	if (r < 0)
+		return r;
+	/* Written from inside the namespace too: some handlers look at the writer's. */
+	struct fd_write w = { .fd = fd, .value = value };
+	r = ns_run_in(nsfd, fd_write_in, &w);
 	if (r < 0)
 		return sysctl_error(e, r, "set", key, ns);
 	return 0;
+}
+
+int sysctl_check_new_netns(const char *key, struct nsnet_error *e)
+{
+	char rel[SYSCTL_KEY_MAX + 1];
+	int r = sysctl_key_net_path(key, rel, sizeof(rel), e);
+	if (r < 0)
+		return r;
+	int probe = probe_netns();
+	if (probe < 0)
+		return nsnet_err(e, -probe, "check sysctl %s: make a network namespace to look in", key);
+	_cleanup_close_ int fd = -1;
+	r = net_key_open(probe, "a new namespace", key, rel, O_PATH, &fd, e);
+	if (r != -ENOENT)
+		return r;
+	/* Ours has it but a new namespace does not: registered for the initial
+	 * namespace only, which is what the host-wide net.* keys are. */
+	struct net_open o = { .rel = rel, .flags = O_PATH, .fd = -1 };
+	if (net_open_in(&o) == 0) {
+		close(o.fd);
+		return nsnet_errx(e, EPERM, "sysctl %s is a host-wide setting, not one of a network namespace's own", key);
+	}
+	return nsnet_errx(e, ENOENT, "sysctl %s: no such sysctl in a new network namespace", key);
 }
 
 int nsnet_sysctl_get(const char *ns, const char *key, char *buf, size_t len, struct nsnet_error *e)

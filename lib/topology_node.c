@@ -5,8 +5,8 @@
  * a later pass (tp_parse_routes), once links and default interface names are
  * known, so "dev:" and "via:" can be checked against the node's real interfaces.
  */
-#include <ctype.h>
 #include <sys/socket.h>
+#include "sysctl.h"
 #include "topology_yaml.h"
 #include "util.h"
 
@@ -121,28 +121,6 @@ static int parse_ifaces(struct tp *c, struct topo_node *node, const yaml_node_t 
 
 /* ---- sysctls ----------------------------------------------------------------- */
 
-/* The rule lib/sysctl.c applies when the key is used, checked here already so a
- * typo fails before anything is created: a relative path under /proc/sys written
- * with dots or slashes, in a small charset, no empty, "." or ".." component. */
-static bool sysctl_key_ok(const char *key)
-{
-	if (!*key || strlen(key) > 256 || key[0] == '/' || key[0] == '.')
-		return false;
-	for (const unsigned char *p = (const unsigned char *)key; *p; p++)
-		if (!isalnum(*p) && !strchr("._-/@+", *p))
-			return false;
-	char sep = strchr(key, '/') ? '/' : '.';
-	for (const char *s = key;;) {
-		const char *end = strchr(s, sep);
-		size_t len = end ? (size_t)(end - s) : strlen(s);
-		if (len == 0 || (len == 1 && s[0] == '.') || (len == 2 && s[0] == '.' && s[1] == '.'))
-			return false;
-		if (!end)
-			return true;
-		s = end + 1;
-	}
-}
-
 static int parse_sysctls(struct tp *c, struct topo_node *node, const yaml_node_t *map)
 {
 	struct tp_kv kv = tp_get(c, map, "sysctls");
@@ -160,9 +138,14 @@ static int parse_sysctls(struct tp *c, struct topo_node *node, const yaml_node_t
 		s->pos = tp_pos(e.k);
 		if (!(s->key = tp_xstrdup(c, (const char *)e.k->data.scalar.value)))
 			return -ENOMEM;
-		if (!sysctl_key_ok(s->key))
-			return tp_err(c, s->pos, "invalid sysctl key '%s': write it as under /proc/sys, e.g. net.ipv4.ip_forward",
-				      s->key);
+		/* The rule lib/sysctl.c applies when the key is written, checked here
+		 * already so a bad key fails before anything is created: a key under
+		 * net. only, written as under /proc/sys. Whether the kernel holds it per
+		 * network namespace is asked before `up` changes anything (lab.c). */
+		char path[SYSCTL_KEY_MAX + 1];
+		struct nsnet_error ke = { 0 };
+		if (sysctl_key_net_path(s->key, path, sizeof(path), &ke) < 0)
+			return tp_err(c, s->pos, "node '%s': %s", node->name, ke.msg);
 		if ((r = tp_strdup(c, &e, "a sysctl", &s->value)) < 0)
 			return r;
 		for (const unsigned char *p = (const unsigned char *)s->value; *p; p++)

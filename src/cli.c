@@ -8,20 +8,30 @@
 
 const struct verb *cli_current_verb;
 
+/* An error is one line whatever it quotes: a name given with a newline or an escape
+ * sequence in it is shown with '?' in their place. */
+static void print_error(const char *msg)
+{
+	fputs("nsnet: ", stderr);
+	for (const unsigned char *p = (const unsigned char *)msg; *p; p++)
+		fputc(*p < 0x20 || *p == 0x7f ? '?' : *p, stderr);
+	fputc('\n', stderr);
+}
+
 int fail(const struct nsnet_error *e)
 {
-	fprintf(stderr, "nsnet: %s\n", e->msg[0] ? e->msg : "failed");
+	print_error(e->msg[0] ? e->msg : "failed");
 	return EXIT_FAIL;
 }
 
 int usage_error(const char *fmt, ...)
 {
+	char msg[2048];
 	va_list ap;
-	fputs("nsnet: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	print_error(msg);
 	return EXIT_USAGE;
 }
 

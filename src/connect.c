@@ -76,12 +76,15 @@ int verb_disconnect(int argc, char **argv)
 		return r;
 	if (argc != 3)
 		return usage_error("disconnect: two namespaces are needed: nsnet disconnect A B");
+	struct nsnet_error e = { 0 };
+	for (int i = 1; i <= 2; i++)
+		if (strcmp(argv[i], NSNET_HOST) != 0 && nsnet_ns_name_check(argv[i], &e) < 0)
+			return usage_error("disconnect: %s", e.msg);
 	char def[16];
 	if (!ifname) {
 		nsnet_veth_default_name(argv[2], def);
 		ifname = def;
 	}
-	struct nsnet_error e = { 0 };
 	if (!nsnet_ns_exists(argv[1]) || !nsnet_ns_exists(argv[2])) {
 		nsnet_errx(&e, ENOENT, "disconnect: namespace '%s' not found", nsnet_ns_exists(argv[1]) ? argv[2] : argv[1]);
 		return fail(&e);

@@ -229,7 +229,7 @@ const struct verb net_verbs[] = {
 	  "  nat on|off       masquerade traffic leaving the host from NET (and forward it)\n"
 	  "  allow OTHER      NET and OTHER may reach each other (both ways); networks are isolated by default\n"
 	  "  deny OTHER       isolate them again\n", verb_net_set, true },
-	{ "ls", "[--json]", "List networks", NULL, net_ls, false },
-	{ "show", "NET [--json]", "Show a network: subnets, members, addresses, free addresses", NULL, net_show, false },
+	{ "ls", "[--json]", "List networks", NULL, net_ls, true },
+	{ "show", "NET [--json]", "Show a network: subnets, members, addresses, free addresses", NULL, net_show, true },
 	{ NULL },
 };

@@ -112,8 +112,8 @@ const struct verb ns_verbs[] = {
 	{ "add",  "NAME...",         "Create named namespaces (all or none)", NULL, ns_add, true },
 	{ "del",  "NAME... [--force]", "Remove namespaces; --force kills processes still inside",
 	  "  --force   kill (SIGKILL) the processes still in the namespace first\n", ns_del, true },
-	{ "list", "[--json]",        "List named namespaces (those of ip netns too)", NULL, ns_list, false },
-	{ "pids", "NAME [--json]",   "List the pids of processes in a namespace", NULL, ns_pids, false },
+	{ "list", "[--json]",        "List named namespaces (those of ip netns too)", NULL, ns_list, true },
+	{ "pids", "NAME [--json]",   "List the pids of processes in a namespace", NULL, ns_pids, true },
 	{ NULL, NULL, NULL, NULL, NULL, false },
 };
 

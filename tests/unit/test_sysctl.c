@@ -2,7 +2,78 @@
  * reads in the caller's own namespace, which need no privileges. */
 #include <errno.h>
 #include "nsnet.h"
+#include "sysctl.h"
 #include "unit.h"
+
+/* The pure key syntax (lib/sysctl_key.c): what may be set at all. */
+static void net_key(const char *key, const char *want_path, const char *want_err)
+{
+	struct nsnet_error e = { 0 };
+	char buf[SYSCTL_KEY_MAX + 1] = "untouched";
+	int r = sysctl_key_net_path(key, buf, sizeof(buf), &e);
+	if (want_path) {
+		CHECK(r == 0);
+		CHECK_STR(buf, want_path);
+		return;
+	}
+	CHECK(r < 0);
+	if (!strstr(e.msg, want_err)) {
+		unit_fail++;
+		fprintf(stderr, "  key '%s': message '%s' lacks '%s'\n", key ? key : "(null)", e.msg, want_err);
+	}
+}
+
+static void device_default(const char *path, const char *want)
+{
+	char buf[SYSCTL_KEY_MAX + 16] = "";
+	bool r = sysctl_key_device_default(path, buf, sizeof(buf));
+	CHECK(r == (want != NULL));
+	if (want)
+		CHECK_STR(buf, want);
+}
+
+static void test_key_syntax(void)
+{
+	net_key("net.ipv4.ip_forward", "ipv4/ip_forward", NULL);
+	net_key("net/ipv4/ip_forward", "ipv4/ip_forward", NULL);
+	net_key("net/ipv4/conf/eth0.5/rp_filter", "ipv4/conf/eth0.5/rp_filter", NULL);
+	net_key("net.ipv6.conf.all.disable_ipv6", "ipv6/conf/all/disable_ipv6", NULL);
+	/* Outside net/: other namespaces' (UTS, IPC) and the host's. */
+	net_key("kernel.hostname", NULL, "not a network namespace setting");
+	net_key("kernel/domainname", NULL, "not a network namespace setting");
+	net_key("kernel.shmmax", NULL, "not a network namespace setting");
+	net_key("kernel.core_pattern", NULL, "not a network namespace setting");
+	net_key("kernel.modprobe", NULL, "not a network namespace setting");
+	net_key("vm.overcommit_memory", NULL, "not a network namespace setting");
+	net_key("fs.protected_symlinks", NULL, "not a network namespace setting");
+	net_key("network.x", NULL, "not a network namespace setting");
+	net_key("net", NULL, "not a network namespace setting");
+	net_key("netfilter.x", NULL, "not a network namespace setting");
+	/* Climbing out of net/ in every spelling. */
+	net_key("net/../kernel/hostname", NULL, "'.' and '..' are not allowed");
+	net_key("net/core/../../kernel/hostname", NULL, "'.' and '..' are not allowed");
+	net_key("net/./ipv4/ip_forward", NULL, "'.' and '..' are not allowed");
+	net_key("/proc/sys/kernel/hostname", NULL, "must be relative");
+	net_key("/net/ipv4/ip_forward", NULL, "must be relative");
+	net_key("../kernel/hostname", NULL, "must be relative");
+	net_key("net//ipv4", NULL, "empty component");
+	net_key("net.ipv4.conf.all/../../../../kernel/hostname", NULL, "'.' and '..' are not allowed");
+	net_key("net/ipv4\\..", NULL, "not allowed");
+	net_key("", NULL, "empty");
+	net_key(NULL, NULL, "empty");
+
+	/* Per-interface keys and their template. */
+	device_default("ipv4/conf/eth0/rp_filter", "ipv4/conf/default/rp_filter");
+	device_default("ipv6/conf/v-net-0/forwarding", "ipv6/conf/default/forwarding");
+	device_default("ipv4/neigh/eth0.5/gc_stale_time", "ipv4/neigh/default/gc_stale_time");
+	device_default("ipv4/conf/all/rp_filter", NULL);
+	device_default("ipv4/conf/default/rp_filter", NULL);
+	device_default("ipv4/conf/eth0", NULL);
+	device_default("ipv4/conf//rp_filter", NULL);
+	device_default("ipv4/conf/eth0/x/y", NULL);
+	device_default("core/bpf_jit_enable", NULL);
+	device_default("ipv4/ip_forward", NULL);
+}
 
 static void bad_key(const char *key, const char *want)
 {
@@ -22,6 +93,7 @@ static void bad_key(const char *key, const char *want)
 
 int main(void)
 {
+	test_key_syntax();
 	bad_key("", "empty");
 	bad_key(NULL, "empty");
 	bad_key("/proc/sys/net/ipv4/ip_forward", "must be relative to /proc/sys");
@@ -49,6 +121,10 @@ int main(void)
 	CHECK(strstr(e.msg, "empty") != NULL);
 	CHECK(nsnet_sysctl_set("no-such-ns-for-unit-test", "net.ipv4.ip_forward", "1\n0", &e) == -EINVAL);
 	CHECK(strstr(e.msg, "control character") != NULL);
+	/* Keys nsnet may never set are refused before the namespace is looked at. */
+	CHECK(nsnet_sysctl_set("no-such-ns-for-unit-test", "kernel.hostname", "x", &e) == -EPERM);
+	CHECK(strstr(e.msg, "not a network namespace setting") != NULL);
+	CHECK(nsnet_sysctl_set("no-such-ns-for-unit-test", "net/../kernel/hostname", "x", &e) == -EINVAL);
 	/* A good key on a missing namespace: the namespace is what is reported. */
 	CHECK(nsnet_sysctl_set("no-such-ns-for-unit-test", "net.ipv4.ip_forward", "1", &e) == -ENOENT);
 	CHECK(strstr(e.msg, "namespace 'no-such-ns-for-unit-test' not found") != NULL);

@@ -403,9 +403,19 @@ static void test_publish_sysctl_errors(void)
 	bad(PB("  blue:\n    interfaces: [n6]\n    publish:\n      - {host_port: 80}\n"),
 	    "lab.yaml:10:9: node 'blue' publishes port 80 but has no interface on a network with an IPv4 subnet");
 	bad(PB("    sysctls:\n      net.ipv4.ip_forward: 1\n      ../etc/passwd: 1\n"),
-	    "lab.yaml:9:7: invalid sysctl key '../etc/passwd': write it as under /proc/sys, e.g. net.ipv4.ip_forward");
+	    "lab.yaml:9:7: node 'red': invalid sysctl key '../etc/passwd': must be relative to /proc/sys (e.g. net.ipv4.ip_forward)");
 	bad(PB("    sysctls:\n      net..ipv4: 1\n"),
-	    "lab.yaml:8:7: invalid sysctl key 'net..ipv4': write it as under /proc/sys, e.g. net.ipv4.ip_forward");
+	    "lab.yaml:8:7: node 'red': invalid sysctl key 'net..ipv4': empty component");
+	/* Only network settings: the keys of other namespaces and of the host, and any
+	 * climb out of net/, are refused by the parser already (issue 10). */
+	bad(PB("    sysctls:\n      kernel.hostname: x\n"),
+	    "lab.yaml:8:7: node 'red': sysctl kernel.hostname is not a network namespace setting: only keys under net. can be set");
+	bad(PB("    sysctls:\n      kernel.core_pattern: '|/tmp/x'\n"),
+	    "lab.yaml:8:7: node 'red': sysctl kernel.core_pattern is not a network namespace setting: only keys under net. can be set");
+	bad(PB("    sysctls:\n      net/../kernel/hostname: x\n"),
+	    "lab.yaml:8:7: node 'red': invalid sysctl key 'net/../kernel/hostname': '.' and '..' are not allowed");
+	bad(PB("    sysctls:\n      net: 1\n"),
+	    "lab.yaml:8:7: node 'red': sysctl net is not a network namespace setting: only keys under net. can be set");
 	bad(PB("    sysctls:\n      net.ipv4.ip_forward:\n"), "lab.yaml:8:7: a sysctl needs a value");
 	bad(PB("    sysctls: [a]\n"), "lab.yaml:7:14: the sysctls of node 'red' must be a mapping (key: value), not a list");
 
