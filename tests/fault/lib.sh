@@ -23,19 +23,20 @@
 
 FAULT_JQ=$(dirname "${BASH_SOURCE[0]}")/snapshot.jq
 
-# One JSON object per namespace: its links, addresses, routes and forwarding.
+# One JSON object per namespace: its links, addresses, routes and forwarding. (One
+# nsenter per namespace: `ip -n` would remount /sys for every call.)
+FAULT_NS_JSON='printf "{\"name\": \"%s\", \"ns\": \"%s\", \"links\": " "$0" "$1"; ip -j -d link show
+printf ", \"addrs\": "; ip -j addr show
+printf ", \"r4\": "; ip -j -4 route show
+printf ", \"r6\": "; ip -j -6 route show
+printf ", \"fwd\": \"%s\"" "$(cat /proc/sys/net/ipv4/ip_forward)"
+if [ -z "$1" ]; then printf ", \"fwd6\": \"%s\"}\n" "$(cat /proc/sys/net/ipv6/conf/all/forwarding)"; else printf ", \"fwd6\": null}\n"; fi'
 fault_ns_json() { # fault_ns_json LABEL [NS]
-	local ipn=(ip) fwd fwd6=null
 	if [ -n "${2:-}" ]; then
-		ipn=(ip -n "$2")
-		fwd=$(nsenter --net="/run/netns/$2" cat /proc/sys/net/ipv4/ip_forward 2>&1)
+		nsenter --net="/run/netns/$2" bash -c "$FAULT_NS_JSON" "$1" "$2"
 	else
-		fwd=$(cat /proc/sys/net/ipv4/ip_forward)
-		fwd6=\"$(cat /proc/sys/net/ipv6/conf/all/forwarding)\"
+		bash -c "$FAULT_NS_JSON" "$1" ""
 	fi
-	printf '{"name": "%s", "ns": "%s", "links": %s, "addrs": %s, "r4": %s, "r6": %s, "fwd": "%s", "fwd6": %s}\n' \
-		"$1" "${2:-}" "$("${ipn[@]}" -j -d link show)" "$("${ipn[@]}" -j addr show)" \
-		"$("${ipn[@]}" -j -4 route show)" "$("${ipn[@]}" -j -6 route show)" "$fwd" "$fwd6"
 }
 
 fault_snapshot() {
@@ -72,17 +73,14 @@ fault_snapshot() {
 
 # fault_settled_snapshot [REF]: the snapshot once the kernel has finished what was
 # started (the veth ends of a deleted namespace go 30-300 ms later): the first one
-# equal to REF; without REF, the first one equal to the one before. Gives up after
-# about 4 s and prints the last.
+# equal to REF, or else equal to the one before (taken 0.3 s earlier); at most about
+# 5 s.
 fault_settled_snapshot() {
-	local ref=${1:-} prev="" cur end=$((SECONDS + 4))
+	local ref=${1:-} prev="" cur end=$((SECONDS + 5))
 	while :; do
 		cur=$(fault_snapshot)
-		if [ -n "$ref" ]; then
-			[ "$cur" = "$(cat "$ref")" ] && break
-		else
-			[ "$cur" = "$prev" ] && break
-		fi
+		[ -n "$ref" ] && [ "$cur" = "$(cat "$ref")" ] && break
+		[ "$cur" = "$prev" ] && break
 		[ "$SECONDS" -ge "$end" ] && break
 		prev=$cur
 		sleep 0.3
