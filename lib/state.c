@@ -86,12 +86,29 @@ int json_write_atomic(const char *path, json_t *v, struct nsnet_error *e)
 
 int json_read(const char *path, json_t **ret, struct nsnet_error *e)
 {
-	if (access(path, F_OK) < 0)
-		return -errno;
+	_cleanup_free_ char *buf = NULL;
+	size_t len;
+	struct nsnet_error re;
+	int r = read_file_bounded(path, NSNET_STATE_FILE_MAX, &buf, &len, &re);
+	if (r == -ENOENT)
+		return r;
+	if (r == -EISDIR || r == -EINVAL || r == -EFBIG)
+		return nsnet_errx(e, EIO, "corrupt state: %s", re.msg);
+	if (r < 0) {
+		if (e)
+			*e = re;
+		return r;
+	}
 	json_error_t je;
-	json_t *v = json_load_file(path, 0, &je);
-	if (!v)
+	json_t *v = json_loadb(buf, len, 0, &je);
+	if (!v) {
+		/* jansson quotes the text near the error: a state path may be a symlink to
+		 * anything, so say where and what, never what the file holds. */
+		char *near = strstr(je.text, " near '");
+		if (near)
+			*near = 0;
 		return nsnet_errx(e, EIO, "%s:%d: corrupt state: %s", path, je.line, je.text);
+	}
 	*ret = v;
 	return 0;
 }

@@ -11,6 +11,9 @@
 
 #define NSNET_STATE_DIR "/run/nsnet"
 #define NSNET_NET_DIR NSNET_STATE_DIR "/networks"
+/* What a state file may weigh: a lab's holds its source (at most 16 MiB, escaped)
+ * and its elements; anything bigger is not ours. */
+#define NSNET_STATE_FILE_MAX ((size_t)256 << 20)
 
 /* Take the global lock (blocking). Release with state_unlock (or close the fd). */
 int state_lock(int *ret_fd, struct nsnet_error *e);

@@ -164,8 +164,72 @@ static int check_shape(struct tp *c)
 	return shape(c, 1, 0, state, size);
 }
 
+/* libyaml stops at a NUL byte as at the end of the text, and everything we keep as
+ * a C string would too: half a lab would pass for the whole. */
+int tp_nul_check(struct tp *c, const char *text, size_t len)
+{
+	const char *z = len ? memchr(text, 0, len) : NULL;
+	if (!z)
+		return 0;
+	struct topo_pos pos = { 1, 1 };
+	for (const char *p = text; p < z; p++) {
+		if (*p == '\n') {
+			pos.line++;
+			pos.col = 1;
+		} else if (((unsigned char)*p & 0xc0) != 0x80) {
+			pos.col++;   /* columns count characters, as libyaml's do */
+		}
+	}
+	return tp_err(c, pos, "a NUL byte: a lab file is text");
+}
+
+/* yaml_parser_load builds the whole document before shape() can look at it, and
+ * libyaml's scanner takes time in the square of the flow nesting: 100,000 '['
+ * took minutes. Walking the events first stops at the limit after reading only
+ * that far. Syntax errors are left to the load, which reports them. */
+static int check_depth(struct tp *c, const char *text, size_t len)
+{
+	yaml_parser_t p;
+	if (!yaml_parser_initialize(&p))
+		return tp_nomem(c);
+	yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
+	int r = 0, open = 0;
+	for (bool end = false; !end && r == 0;) {
+		yaml_event_t ev;
+		if (!yaml_parser_parse(&p, &ev))
+			break;
+		switch (ev.type) {
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+		case YAML_SCALAR_EVENT:
+		case YAML_ALIAS_EVENT:
+			/* The depth of a node as shape() counts it: the root is 0. */
+			if (open > TP_MAX_DEPTH)
+				r = tp_err(c, (struct topo_pos){ (int)ev.start_mark.line + 1, (int)ev.start_mark.column + 1 },
+					   "nested more than %d levels deep", TP_MAX_DEPTH);
+			open += ev.type == YAML_SEQUENCE_START_EVENT || ev.type == YAML_MAPPING_START_EVENT;
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			open--;
+			break;
+		case YAML_STREAM_END_EVENT:
+			end = true;
+			break;
+		default:
+			break;
+		}
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&p);
+	return r;
+}
+
 int tp_load(struct tp *c, const char *text, size_t len)
 {
+	int r0 = check_depth(c, text, len);
+	if (r0 < 0)
+		return r0;
 	yaml_parser_t p;
 	if (!yaml_parser_initialize(&p))
 		return tp_nomem(c);

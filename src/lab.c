@@ -12,7 +12,8 @@
 static int lab_fail(int r, struct nsnet_error *e)
 {
 	fprintf(stderr, "nsnet: %s\n", e->msg);
-	return r == -EINVAL ? EXIT_USAGE : EXIT_FAIL;
+	/* A bad lab file (not text, not a regular file, too big, invalid) is bad input. */
+	return r == -EINVAL || r == -EISDIR || r == -EFBIG ? EXIT_USAGE : EXIT_FAIL;
 }
 
 /* At most one positional argument: FILE or LAB. */

@@ -583,14 +583,44 @@ static void test_examples(void)
 	CHECK(n == strlen(tutorial) && memcmp(text, tutorial, n) == 0);
 }
 
+/* A NUL byte would end the text for libyaml: refused where it is. Nesting is
+ * refused at the limit while reading, whatever follows (100,000 '[' took minutes). */
+static void test_nul_and_depth(void)
+{
+	static const char nul[] = "name: a\nnodes:\n  r\0ed: {}\n";
+	struct topology *t = NULL;
+	struct nsnet_error e = { 0 };
+	CHECK(topo_parse_string(nul, sizeof(nul) - 1, "lab.yaml", &t, &e) == -EINVAL);
+	CHECK_STR(e.msg, "lab.yaml:3:4: a NUL byte: a lab file is text");
+	size_t n = 100000;
+	char *deep = malloc(2 * n + 1);
+	if (!deep)
+		return;
+	memset(deep, '[', n);
+	memset(deep + n, ']', n);
+	deep[2 * n] = 0;
+	CHECK(topo_parse_string(deep, 2 * n, "lab.yaml", &t, &e) == -EINVAL);
+	CHECK_STR(e.msg, "lab.yaml:1:66: nested more than 64 levels deep");
+	/* 65 levels (the root at 0, a scalar at 64) still get to the lab checks. */
+	memmove(deep + 65, deep + n, 64);
+	deep[64] = '1';
+	deep[129] = 0;
+	CHECK(topo_parse_string(deep, strlen(deep), "lab.yaml", &t, &e) == -EINVAL);
+	CHECK_STR(e.msg, "lab.yaml:1:1: the lab file must be a mapping (key: value), not a list");
+	free(deep);
+}
+
 static void test_parse_file_errors(void)
 {
 	struct topology *t = NULL;
 	struct nsnet_error e = { 0 };
 	CHECK(topo_parse_file("/nonexistent/lab.yaml", &t, &e) == -ENOENT);
 	CHECK_STR(e.msg, "open /nonexistent/lab.yaml: No such file or directory");
-	CHECK(topo_parse_file("/", &t, &e) == -EINVAL);
-	CHECK_STR(e.msg, "/: not a regular file");
+	CHECK(topo_parse_file("/", &t, &e) == -EISDIR);
+	CHECK_STR(e.msg, "/: is a directory");
+	/* Refused from stat alone: /dev/zero would never end, a FIFO would hang. */
+	CHECK(topo_parse_file("/dev/zero", &t, &e) == -EINVAL);
+	CHECK_STR(e.msg, "/dev/zero: is not a regular file (a character device)");
 
 	char dir[] = "/tmp/test_topology.XXXXXX", path[64];
 	CHECK(mkdtemp(dir) != NULL);
@@ -607,6 +637,21 @@ static void test_parse_file_errors(void)
 		CHECK_STR(t->file, path);
 		topo_free(t);
 	}
+	unlink(path);
+	CHECK(mkfifo(path, 0600) == 0);
+	char want[128];
+	snprintf(want, sizeof(want), "%s: is not a regular file (a FIFO)", path);
+	CHECK(topo_parse_file(path, &t, &e) == -EINVAL);
+	CHECK_STR(e.msg, want);
+	unlink(path);
+	/* One byte over the limit: refused, and never read whole. */
+	f = fopen(path, "we");
+	CHECK(f && ftruncate(fileno(f), (off_t)TOPO_FILE_MAX + 1) == 0);
+	if (f)
+		fclose(f);
+	snprintf(want, sizeof(want), "%s: is larger than the limit of 16 MiB", path);
+	CHECK(topo_parse_file(path, &t, &e) == -EFBIG);
+	CHECK_STR(e.msg, want);
 	unlink(path);
 	rmdir(dir);
 }
@@ -674,6 +719,7 @@ int main(void)
 	test_default_lab();
 	test_examples();
 	test_parse_file_errors();
+	test_nul_and_depth();
 	test_dot();
 	return UNIT_DONE();
 }
