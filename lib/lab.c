@@ -138,7 +138,6 @@ int nsnet_lab_up(const char *file, const struct nsnet_up_opts *opts, json_t **re
 		goto out;
 	/* SIGINT/SIGTERM now roll back instead of leaving half a lab. */
 	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
-	lab_interrupted = 0;
 	lab_progress = o->progress;
 	lab_progress_data = o->progress_data;
 	sigaction(SIGINT, &sa, &old_int);
@@ -157,6 +156,7 @@ int nsnet_lab_up(const char *file, const struct nsnet_up_opts *opts, json_t **re
 		}
 	}
 out:
+	lab_interrupted = 0;
 	lab_plan_free(&p);
 	json_decref(want);
 	json_decref(have);

@@ -12,6 +12,7 @@
  */
 #ifndef NSNET_LAB_H
 #define NSNET_LAB_H
+#include <signal.h>
 #include <jansson.h>
 #include "topology.h"
 
@@ -62,7 +63,8 @@ int lab_topology(const char *arg, struct topology **ret, struct nsnet_error *e);
 extern void (*lab_progress)(const char *step, size_t done, size_t total, void *data);
 extern void *lab_progress_data;
 
-/* Set by SIGINT/SIGTERM while `up` runs: the next step rolls back. */
-extern volatile int lab_interrupted;
+/* Set by SIGINT/SIGTERM (nsnet_interrupt) at any time: the next step of `up` rolls
+ * back; set before `up` applies anything, it changes nothing. */
+extern volatile sig_atomic_t lab_interrupted;
 
 #endif
