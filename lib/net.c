@@ -330,7 +330,18 @@ int nsnet_net_list(json_t **ret, struct nsnet_error *e)
 	json_t *arr = json_array();
 	for (size_t i = 0; i < n; i++) {
 		json_t *d;
-		if (nsnet_net_info(names[i], &d, NULL) == 0)
+		struct nsnet_error e2;
+		/* A network removed meanwhile is skipped; not being allowed to look is an
+		 * error, not an empty list. */
+		r = nsnet_net_info(names[i], &d, &e2);
+		if (r == -EACCES || r == -EPERM) {
+			json_decref(arr);
+			nsnet_strv_free(names, n);
+			if (e)
+				*e = e2;
+			return r;
+		}
+		if (r == 0)
 			json_array_append_new(arr, d);
 	}
 	nsnet_strv_free(names, n);

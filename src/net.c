@@ -229,7 +229,9 @@ const struct verb net_verbs[] = {
 	  "  nat on|off       masquerade traffic leaving the host from NET (and forward it)\n"
 	  "  allow OTHER      NET and OTHER may reach each other (both ways); networks are isolated by default\n"
 	  "  deny OTHER       isolate them again\n", verb_net_set, true, .defer_signals = true },
-	{ "ls", "[--json]", "List networks", NULL, net_ls, false },
-	{ "show", "NET [--json]", "Show a network: subnets, members, addresses, free addresses", NULL, net_show, false },
+	/* Both reconcile the record with the kernel under the state lock: without root
+	 * they could only show an empty or stale picture. */
+	{ "ls", "[--json]", "List networks", NULL, net_ls, true },
+	{ "show", "NET [--json]", "Show a network: subnets, members, addresses, free addresses", NULL, net_show, true },
 	{ NULL },
 };
