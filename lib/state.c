@@ -67,17 +67,45 @@ void state_unlock(int fd)
 		close(fd);
 }
 
+/* Write all of buf to fd; -errno (a full disk is ENOSPC, or a short write). */
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -ENOSPC;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 int json_write_atomic(const char *path, json_t *v, struct nsnet_error *e)
 {
 	char tmp[PATH_MAX];
 	if (xsnprintf(tmp, sizeof(tmp), "%s.tmp", path) < 0)
 		return nsnet_errx(e, ENAMETOOLONG, "%s: path too long", path);
-	if (json_dump_file(v, tmp, JSON_INDENT(1) | JSON_PRESERVE_ORDER) < 0) {
+	_cleanup_free_ char *text = json_dumps(v, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+	if (!text)
+		return nsnet_err(e, ENOMEM, "write %s", tmp);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0666);
+	if (fd < 0)
+		return nsnet_err(e, errno, "write %s", tmp);
+	/* Say why a write failed ("No space left on device"): close reports the
+	 * errors of a delayed write too. */
+	int r = write_all(fd, text, strlen(text));
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	if (r < 0) {
 		unlink(tmp);
-		return nsnet_errx(e, EIO, "write %s: failed", tmp);
+		return nsnet_err(e, r, "write %s", tmp);
 	}
 	if (rename(tmp, path) < 0) {
-		int r = -errno;
+		r = -errno;
 		unlink(tmp);
 		return nsnet_err(e, r, "rename %s", tmp);
 	}
