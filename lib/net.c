@@ -136,7 +136,8 @@ static int spec_check(const struct nsnet_net_spec *s, struct nsnet_prefix gw[2],
 	if (r < 0 || (r = check_subnets(s, gw, e)) < 0)
 		return r;
 	if (s->bridge) {
-		if ((r = nsnet_ifname_check(s->bridge, e)) < 0)
+		/* Refused here, before the bridge exists: nsnet's rules name it. */
+		if ((r = nsnet_ifname_check(s->bridge, e)) < 0 || (r = fw_ifname_ok(s->bridge, e)) < 0)
 			return r;
 		snprintf(bridge, 16, "%s", s->bridge);
 	} else {

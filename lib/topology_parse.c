@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/socket.h>
+#include "fw.h"
 #include "state.h"
 #include "topology_yaml.h"
 #include "util.h"
@@ -160,7 +161,8 @@ static int parse_bridge(struct tp *c, const yaml_node_t *map, struct topo_net *n
 	if (kv.v) {
 		if ((r = tp_strdup(c, &kv, "bridge", &n->bridge)) < 0)
 			return r;
-		if (nsnet_ifname_check(n->bridge, &inner) < 0)
+		/* A name nft cannot quote would only fail once the bridge exists. */
+		if (nsnet_ifname_check(n->bridge, &inner) < 0 || fw_ifname_ok(n->bridge, &inner) < 0)
 			return tp_err(c, tp_kv_pos(&kv), "bridge: %s", inner.msg);
 	}
 	char mine[16], other[16];
