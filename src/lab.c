@@ -138,6 +138,13 @@ int verb_status(int argc, char **argv)
 			       json_is_true(json_object_get(f, "ok")) ? "ok" : "MISSING");
 		}
 	}
+	json_t *fw = json_object_get(st, "firewall");
+	if (!json_is_true(json_object_get(fw, "ok"))) {
+		/* e.g. after `nft flush ruleset`: isolation, NAT and published ports are gone. */
+		printf("  firewall MISSING:");
+		json_array_foreach(json_object_get(fw, "missing"), i, f) printf("%s %s", i ? "," : "", json_string_value(f));
+		printf(" (nsnet fw restore puts it back)\n");
+	}
 	json_array_foreach(json_object_get(st, "links"), i, n) {
 		json_t *nodes = json_object_get(n, "nodes"), *ifs = json_object_get(n, "ifnames");
 		printf("  link %s:%s -- %s:%s  %s\n", json_string_value(json_array_get(nodes, 0)),
