@@ -6,6 +6,7 @@
  * checked against a list (with "did you mean"), duplicate keys refused (libyaml
  * keeps both), strict booleans and integers, and messages that point at the node.
  */
+#include <ctype.h>
 #include <stdarg.h>
 #include "topology_yaml.h"
 #include "util.h"
@@ -28,10 +29,62 @@ struct topo_pos tp_kv_pos(const struct tp_kv *kv)
 	return tp_pos(kv->k ? kv->k : kv->v);
 }
 
+/* A token an error may quote from the file: short, and only characters names,
+ * addresses and numbers are made of. */
+static bool token_safe(const char *s, size_t len)
+{
+	if (len == 0 || len > TP_SAFE_TOKEN_MAX)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!isalnum((unsigned char)s[i]) && !strchr("_.:/@%+=,-", s[i]))
+			return false;
+	return true;
+}
+
+#define NOT_SHOWN "(not shown)"
+
+/* nsnet runs as root, and a lab path may be a symlink to any file (/etc/shadow):
+ * an error must not become a way to read it. Every string of the file that is not
+ * a safe token is cut out of the message where it appears quoted (or wherever a
+ * long stretch of it appears, e.g. truncated by "%.40s"); the position and the
+ * kind of error stay. */
+static void redact(struct tp *c, char *msg, size_t cap)
+{
+	if (!c->loaded)
+		return;
+	for (yaml_node_t *n = c->doc.nodes.start; n < c->doc.nodes.top; n++) {
+		const char *v = n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+		size_t len = v ? n->data.scalar.length : 0;
+		if (!v || len == 0 || token_safe(v, len))
+			continue;
+		size_t probe = len < 16 ? len : 16;
+		char *p = msg;
+		while (*p && (p = memmem(p, strlen(p), v, probe))) {
+			size_t m = probe;
+			while (m < len && p[m] && p[m] == v[m])
+				m++;
+			bool quoted = p > msg && p[-1] == '\'';
+			if (!((quoted && m == len) || m >= 16)) {
+				p++;
+				continue;
+			}
+			size_t rest = strlen(p + m), room = cap - (size_t)(p - msg) - 1;
+			size_t ph = strlen(NOT_SHOWN) < room ? strlen(NOT_SHOWN) : room;
+			if (rest > room - ph)
+				rest = room - ph;
+			memmove(p + ph, p + m, rest);
+			memcpy(p, NOT_SHOWN, ph);
+			p[ph + rest] = 0;
+			p += ph;
+		}
+	}
+}
+
 static int tp_verr(struct tp *c, struct topo_pos pos, const char *fmt, va_list ap)
 {
 	char msg[NSNET_ERR_MAX];
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	redact(c, msg, sizeof(msg));
 	/* Messages quote the file's strings, which may hold newlines ("a\nb" in double
 	 * quotes): an error stays one line. */
 	for (char *p = msg; *p; p++)

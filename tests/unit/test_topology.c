@@ -216,13 +216,13 @@ static void test_name_errors(void)
 	bad("nodes:\n  \"a/b\": {}\n", "lab.yaml:2:3: invalid namespace name 'a/b': must not contain '/'");
 	bad("nodes:\n  [a]: {}\n", "lab.yaml:2:3: the keys of nodes must be names, not a list");
 	bad("networks:\n  \"bad name\": {subnet: 10.0.0.0/24}\n",
-	    "lab.yaml:2:3: invalid network name 'bad name': only letters, digits, '_', '.' and '-'");
+	    "lab.yaml:2:3: invalid network name '(not shown)': only letters, digits, '_', '.' and '-'");
 	bad("networks:\n  n1: {subnet: 10.0.0.0/24}\nnodes:\n  red:\n    interfaces:\n      - {network: n1, ifname: a-very-long-ifname}\n",
 	    "lab.yaml:6:23: invalid interface name 'a-very-long-ifname': longer than 15 bytes");
 	bad("networks:\n  n1: {subnet: 10.0.0.0/24}\nnodes:\n  red:\n    interfaces:\n      - {network: n1, ifname: lo}\n",
 	    "lab.yaml:6:23: interface name 'lo' is the namespace's loopback");
 	bad("networks:\n  n1: {subnet: 10.0.0.0/24, bridge: \"br 0\"}\n",
-	    "lab.yaml:2:29: bridge: invalid interface name 'br 0': must not contain '/', ':', whitespace or control characters");
+	    "lab.yaml:2:29: bridge: invalid interface name '(not shown)': must not contain '/', ':', whitespace or control characters");
 	bad("networks:\n  n1: {subnet: 10.0.0.0/24, bridge: br0}\n  n2: {subnet: 10.1.0.0/24, bridge: br0}\n",
 	    "lab.yaml:3:29: bridge 'br0' is also the bridge of network 'n1' (line 2)");
 	bad("networks:\n  br0: {subnet: 10.0.0.0/24}\n  n2: {subnet: 10.1.0.0/24, bridge: br0}\n",
@@ -610,6 +610,18 @@ static void test_nul_and_depth(void)
 	free(deep);
 }
 
+/* Errors never quote what the file holds beyond safe short tokens: a lab path may be
+ * a symlink to /etc/shadow. */
+static void test_redaction(void)
+{
+	bad("root:$6$saltsalt$hashhashhash:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\n",
+	    "lab.yaml:1:1: unknown key '(not shown)' in the lab file (known: name, networks, nodes, links)");
+	bad("name: 'secret password here'\n", "lab.yaml:1:1: lab name: invalid network name '(not shown)': only letters, digits, '_', '.' and '-'");
+	/* Safe tokens stay: they are what the reader needs to fix the file. */
+	bad("nodes:\n  red:\n    interfaces: [v-net-1]\n", "lab.yaml:3:18: unknown network 'v-net-1'");
+	bad("networks:\n  n1: {subnet: 10.0.0.0/33}\n", "lab.yaml:2:16: subnet: invalid CIDR '10.0.0.0/33': prefix length must be 0..32");
+}
+
 static void test_parse_file_errors(void)
 {
 	struct topology *t = NULL;
@@ -720,6 +732,7 @@ int main(void)
 	test_examples();
 	test_parse_file_errors();
 	test_nul_and_depth();
+	test_redaction();
 	test_dot();
 	return UNIT_DONE();
 }
