@@ -143,6 +143,33 @@ int fw_net_added(json_t *net, struct nsnet_error *e);
  * other networks, its published ports; the table itself when it was the last. */
 int fw_net_removed(json_t *net, struct nsnet_error *e);
 
+/* Drop `name` from the allow list of every other network (their pairs' deletion
+ * into c, when given). */
+void fw_forget_allows(const char *name, struct fw_cmds *c, const char *bridge);
+
+/* ---- fw_diff.c: state's elements against the kernel's ---------------------------- */
+
+/* Elements as "SET ELEMENT" keys of an object; *ret_table: whether a table is
+ * wanted / present at all. */
+int fw_desired_elements(json_t **ret, bool *ret_table, struct nsnet_error *e);
+int fw_kernel_elements(json_t **ret, bool *ret_table, struct nsnet_error *e);
+/* {in_sync, table_wanted, table_present, missing: [...], extra: [...]} */
+int fw_diff(json_t **ret, struct nsnet_error *e);
+/* Rebuild the table from state when it differs (*ret_rebuilt says whether). */
+int fw_converge(bool *ret_rebuilt, struct nsnet_error *e);
+
+/* ---- fw_settle.c ------------------------------------------------------------------ */
+
+/* Make everything derived from state match it: stale publishes dropped, publish
+ * counts recomputed, route_localnet and hairpin, the table, forwarding. */
+int fw_settle(struct nsnet_error *e);
+
+/* ---- recover.c: journal entries of dead commands ------------------------------- */
+
+/* Finish or undo each entry left by a dead command (the caller holds the lock);
+ * the ops handled are appended to report (an array) when given. */
+int recover_entries(json_t *report, struct nsnet_error *e);
+
 /* ---- publish.c ------------------------------------------------------------------ */
 
 /* Remove every publish to network `net` (state files and counts; not the kernel:

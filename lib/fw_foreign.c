@@ -277,7 +277,7 @@ int fw_foreign_report(json_t **ret, struct nsnet_error *e)
 	struct fw_tables tabs;
 	char **names;
 	size_t n;
-	json_t *st;
+	json_t *st = NULL;
 	int r = fw_state_load(&st, e);
 	if (r < 0)
 		return r;

@@ -32,7 +32,7 @@ unsigned fw_net_traffic(json_t *net)
 int fw_net_added(json_t *net, struct nsnet_error *e)
 {
 	const char *name = str(net, "name");
-	json_t *st;
+	json_t *st = NULL;
 	int r = fw_ifname_ok(str(net, "bridge"), e);
 	if (r < 0 || (r = fw_foreign_check(net, fw_net_traffic(net), e)) < 0 || (r = fw_state_load(&st, e)) < 0)
 		return r;
@@ -62,7 +62,7 @@ fail:
 }
 
 /* Drop `name` from the allow list of every other network. */
-static void forget_allows(const char *name, struct fw_cmds *c, const char *bridge)
+void fw_forget_allows(const char *name, struct fw_cmds *c, const char *bridge)
 {
 	char **names;
 	size_t n;
@@ -94,7 +94,7 @@ int fw_net_removed(json_t *net, struct nsnet_error *e)
 	const char *name = str(net, "name");
 	char **names;
 	size_t n;
-	json_t *st;
+	json_t *st = NULL;
 	int r = fw_state_load(&st, e);
 	if (r < 0 || (r = state_net_names(&names, &n, e)) < 0)
 		goto out_st;
@@ -105,11 +105,11 @@ int fw_net_removed(json_t *net, struct nsnet_error *e)
 	if (n == 0) {
 		/* The last network: the table goes, leaving the ruleset as it was. */
 		publish_drop_net(name, st, NULL, NULL);
-		forget_allows(name, NULL, NULL);
+		fw_forget_allows(name, NULL, NULL);
 		r = fw_ruleset_full(&c, e);
 	} else {
 		publish_drop_net(name, st, &c, NULL);
-		forget_allows(name, &c, str(net, "bridge"));
+		fw_forget_allows(name, &c, str(net, "bridge"));
 		if (json_is_true(json_object_get(net, "nat")))
 			fw_elems_nat(&c, "delete", net);
 		fw_elems_net(&c, "delete", net);
@@ -133,7 +133,7 @@ int nsnet_net_set_nat(const char *name, bool on, struct nsnet_error *e)
 	_cleanup_close_ int lock = -1;
 	json_t *net, *st = NULL;
 	int r = nsnet_net_name_check(name, e);
-	if (r < 0 || (r = state_lock(&lock, e)) < 0 || (r = state_net_load(name, &net, e)) < 0)
+	if (r < 0 || (r = nsnet_lock(&lock, e)) < 0 || (r = state_net_load(name, &net, e)) < 0)
 		return r;
 	if (json_is_true(json_object_get(net, "nat")) == on)
 		goto out;  /* already so */
@@ -206,7 +206,7 @@ int nsnet_net_allow(const char *a, const char *b, bool allow, struct nsnet_error
 		return r;
 	if (streq(a, b))
 		return nsnet_errx(e, EINVAL, "a network always reaches itself; name another network");
-	if ((r = state_lock(&lock, e)) < 0 || (r = state_net_load(a, &na, e)) < 0 || (r = state_net_load(b, &nb, e)) < 0)
+	if ((r = nsnet_lock(&lock, e)) < 0 || (r = state_net_load(a, &na, e)) < 0 || (r = state_net_load(b, &nb, e)) < 0)
 		goto out;
 	if (allows(na, b) == allow && allows(nb, a) == allow)
 		goto out;  /* already so */

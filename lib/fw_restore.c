@@ -45,7 +45,7 @@ int nsnet_fw_restore(json_t **ret, struct nsnet_error *e)
 	_cleanup_close_ int lock = -1;
 	json_t *st = NULL;
 	struct fw_cmds c;
-	int r = state_lock(&lock, e);
+	int r = nsnet_lock(&lock, e);
 	/* A publish whose namespace left its network points at an address that may be
 	 * someone else's by now: it is not restored but removed. */
 	if (r < 0 || (r = publish_drop_stale(e)) < 0 || (r = fw_state_load(&st, e)) < 0)
@@ -71,33 +71,13 @@ out:
 	return r;
 }
 
-/* Elements of a set or map in the kernel, or -1 when it cannot be read. */
-static long kernel_elems(const char *kind, const char *name)
-{
-	char cmd[128];
-	json_t *v;
-	snprintf(cmd, sizeof(cmd), "list %s " FW_FAMILY " " FW_TABLE " %s", kind, name);
-	if (fw_list_json(cmd, &v, NULL) < 0)
-		return -1;
-	long n = -1;
-	size_t i;
-	json_t *o;
-	json_array_foreach(json_object_get(v, "nftables"), i, o) {
-		json_t *s = json_object_get(o, kind);
-		if (s)
-			n = (long)json_array_size(json_object_get(s, "elem"));
-	}
-	json_decref(v);
-	return n;
-}
-
 int nsnet_fw_status(json_t **ret, struct nsnet_error *e)
 {
 	_cleanup_close_ int lock = -1;
 	json_t *st = NULL, *pubs = NULL;
 	char **names = NULL;
 	size_t n = 0;
-	int r = state_lock(&lock, e);
+	int r = nsnet_lock(&lock, e);
 	if (r < 0 || (r = fw_state_load(&st, e)) < 0)
 		return r;
 	if ((r = state_net_names(&names, &n, e)) < 0 || (r = publish_load_all(&pubs, e)) < 0)
@@ -114,12 +94,11 @@ int nsnet_fw_status(json_t **ret, struct nsnet_error *e)
 	json_t *p;
 	json_array_foreach(pubs, i, p) pub_any += json_object_get(p, "host_ip") == NULL;
 	bool present = fw_table_exists();
-	/* In sync: the kernel holds what state says (counts of the sets that vary). */
-	bool in_sync = present ? kernel_elems("set", "bridges") == (long)n &&
-					 kernel_elems("set", "nat_bridges") == nat &&
-					 kernel_elems("map", "pubany4") == pub_any &&
-					 kernel_elems("map", "pub4") == (long)json_array_size(pubs) - pub_any
-			       : n == 0;
+	/* In sync: the kernel holds exactly the elements state says, one by one. */
+	json_t *diff;
+	if ((r = fw_diff(&diff, e)) < 0)
+		goto out;
+	bool in_sync = json_is_true(json_object_get(diff, "in_sync"));
 	char fwd4[16] = "?", fwd6[16] = "?";
 	nsnet_sysctl_get(NSNET_HOST, "net/ipv4/ip_forward", fwd4, sizeof(fwd4), NULL);
 	nsnet_sysctl_get(NSNET_HOST, "net/ipv6/conf/all/forwarding", fwd6, sizeof(fwd6), NULL);
@@ -130,6 +109,9 @@ int nsnet_fw_status(json_t **ret, struct nsnet_error *e)
 			      present, "in_sync", in_sync, "networks", (json_int_t)n, "nat_networks", (json_int_t)nat,
 			      "published", (json_int_t)json_array_size(pubs), "ip_forward", fwd4, "ipv6_forwarding", fwd6,
 			      "foreign", problems);
+	json_object_set(o, "missing", json_object_get(diff, "missing"));
+	json_object_set(o, "extra", json_object_get(diff, "extra"));
+	json_decref(diff);
 	if (json_object_get(st, "ip_forward_was"))
 		json_object_set(o, "ip_forward_before_nsnet", json_object_get(st, "ip_forward_was"));
 	if (json_object_get(st, "ipv6_forwarding_was"))

@@ -102,14 +102,21 @@ static int sync_one(json_t *st, const char *key, const char *was_key, bool need,
 	if (need) {
 		if (streq(cur, "1"))
 			return 0;
-		if ((r = nsnet_sysctl_set(NSNET_HOST, key, "1", e)) < 0)
-			return r;
-		if (!was)
+		/* The old value is on disk before the setting changes: a command killed
+		 * right after the write leaves a record that gives it back. */
+		if (!was) {
 			json_object_set_new(st, was_key, json_string(cur));
-		return 0;
+			if ((r = fw_state_save(st, e)) < 0) {
+				json_object_del(st, was_key);
+				return r;
+			}
+		}
+		return nsnet_sysctl_set(NSNET_HOST, key, "1", e);
 	}
 	if (!was)
 		return 0;
+	/* Given back first, forgotten after: a kill in between leaves a record of a
+	 * value that is already back, which the next sync simply drops. */
 	if (streq(cur, "1") && (r = nsnet_sysctl_set(NSNET_HOST, key, json_string_value(was), e)) < 0)
 		return r;
 	json_object_del(st, was_key);

@@ -6,6 +6,9 @@
  * are reconciled with the kernel.
  */
 #include <dirent.h>
+#include <limits.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
 #include <signal.h>
 #include "fw.h"
 #include "lab.h"
@@ -64,13 +67,142 @@ static bool orphan(json_t *net)
 	return !known;
 }
 
+/* A state file that does not parse is set aside as FILE.corrupt (kept to be looked
+ * at, no longer read); what it described is then found from the kernel's side. */
+static void set_aside(const char *path, json_t *report)
+{
+	char to[PATH_MAX];
+	if (xsnprintf(to, sizeof(to), "%s.corrupt", path) == 0 && rename(path, to) == 0)
+		json_array_append_new(json_object_get(report, "corrupt"), json_string(path));
+}
+
+static void corrupt_files(json_t *report)
+{
+	char **names;
+	size_t n;
+	if (state_net_names(&names, &n, NULL) == 0) {
+		for (size_t i = 0; i < n; i++) {
+			json_t *net = NULL;
+			char path[PATH_MAX];
+			int r = state_net_load(names[i], &net, NULL);
+			if (r == -EIO && xsnprintf(path, sizeof(path), NSNET_NET_DIR "/%s.json", names[i]) == 0)
+				set_aside(path, report);
+			else if (r == 0)
+				json_decref(net);
+		}
+		nsnet_strv_free(names, n);
+	}
+	json_t *st = NULL;
+	int r = fw_state_load(&st, NULL);
+	if (r == -EIO)
+		set_aside(FW_STATE_FILE, report);
+	else if (r == 0)
+		json_decref(st);
+}
+
+struct host_link {
+	int index, master;
+	char name[16];
+	char alias[128];
+};
+struct host_links {
+	struct host_link *v;
+	size_t n;
+};
+
+static int links_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct host_links *l = data;
+	struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	struct host_link h = { .index = ifi->ifi_index };
+	struct nlattr *a;
+	mnl_attr_for_each(a, nlh, sizeof(*ifi)) {
+		switch (mnl_attr_get_type(a)) {
+		case IFLA_IFNAME:
+			if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) >= 0)
+				snprintf(h.name, sizeof(h.name), "%s", mnl_attr_get_str(a));
+			break;
+		case IFLA_IFALIAS:
+			if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) >= 0)
+				snprintf(h.alias, sizeof(h.alias), "%s", mnl_attr_get_str(a));
+			break;
+		case IFLA_MASTER:
+			if (mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
+				h.master = (int)mnl_attr_get_u32(a);
+			break;
+		}
+	}
+	struct host_link *v = realloc(l->v, (l->n + 1) * sizeof(*v));
+	if (!v)
+		return MNL_CB_ERROR;
+	v[l->n++] = h;
+	l->v = v;
+	return MNL_CB_OK;
+}
+
+static void links_reset(void *data)
+{
+	((struct host_links *)data)->n = 0;
+}
+
+/* Bridges that say they are a network's (their alias) but whose network has no
+ * state (a corrupt file set aside, a create killed before it recorded): deleted
+ * with their ports, as `net rm --force` would. */
+static int orphan_bridges(struct nl *host, json_t *report, struct nsnet_error *e)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = nl_msg(buf, RTM_GETLINK, 0);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	struct host_links l = { 0 };
+	int r = nl_dump(host, nlh, links_cb, links_reset, &l, e);
+	for (size_t i = 0; r == 0 && i < l.n; i++) {
+		const char *net = l.v[i].alias;
+		if (strncmp(net, NSNET_BRIDGE_ALIAS, strlen(NSNET_BRIDGE_ALIAS)) != 0)
+			continue;
+		net += strlen(NSNET_BRIDGE_ALIAS);
+		json_t *st;
+		if (nsnet_net_name_check(net, NULL) == 0 && state_net_load(net, &st, NULL) == 0) {
+			bool ours = streq(json_string_value(json_object_get(st, "bridge")) ?: "", l.v[i].name);
+			json_decref(st);
+			if (ours)
+				continue;
+		}
+		const char **ifs = calloc(l.n + 1, sizeof(*ifs));
+		if (!ifs) {
+			r = nsnet_err(e, ENOMEM, "gc");
+			break;
+		}
+		size_t k = 0;
+		for (size_t j = 0; j < l.n; j++)
+			if (l.v[j].master == l.v[i].index)
+				ifs[k++] = l.v[j].name;
+		ifs[k++] = l.v[i].name;
+		r = net_delete_host_links(host, ifs, k, e);
+		free(ifs);
+		if (r == 0)
+			json_array_append_new(json_object_get(report, "bridges"), json_string(l.v[i].name));
+	}
+	free(l.v);
+	return r;
+}
+
 int nsnet_gc(json_t **ret, struct nsnet_error *e)
 {
 	_cleanup_close_ int lock = -1;
 	int r = state_lock(&lock, e);
 	if (r < 0)
 		return r;
-	json_t *report = json_pack("{s:[], s:[], s:[]}", "labs", "networks", "reconciled");
+	json_t *report = json_pack("{s:[], s:[], s:[], s:[], s:[], s:[], s:b}", "journal", "corrupt", "labs", "networks",
+				   "bridges", "reconciled", "firewall_rebuilt", false);
+	corrupt_files(report);
+	/* Killed commands' journal entries first: they say what the state files no
+	 * longer can (a network whose file is already gone). */
+	if ((r = recover_entries(json_object_get(report, "journal"), e)) < 0) {
+		json_decref(report);
+		return nsnet_err_wrap(e, "gc");
+	}
 	char **names;
 	size_t n;
 	if (lab_state_names(&names, &n, NULL) == 0) {
@@ -100,6 +232,15 @@ int nsnet_gc(json_t **ret, struct nsnet_error *e)
 		}
 		nsnet_strv_free(names, n);
 	}
+	/* Last, from the kernel's side: bridges no state backs, whatever of nsnet's
+	 * firewall no state backs (elements of a network or publish that is gone), and
+	 * the host settings. */
+	bool rebuilt = false;
+	if ((r = orphan_bridges(host, report, e)) < 0 || (r = fw_converge(&rebuilt, e)) < 0 || (r = fw_settle(e)) < 0) {
+		json_decref(report);
+		return nsnet_err_wrap(e, "gc");
+	}
+	json_object_set_new(report, "firewall_rebuilt", json_boolean(rebuilt));
 	if (ret)
 		*ret = report;
 	else

@@ -25,19 +25,24 @@ static void remove_link(json_t *l)
 
 /* Detach the nodes being removed from each network, one batch per network, so
  * their veths go with one RCU wait per network and their addresses are freed. */
-static void detach_nodes(json_t *specs, json_t *keys)
+static int detach_nodes(json_t *specs, json_t *keys, struct nsnet_error *e)
 {
 	char **nets;
 	size_t n;
-	if (state_net_names(&nets, &n, NULL) < 0)
-		return;
+	int r = state_net_names(&nets, &n, e), err = 0;
+	if (r < 0)
+		return r;
 	const char **ns = calloc(json_array_size(keys) + 1, sizeof(*ns));
 	_cleanup_nl_ struct nl *host = NULL;
 	nl_open_fd(NS_SELF, &host, NULL);
 	for (size_t i = 0; ns && host && i < n; i++) {
 		json_t *net;
-		if (state_net_load(nets[i], &net, NULL) < 0)
+		/* A file that can't be read may hold members being removed: say so (gc
+		 * sets it aside and cleans up from the kernel's side). */
+		if ((r = state_net_load(nets[i], &net, err ? NULL : e)) < 0) {
+			err = err ?: r;
 			continue;
+		}
 		/* A network that goes too needs no detach: its members' veths die with
 		 * their namespaces (asynchronously, as with `ip netns del`; an `up` right
 		 * after waits for names still being destroyed), and its state and
@@ -63,13 +68,14 @@ static void detach_nodes(json_t *specs, json_t *keys)
 			if (strncmp(name, "node:", 5) == 0 && net_member(net, name + 5, NULL))
 				ns[k++] = name + 5;
 		}
-		if (k)
-			net_detach_locked(net, ns, k, NULL);
+		if (k && (r = net_detach_locked(net, ns, k, err ? NULL : e)) < 0)
+			err = err ?: r;
 		json_decref(net);
 	}
 	free(ns);
 	nsnet_strv_free(nets, n);
 	(void)specs;
+	return err;
 }
 
 static void remove_nodes(json_t *keys)
@@ -91,15 +97,21 @@ static void remove_nodes(json_t *keys)
 	free(names);
 }
 
-static void remove_net(const char *name, json_t *spec, json_t *dying)
+static int remove_net(const char *name, json_t *spec, json_t *dying, struct nsnet_error *e)
 {
-	net_rm_locked_ex(name, true, dying, NULL);
+	struct nsnet_error tmp = { 0 };
+	int r = net_rm_locked_ex(name, true, dying, &tmp);
+	if (r == -ENOENT)
+		r = 0;  /* never recorded, or removed already */
+	else if (r < 0 && e)
+		*e = tmp;
 	/* A crash between making the bridge and recording the network leaves a bridge
 	 * that only the lab's journal knows about. */
 	const char *br = S(spec, "bridge");
 	_cleanup_nl_ struct nl *host = NULL;
 	if (br && nl_open_fd(NS_SELF, &host, NULL) == 0 && link_index(host, br) > 0)
 		net_delete_host_links(host, &br, 1, NULL);
+	return r;
 }
 
 int lab_remove_elements(const char *lab, json_t *specs, json_t *keys, struct nsnet_error *e)
@@ -111,7 +123,8 @@ int lab_remove_elements(const char *lab, json_t *specs, json_t *keys, struct nsn
 		if (strncmp(key, "link:", 5) == 0 && json_object_get(specs, key))
 			remove_link(json_object_get(specs, key));
 	}
-	detach_nodes(specs, keys);
+	/* Every step is tried whatever failed before it; the first failure is said. */
+	int err = detach_nodes(specs, keys, e), r;
 	/* Networks before namespaces: deleting a bridge is quick while no namespace
 	 * destruction holds RTNL, and a network's members among the nodes being
 	 * removed need no detach (their veths go with their namespaces). */
@@ -123,12 +136,12 @@ int lab_remove_elements(const char *lab, json_t *specs, json_t *keys, struct nsn
 	}
 	json_array_foreach(keys, i, k) {
 		const char *key = json_string_value(k);
-		if (strncmp(key, "net:", 4) == 0)
-			remove_net(key + 4, json_object_get(specs, key), dying);
+		if (strncmp(key, "net:", 4) == 0 &&
+		    (r = remove_net(key + 4, json_object_get(specs, key), dying, err ? NULL : e)) < 0)
+			err = err ?: r;
 	}
 	json_decref(dying);
 	remove_nodes(keys);
 	(void)lab;
-	(void)e;
-	return 0;
+	return err;
 }

@@ -117,6 +117,14 @@ int msg_link_set(struct nl_batch *b, int index, const char *name, unsigned flags
 	return 0;
 }
 
+int msg_link_alias(struct nl_batch *b, int index, const char *name, const char *alias)
+{
+	struct nlmsghdr *nlh = link_msg(b, RTM_NEWLINK, index, name, "set the alias of");
+	if (!nlh)
+		return -ENOMEM;
+	return PUT_STR(b, nlh, IFLA_IFALIAS, alias) ? 0 : -EMSGSIZE;
+}
+
 int msg_link_del(struct nl_batch *b, int index, const char *name)
 {
 	return link_msg(b, RTM_DELLINK, index, name, "delete link") ? 0 : -ENOMEM;

@@ -29,6 +29,8 @@ enum {
 	LINK_DOWN = 1 << 2,
 };
 int msg_link_set(struct nl_batch *b, int index, const char *name, unsigned flags);
+/* IFLA_IFALIAS (the kernel ignores it when a link is created: a request of its own). */
+int msg_link_alias(struct nl_batch *b, int index, const char *name, const char *alias);
 int msg_link_del(struct nl_batch *b, int index, const char *name);
 /* Put a link into a link group; delete every link of a group in one request.
  * Deleting links one by one costs an RCU grace period each (~16 ms); a group is

@@ -118,6 +118,11 @@ static int make_bridge(struct nl *host, const struct nsnet_net_spec *s, const ch
 	bool v6 = false;
 	for (size_t i = 0; i < s->n_subnets; i++)
 		v6 |= s->subnet[i].family == AF_INET6;
+	/* The bridge says whose it is, so that gc can find it from the kernel's side
+	 * when its state file is lost or corrupt (NSNET_BRIDGE_ALIAS). */
+	char alias[128];
+	snprintf(alias, sizeof(alias), NSNET_BRIDGE_ALIAS "%s", s->name);
+	msg_link_alias(&b, idx, bridge, alias);
 	if (!v6)
 		msg_link_set(&b, idx, bridge, LINK_NO_IPV6LL);
 	for (size_t i = 0; i < s->n_subnets; i++) {
@@ -202,7 +207,7 @@ int nsnet_net_create(const struct nsnet_net_spec *s, struct nsnet_error *e)
 	char bridge[16];
 	_cleanup_close_ int lock = -1;
 	int r = spec_check(s, gw, bridge, e);
-	if (r < 0 || (r = state_lock(&lock, e)) < 0)
+	if (r < 0 || (r = nsnet_lock(&lock, e)) < 0)
 		return r;
 	return net_create_locked(s, NULL, e);
 }
@@ -253,12 +258,23 @@ int net_rm_locked_ex(const char *name, bool force, json_t *dying, struct nsnet_e
 			ifs[k++] = json_string_value(json_object_get(m, "host_ifname"));
 	}
 	ifs[k++] = json_string_value(json_object_get(net, "bridge"));
-	r = net_delete_host_links(host, ifs, k, e);
+	/* Four changes (links, state file, publishes, nftables): the journal says what
+	 * is going, so that a kill anywhere in between is finished by the next command
+	 * (lib/recover.c) instead of leaving forwarding to an address nobody owns. */
+	struct journal j;
+	json_t *links = json_array();
+	for (size_t i = 0; i < k; i++)
+		json_array_append_new(links, json_string(ifs[i]));
+	r = journal_begin(&j, json_pack("{s:s, s:O, s:o}", "op", "net-rm", "net", net, "links", links), e);
+	if (r == 0 && (r = net_delete_host_links(host, ifs, k, e)) < 0)
+		journal_end(&j);  /* nothing recorded changed: the members that lost a veth are reconciled */
 	free(ifs);
-	if (r == 0)
-		r = state_net_remove(name, e);
-	if (r == 0)
-		r = fw_net_removed(net, e);  /* its elements, publishes; the table if last */
+	if (r == 0 && (r = state_net_remove(name, e)) < 0)
+		journal_end(&j);
+	/* Its elements, publishes; the table if last. When this fails the entry stays:
+	 * the next command (or gc) settles the firewall with state. */
+	if (r == 0 && (r = fw_net_removed(net, e)) == 0)
+		journal_end(&j);
 	if (r < 0)
 		nsnet_err_wrap(e, "remove network '%s'", name);
 out:
@@ -270,7 +286,7 @@ int nsnet_net_rm(const char *name, bool force, struct nsnet_error *e)
 {
 	_cleanup_close_ int lock = -1;
 	int r = nsnet_net_name_check(name, e);
-	if (r < 0 || (r = state_lock(&lock, e)) < 0)
+	if (r < 0 || (r = nsnet_lock(&lock, e)) < 0)
 		return r;
 	json_t *net;
 	if ((r = state_net_load(name, &net, e)) < 0)
@@ -310,7 +326,7 @@ int nsnet_net_info(const char *name, json_t **ret, struct nsnet_error *e)
 	_cleanup_close_ int lock = -1;
 	json_t *net;
 	int r = nsnet_net_name_check(name, e);
-	if (r < 0 || (r = state_lock(&lock, e)) < 0 || (r = state_net_load(name, &net, e)) < 0)
+	if (r < 0 || (r = nsnet_lock(&lock, e)) < 0 || (r = state_net_load(name, &net, e)) < 0)
 		return r;
 	_cleanup_nl_ struct nl *host = NULL;
 	bool changed = false;

@@ -22,9 +22,11 @@ json_t *net_member(json_t *net, const char *ns, size_t *ret_idx);
 /* Pool of one subnet with the gateway and every member's address reserved. */
 int net_ipam(json_t *net, json_t *subnet, struct ipam *ret, struct nsnet_error *e);
 /* Bring state in line with the kernel: drop members whose host-side veth is gone
- * (their namespace was deleted, or an attach died before creating it), adopt
- * pending members of dead attaches whose veth exists. Sets *changed. */
+ * (their namespace was deleted), and undo pending members of dead attaches (their
+ * veth, if made, is deleted: it may be half-configured). Sets *changed. */
 int net_reconcile(json_t *net, struct nl *host, bool *changed, struct nsnet_error *e);
+/* A network's bridge carries the alias "nsnet:net:NAME" (ip link shows it). */
+#define NSNET_BRIDGE_ALIAS "nsnet:net:"
 /* Link group used only for the instant of a grouped delete (see net_state.c). */
 #define NSNET_DELETE_GROUP 0x6e736e64u
 /* Delete the host ends of members (their peers go with them). */

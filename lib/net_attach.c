@@ -406,7 +406,7 @@ int nsnet_net_attach(const char *name, const char *const *ns, size_t n, const st
 		return r;
 	_cleanup_close_ int lock = -1;
 	json_t *net = NULL;
-	if ((r = state_lock(&lock, e)) < 0 || (r = state_net_load(name, &net, e)) < 0)
+	if ((r = nsnet_lock(&lock, e)) < 0 || (r = state_net_load(name, &net, e)) < 0)
 		return r;
 	r = net_attach_locked(net, req, n, e);
 	json_decref(net);
@@ -432,16 +432,32 @@ int net_detach_locked(json_t *net, const char *const *ns, size_t n, struct nsnet
 			return nsnet_errx(e, ENOENT, "namespace '%s' is not attached to network '%s'", ns[i], name);
 		ifs[i] = json_string_value(json_object_get(m, "host_ifname"));
 	}
-	if ((r = net_delete_host_links(host, ifs, n, e)) < 0)
+	/* Links, members, publishes: journaled, finished by the next command if killed. */
+	struct journal j;
+	json_t *gone = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(gone, json_pack("{s:s, s:s}", "ns", ns[i], "host_ifname", ifs[i]));
+	if ((r = journal_begin(&j, json_pack("{s:s, s:s, s:o}", "op", "net-detach", "net", name, "members", gone), e)) < 0)
+		return r;
+	if ((r = net_delete_host_links(host, ifs, n, e)) < 0) {
+		journal_end(&j);
 		return nsnet_err_wrap(e, "detach from network '%s'", name);
+	}
 	for (size_t i = 0; i < n; i++) {
 		size_t idx;
 		if (net_member(net, ns[i], &idx))
 			json_array_remove(json_object_get(net, "members"), idx);
-		/* Its published ports go with it, before its address can be reused. */
-		fw_member_removed(net, ns[i], NULL);
 	}
-	return state_net_save(net, e);
+	/* The members go from state before their publishes are dropped: a publish is
+	 * dropped when its namespace is no longer a member (and so its address can't be
+	 * given to another before its forwarding is gone: both happen under the lock). */
+	if ((r = state_net_save(net, e)) < 0)
+		return r;  /* the entry stays: the next command finishes the detach */
+	for (size_t i = 0; i < n && r == 0; i++)
+		r = fw_member_removed(net, ns[i], e);
+	if (r == 0)
+		journal_end(&j);
+	return r;
 }
 
 int nsnet_net_detach(const char *name, const char *const *ns, size_t n, struct nsnet_error *e)
@@ -451,7 +467,7 @@ int nsnet_net_detach(const char *name, const char *const *ns, size_t n, struct n
 		return r;
 	_cleanup_close_ int lock = -1;
 	json_t *net;
-	if ((r = state_lock(&lock, e)) < 0 || (r = state_net_load(name, &net, e)) < 0)
+	if ((r = nsnet_lock(&lock, e)) < 0 || (r = state_net_load(name, &net, e)) < 0)
 		return r;
 	r = net_detach_locked(net, ns, n, e);
 	json_decref(net);

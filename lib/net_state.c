@@ -160,20 +160,25 @@ int net_reconcile(json_t *net, struct nl *host, bool *changed, struct nsnet_erro
 	if (r < 0)
 		return r;
 	json_t *members = json_object_get(net, "members");
+	struct name_set undo = { 0 };
 	for (size_t i = json_array_size(members); i-- > 0;) {
 		json_t *m = json_array_get(members, i);
 		const char *state = json_string_value(json_object_get(m, "state"));
-		bool exists = name_set_has(&links, json_string_value(json_object_get(m, "host_ifname")));
+		const char *host_if = json_string_value(json_object_get(m, "host_ifname"));
+		bool exists = host_if && name_set_has(&links, host_if);
 		if (state && streq(state, "pending")) {
 			pid_t pid = (pid_t)json_integer_value(json_object_get(m, "pid"));
 			if (pid > 0 && (kill(pid, 0) == 0 || errno == EPERM))
 				continue;  /* its attach is still running */
-			if (exists) {
-				json_object_set_new(m, "state", json_string("up"));
-				json_object_del(m, "pid");
-			} else {
-				json_array_remove(members, i);
+			/* Its attach died: the veth it may have made may lack its address, its
+			 * route or even its name inside; undo it rather than guess (the pending
+			 * record is the attach's journal). */
+			if (exists && nsnet_ifname_check(host_if, NULL) == 0 && name_set_add(&undo, host_if) < 0) {
+				name_set_free(&undo);
+				name_set_free(&links);
+				return nsnet_err(e, ENOMEM, "reconcile");
 			}
+			json_array_remove(members, i);
 			*changed = true;
 		} else if (!exists) {
 			/* Its namespace is gone: so are its published ports. */
@@ -185,7 +190,15 @@ int net_reconcile(json_t *net, struct nl *host, bool *changed, struct nsnet_erro
 		}
 	}
 	name_set_free(&links);
-	return 0;
+	r = 0;
+	if (undo.n) {
+		_cleanup_free_ const char **ifs = calloc(undo.n, sizeof(*ifs));
+		for (size_t i = 0; ifs && i < undo.n; i++)
+			ifs[i] = undo.names[i];
+		r = ifs ? net_delete_host_links(host, ifs, undo.n, e) : nsnet_err(e, ENOMEM, "reconcile");
+	}
+	name_set_free(&undo);
+	return r;
 }
 
 int net_delete_host_links(struct nl *host, const char *const *ifnames, size_t n, struct nsnet_error *e)

@@ -165,11 +165,20 @@ static int publish_locked(const struct nsnet_publish_spec *s, struct nsnet_error
 		r = nsnet_err(e, -r, "create %s", FW_PUBLISH_DIR);
 		goto out;
 	}
-	if ((r = json_write_atomic(path, pub, e)) < 0)
+	/* A file, a count, host settings and a map element: journaled, so that a kill
+	 * anywhere in between is undone by the next command (lib/recover.c). */
+	struct journal j;
+	if ((r = journal_begin(&j, json_pack("{s:s, s:s, s:O}", "op", "publish", "path", path, "pub", pub), e)) < 0)
 		goto out;
+	if ((r = json_write_atomic(path, pub, e)) < 0) {
+		journal_end(&j);
+		goto out;
+	}
 	count_add(st, net_name, s->ns, 1);
 	bool lnet = false, hairpin = false;
-	if ((r = fw_forwarding_sync(st, NULL, e)) < 0)
+	/* The count before the settings it stands for: settling after a kill turns off
+	 * what the counts no longer need. */
+	if ((r = fw_state_save(st, e)) < 0 || (r = fw_forwarding_sync(st, NULL, e)) < 0)
 		goto undo;
 	if (first_net && (r = fw_localnet_set(bridge, true, e)) < 0)
 		goto undo;
@@ -183,8 +192,10 @@ static int publish_locked(const struct nsnet_publish_spec *s, struct nsnet_error
 	fw_elems_publish(&c, "add", pub);
 	r = fw_commit(&c, e);
 	fw_cmds_free(&c);
-	if (r == 0 && (r = fw_state_save(st, e)) == 0)
+	if (r == 0 && (r = fw_state_save(st, e)) == 0) {
+		journal_end(&j);
 		goto out;
+	}
 undo:
 	unlink(path);
 	if (hairpin)
@@ -193,6 +204,8 @@ undo:
 		fw_localnet_set(bridge, false, NULL);
 	count_add(st, net_name, s->ns, -1);
 	fw_forwarding_sync(st, NULL, NULL);
+	fw_state_save(st, NULL);
+	journal_end(&j);
 out:
 	json_decref(pub);
 	json_decref(st);
@@ -216,7 +229,7 @@ static int publish_check(const struct nsnet_publish_spec *s, struct nsnet_error 
 int nsnet_publish(const struct nsnet_publish_spec *s, struct nsnet_error *e)
 {
 	_cleanup_close_ int lock = -1;
-	int r = state_lock(&lock, e);
+	int r = nsnet_lock(&lock, e);
 	if (r < 0)
 		return r;
 	return publish_add_locked(s, e);
@@ -239,7 +252,7 @@ int publish_add_locked(const struct nsnet_publish_spec *s, struct nsnet_error *e
 int nsnet_unpublish(int proto_num, const struct nsnet_prefix *host_ip, uint16_t host_port, struct nsnet_error *e)
 {
 	_cleanup_close_ int lock = -1;
-	int r = state_lock(&lock, e);
+	int r = nsnet_lock(&lock, e);
 	if (r < 0)
 		return r;
 	return publish_del_locked(proto_num, host_ip, host_port, e);
@@ -270,8 +283,12 @@ int publish_del_locked(int proto_num, const struct nsnet_prefix *host_ip, uint16
 	}
 	if ((r = fw_state_load(&st, e)) < 0)
 		goto out;
+	struct journal j;
+	if ((r = journal_begin(&j, json_pack("{s:s, s:s, s:O}", "op", "unpublish", "path", path, "pub", pub), e)) < 0)
+		goto out;
 	if (unlink(path) < 0) {
 		r = nsnet_err(e, errno, "remove %s", path);
+		journal_end(&j);
 		goto out;
 	}
 	struct fw_cmds c;
@@ -296,9 +313,11 @@ int publish_del_locked(int proto_num, const struct nsnet_prefix *host_ip, uint16
 	r = fw_forwarding_sync(st, NULL, e);
 	int r2 = fw_state_save(st, r < 0 ? NULL : e);
 	r = r < 0 ? r : r2;
+	journal_end(&j);
 	goto out;
 restore:
 	json_write_atomic(path, pub, NULL);
+	journal_end(&j);
 out:
 	if (r < 0 && !strstr(e ? e->msg : "", "unpublish"))
 		nsnet_err_wrap(e, "unpublish %u/%s", host_port, proto);
@@ -411,7 +430,7 @@ static int drop_pubs(json_t *drop, struct nsnet_error *e)
 {
 	if (json_array_size(drop) == 0)
 		return 0;
-	json_t *st;
+	json_t *st = NULL;
 	struct fw_cmds c;
 	int r = fw_state_load(&st, e);
 	if (r < 0)
@@ -494,7 +513,7 @@ int nsnet_publish_list(json_t **ret, struct nsnet_error *e)
 {
 	_cleanup_close_ int lock = -1;
 	json_t *pubs;
-	int r = state_lock(&lock, e);
+	int r = nsnet_lock(&lock, e);
 	if (r < 0 || (r = publish_load_all(&pubs, e)) < 0)
 		return r;
 	size_t i;

@@ -54,7 +54,7 @@ int state_lock(int *ret_fd, struct nsnet_error *e)
 		}
 	}
 	static const char *const dirs[] = { NSNET_STATE_DIR, NSNET_NET_DIR, NSNET_STATE_DIR "/labs",
-					    NSNET_STATE_DIR "/publish" };
+					    NSNET_STATE_DIR "/publish", NSNET_JOURNAL_DIR };
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
 		remove_stale_tmp(dirs[i]);
 	*ret_fd = fd;

@@ -11,6 +11,7 @@
 
 #define NSNET_STATE_DIR "/run/nsnet"
 #define NSNET_NET_DIR NSNET_STATE_DIR "/networks"
+#define NSNET_JOURNAL_DIR NSNET_STATE_DIR "/journal"
 /* What a state file may weigh: a lab's holds its source (at most 16 MiB, escaped)
  * and its elements; anything bigger is not ours. */
 #define NSNET_STATE_FILE_MAX ((size_t)256 << 20)
@@ -18,6 +19,9 @@
 /* Take the global lock (blocking). Release with state_unlock (or close the fd). */
 int state_lock(int *ret_fd, struct nsnet_error *e);
 void state_unlock(int fd);
+/* state_lock, then finish or undo what dead commands left in the journal
+ * (lib/recover.c). Every command that changes state takes the lock this way. */
+int nsnet_lock(int *ret_fd, struct nsnet_error *e);
 
 int state_net_load(const char *name, json_t **ret, struct nsnet_error *e);   /* -ENOENT: no such network */
 int state_net_save(json_t *net, struct nsnet_error *e);
@@ -26,6 +30,20 @@ int state_net_remove(const char *name, struct nsnet_error *e);
 int state_dir_names(const char *dir, char ***ret, size_t *ret_n, struct nsnet_error *e);
 /* Sorted names of every network. */
 int state_net_names(char ***ret, size_t *ret_n, struct nsnet_error *e);
+
+/* ---- journal.c: intent recorded before a multi-step change (see lib/recover.c) ---- */
+struct journal {
+	char path[256];
+};
+/* Write `entry` (an object with "op" and what the op needs to be finished or undone;
+ * stolen) before the first change. Call journal_end once the command has finished or
+ * undone the change itself, on success and on handled failure alike. */
+int journal_begin(struct journal *j, json_t *entry, struct nsnet_error *e);
+void journal_end(struct journal *j);
+/* Entries left behind (by dead commands, when the caller holds the lock), oldest first. */
+int journal_entries(char ***ret, size_t *ret_n, struct nsnet_error *e);
+int journal_load(const char *name, json_t **ret, struct nsnet_error *e);
+void journal_remove(const char *name);
 
 /* Atomic JSON file write (tmp + rename) and read. */
 int json_write_atomic(const char *path, json_t *v, struct nsnet_error *e);

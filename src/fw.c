@@ -33,10 +33,12 @@ static int fw_status(int argc, char **argv)
 	json_t *s;
 	if (nsnet_fw_status(&s, &e) < 0)
 		return fail(&e);
+	/* Healthy: the kernel holds what state says (0); else 1, as `status` does. */
+	int rc = json_is_true(json_object_get(s, "in_sync")) ? EXIT_OK : EXIT_FAIL;
 	if (json) {
 		print_json(s);
 		json_decref(s);
-		return EXIT_OK;
+		return rc;
 	}
 	bool present = json_is_true(json_object_get(s, "present"));
 	long long nets = json_integer_value(json_object_get(s, "networks"));
@@ -44,6 +46,19 @@ static int fw_status(int argc, char **argv)
 	       present ? (json_is_true(json_object_get(s, "in_sync")) ? "present, in sync with state"
 								      : "present, NOT in sync with state: run 'nsnet fw restore'")
 		       : nets ? "MISSING (flushed?): run 'nsnet fw restore'" : "absent (no networks)");
+	static const char *const diffs[] = { "missing", "extra" };
+	for (size_t k = 0; present && k < 2; k++) {
+		json_t *arr = json_object_get(s, diffs[k]);
+		size_t i, n = json_array_size(arr);
+		json_t *v;
+		json_array_foreach(arr, i, v) {
+			if (i == 10) {
+				printf("  ... and %zu more\n", n - 10);
+				break;
+			}
+			printf("  %s element: %s\n", diffs[k], json_string_value(v));
+		}
+	}
 	printf("networks: %lld (%lld with NAT), published ports: %lld\n", nets,
 	       json_integer_value(json_object_get(s, "nat_networks")), json_integer_value(json_object_get(s, "published")));
 	printf("ip_forward: %s, ipv6 forwarding: %s\n", json_string_value(json_object_get(s, "ip_forward")),
@@ -56,7 +71,7 @@ static int fw_status(int argc, char **argv)
 		printf("foreign firewall rules: none in the way\n");
 	}
 	json_decref(s);
-	return EXIT_OK;
+	return rc;
 }
 
 static int fw_restore(int argc, char **argv)

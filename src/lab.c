@@ -290,9 +290,14 @@ int verb_gc(int argc, char **argv)
 	} else {
 		size_t i;
 		json_t *v;
+		json_array_foreach(json_object_get(rep, "corrupt"), i, v) printf("set aside corrupt state file %s (now %s.corrupt)\n", json_string_value(v), json_string_value(v));
+		json_array_foreach(json_object_get(rep, "bridges"), i, v) printf("removed bridge %s of a network without state, with its ports\n", json_string_value(v));
+		json_array_foreach(json_object_get(rep, "journal"), i, v) printf("finished the interrupted '%s' recorded in the journal\n", json_string_value(v));
 		json_array_foreach(json_object_get(rep, "labs"), i, v) printf("undid the interrupted 'up' of lab %s\n", json_string_value(v));
 		json_array_foreach(json_object_get(rep, "networks"), i, v) printf("removed orphaned network %s\n", json_string_value(v));
-		json_array_foreach(json_object_get(rep, "reconciled"), i, v) printf("freed stale addresses of network %s\n", json_string_value(v));
+		json_array_foreach(json_object_get(rep, "reconciled"), i, v) printf("reconciled network %s with the kernel (members gone or half-attached)\n", json_string_value(v));
+		if (json_is_true(json_object_get(rep, "firewall_rebuilt")))
+			printf("rebuilt nsnet's firewall table: it held elements that state did not (or lacked some)\n");
 	}
 	json_decref(rep);
 	return EXIT_OK;
