@@ -49,26 +49,6 @@ int lab_open(const char *arg, char **ret_name, json_t **ret_state, struct nsnet_
 	return 0;
 }
 
-static int read_source(const char *file, char **ret, struct nsnet_error *e)
-{
-	FILE *f = fopen(file, "re");
-	if (!f)
-		return nsnet_err(e, errno, "open %s", file);
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len);
-	char chunk[4096];
-	size_t n;
-	while (m && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		fwrite(chunk, 1, n, m);
-	fclose(f);
-	if (!m)
-		return nsnet_err(e, ENOMEM, "read %s", file);
-	fclose(m);
-	*ret = buf;
-	return 0;
-}
-
 /* Recorded elements the kernel no longer has (deleted behind nsnet's back) count as
  * changed, so `up` repairs a degraded lab instead of trusting its record. */
 static void mark_missing(json_t *have)
@@ -124,12 +104,15 @@ int nsnet_lab_up(const char *file, const struct nsnet_up_opts *opts, json_t **re
 	const struct nsnet_up_opts *o = opts ? opts : &none;
 	struct topology *t;
 	_cleanup_free_ char *src = NULL;
-	int r = file ? read_source(file, &src, e) : 0;
+	size_t len = 0;
+	int r = file ? topo_read_file(file, &src, &len, e) : 0;
 	if (r < 0)
 		return r;
 	if (!src && !(src = strdup(topo_default_yaml)))
 		return nsnet_err(e, ENOMEM, "default lab");
-	if ((r = topo_parse_string(src, strlen(src), file ? file : "<default>", &t, e)) < 0)
+	if (!file)
+		len = strlen(src);
+	if ((r = topo_parse_string(src, len, file ? file : "<default>", &t, e)) < 0)
 		return r;
 	if ((r = lab_validate_sysctls(t, e)) < 0) {
 		topo_free(t);
@@ -163,7 +146,6 @@ int nsnet_lab_up(const char *file, const struct nsnet_up_opts *opts, json_t **re
 		goto out;
 	/* SIGINT/SIGTERM now roll back instead of leaving half a lab. */
 	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
-	lab_interrupted = 0;
 	lab_progress = o->progress;
 	lab_progress_data = o->progress_data;
 	sigaction(SIGINT, &sa, &old_int);
@@ -182,6 +164,7 @@ int nsnet_lab_up(const char *file, const struct nsnet_up_opts *opts, json_t **re
 		}
 	}
 out:
+	lab_interrupted = 0;
 	lab_plan_free(&p);
 	json_decref(want);
 	json_decref(have);

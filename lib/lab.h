@@ -12,6 +12,7 @@
  */
 #ifndef NSNET_LAB_H
 #define NSNET_LAB_H
+#include <signal.h>
 #include <jansson.h>
 #include "topology.h"
 
@@ -72,7 +73,8 @@ bool lab_node_present(const char *name, json_t *spec, const struct name_set *hos
 extern void (*lab_progress)(const char *step, size_t done, size_t total, void *data);
 extern void *lab_progress_data;
 
-/* Set by SIGINT/SIGTERM while `up` runs: the next step rolls back. */
-extern volatile int lab_interrupted;
+/* Set by SIGINT/SIGTERM (nsnet_interrupt) at any time: the next step of `up` rolls
+ * back; set before `up` applies anything, it changes nothing. */
+extern volatile sig_atomic_t lab_interrupted;
 
 #endif

@@ -16,7 +16,12 @@
 
 #define S(o, k) json_string_value(json_object_get((o), (k)))
 
-volatile int lab_interrupted;
+volatile sig_atomic_t lab_interrupted;
+
+void nsnet_interrupt(void)
+{
+	lab_interrupted = 1;
+}
 void (*lab_progress)(const char *step, size_t done, size_t total, void *data);
 void *lab_progress_data;
 
@@ -239,6 +244,10 @@ out:
 
 int lab_apply(const char *lab, const struct lab_plan *p, struct nsnet_error *e)
 {
+	/* A signal while reading or planning: nothing was changed, nothing to undo. */
+	int r = check_interrupt(e);
+	if (r < 0)
+		return r;
 	json_t *st;
 	if (lab_state_load(lab, &st, NULL) < 0)
 		st = json_pack("{s:s, s:{}}", "name", lab, "elements");
@@ -246,7 +255,7 @@ int lab_apply(const char *lab, const struct lab_plan *p, struct nsnet_error *e)
 	json_object_set_new(st, "status", json_string("applying"));
 	json_object_set_new(st, "pid", json_integer(getpid()));
 	json_object_set_new(st, "journal", json_pack("{s:O, s:O, s:O}", "add", p->add, "remove", p->remove, "want", p->want));
-	int r = lab_state_save(st, e);
+	r = lab_state_save(st, e);
 	if (r < 0) {
 		json_decref(st);
 		return r;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Deciding what `up` changes: the difference between wanted and recorded elements. */
+#include <ctype.h>
 #include <stdarg.h>
 #include "lab.h"
 #include "net.h"
@@ -100,10 +101,53 @@ void lab_plan_free(struct lab_plan *p)
 	memset(p, 0, sizeof(*p));
 }
 
+/* --explain prints commands a reader may paste into a shell, and names come from the
+ * lab file: every name and value is one shell word, single-quoted unless it is made
+ * only of characters no shell treats specially ("x$(touch PWNED)" stays a name).
+ * Placeholders ("<next free address of ...>") are quoted too: pasted, they fail
+ * harmlessly instead of redirecting. */
+#define QN 8
+struct quoter {
+	char buf[QN][4 * 1024 + 3];
+	int i;
+};
+
+static bool shell_plain(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("_./:@%+=,-", *s))
+			return false;
+	return true;
+}
+
+/* s as one shell word, in one of q's buffers (QN per command at most). */
+static const char *q(struct quoter *qt, const char *s)
+{
+	if (!s)
+		s = "";
+	if (shell_plain(s))
+		return s;
+	char *b = qt->buf[qt->i++ % QN], *o = b, *end = b + sizeof(qt->buf[0]) - 6;
+	*o++ = '\'';
+	for (; *s && o < end; s++) {
+		if (*s == '\'') {
+			memcpy(o, "'\\''", 4);
+			o += 4;
+		} else {
+			*o++ = *s;
+		}
+	}
+	*o++ = '\'';
+	*o = 0;
+	return b;
+}
+
 static void cmd(json_t *cmds, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void cmd(json_t *cmds, const char *fmt, ...)
 {
-	char buf[512];
+	char buf[8192];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
@@ -115,7 +159,8 @@ static void cmd(json_t *cmds, const char *fmt, ...)
 
 static void explain_net(json_t *c, const char *name, json_t *n, bool add)
 {
-	const char *br = S(n, "bridge");
+	struct quoter qt = { .i = 0 };
+	const char *br = q(&qt, S(n, "bridge"));
 	if (!add) {
 		cmd(c, "ip link del %s", br);
 		return;
@@ -124,20 +169,26 @@ static void explain_net(json_t *c, const char *name, json_t *n, bool add)
 	for (size_t i = 0; i < json_array_size(json_object_get(n, "subnets")); i++) {
 		const char *sub = json_string_value(json_array_get(json_object_get(n, "subnets"), i));
 		const char *slash = strchr(sub, '/');
-		cmd(c, "ip addr add %s%s dev %s", json_string_value(json_array_get(json_object_get(n, "gateways"), i)),
-		    slash ? slash : "", br);
+		char a[128];
+		snprintf(a, sizeof(a), "%s%s", json_string_value(json_array_get(json_object_get(n, "gateways"), i)), slash ? slash : "");
+		cmd(c, "ip addr add %s dev %s", q(&qt, a), br);
 	}
 	cmd(c, "ip link set %s up", br);
 	if (json_is_true(json_object_get(n, "nat"))) {
+		char set[600];
 		cmd(c, "sysctl -w net.ipv4.ip_forward=1");
-		cmd(c, "nft add element inet nsnet nat_bridges { \"%s\" }", br);
-		cmd(c, "nft add element inet nsnet nat4 { %s }", json_string_value(json_array_get(json_object_get(n, "subnets"), 0)));
+		snprintf(set, sizeof(set), "{ \"%s\" }", S(n, "bridge"));
+		cmd(c, "nft add element inet nsnet nat_bridges %s", q(&qt, set));
+		snprintf(set, sizeof(set), "{ %s }", json_string_value(json_array_get(json_object_get(n, "subnets"), 0)));
+		cmd(c, "nft add element inet nsnet nat4 %s", q(&qt, set));
 	}
 	(void)name;
 }
 
-static void explain_node(json_t *c, const char *name, json_t *n, json_t *want, bool add)
+static void explain_node(json_t *c, const char *name_raw, json_t *n, json_t *want, bool add)
 {
+	struct quoter qt = { .i = 0 };
+	const char *name = q(&qt, name_raw);
 	if (!add) {
 		cmd(c, "ip netns del %s", name);
 		return;
@@ -148,51 +199,74 @@ static void explain_node(json_t *c, const char *name, json_t *n, json_t *want, b
 		cmd(c, "ip netns exec %s sysctl -w net.ipv4.ip_forward=1", name);
 	const char *k;
 	json_t *v;
-	json_object_foreach(json_object_get(n, "sysctls"), k, v) cmd(c, "ip netns exec %s sysctl -w %s=%s", name, k, json_string_value(v));
+	json_object_foreach(json_object_get(n, "sysctls"), k, v) {
+		char kv[1024];
+		snprintf(kv, sizeof(kv), "%s=%s", k, json_string_value(v));
+		qt.i = 1;
+		cmd(c, "ip netns exec %s sysctl -w %s", name, q(&qt, kv));
+	}
 	size_t i;
 	json_t *f;
 	json_array_foreach(json_object_get(n, "ifaces"), i, f) {
-		char key[128], host_if[16];
+		char key[128], host_if[16], what[300];
 		snprintf(key, sizeof(key), "net:%s", S(f, "network"));
 		json_t *net = json_object_get(want, key);
-		nsnet_net_host_ifname(S(f, "network"), name, host_if);
-		const char *ifn = S(f, "ifname") ? S(f, "ifname") : "eth0";
-		cmd(c, "ip link add %s master %s type veth peer name %s netns %s", host_if, S(net, "bridge"), ifn, name);
-		cmd(c, "ip link set %s up", host_if);
+		nsnet_net_host_ifname(S(f, "network"), name_raw, host_if);
+		qt.i = 1;
+		const char *ifn = q(&qt, S(f, "ifname") ? S(f, "ifname") : "eth0"), *hif = q(&qt, host_if);
+		cmd(c, "ip link add %s master %s type veth peer name %s netns %s", hif, q(&qt, S(net, "bridge")), ifn, name);
+		cmd(c, "ip link set %s up", hif);
 		cmd(c, "ip -n %s link set %s up", name, ifn);
 		json_t *ips = json_object_get(f, "ips");
 		const char *sub = json_string_value(json_array_get(json_object_get(net, "subnets"), 0));
 		const char *slash = sub ? strchr(sub, '/') : NULL;
 		if (json_array_size(ips))
-			cmd(c, "ip -n %s addr add %s%s dev %s", name, json_string_value(json_array_get(ips, 0)),
-			    slash ? slash : "", ifn);
+			snprintf(what, sizeof(what), "%s%s", json_string_value(json_array_get(ips, 0)), slash ? slash : "");
 		else
-			cmd(c, "ip -n %s addr add <next free address of %s> dev %s", name, sub ? sub : "?", ifn);
+			snprintf(what, sizeof(what), "<next free address of %s>", sub ? sub : "?");
+		cmd(c, "ip -n %s addr add %s dev %s", name, q(&qt, what), ifn);
 		if (json_is_true(json_object_get(f, "default_route")))
 			cmd(c, "ip -n %s route add default via %s", name,
-			    json_string_value(json_array_get(json_object_get(net, "gateways"), 0)));
+			    q(&qt, json_string_value(json_array_get(json_object_get(net, "gateways"), 0))));
 	}
-	json_array_foreach(json_object_get(n, "routes"), i, f) cmd(c, "ip -n %s route add %s via %s%s%s", name, S(f, "to"), S(f, "via"), S(f, "dev") ? " dev " : "", S(f, "dev") ? S(f, "dev") : "");
-	json_array_foreach(json_object_get(n, "publish"), i, f) cmd(c, "nft add element inet nsnet pubany4 { %s . %lld : <%s's address> . %lld }", S(f, "proto"), json_integer_value(json_object_get(f, "host_port")), name, json_integer_value(json_object_get(f, "port")));
+	json_array_foreach(json_object_get(n, "routes"), i, f) {
+		qt.i = 1;
+		if (S(f, "dev"))
+			cmd(c, "ip -n %s route add %s via %s dev %s", name, q(&qt, S(f, "to")), q(&qt, S(f, "via")), q(&qt, S(f, "dev")));
+		else
+			cmd(c, "ip -n %s route add %s via %s", name, q(&qt, S(f, "to")), q(&qt, S(f, "via")));
+	}
+	json_array_foreach(json_object_get(n, "publish"), i, f) {
+		char el[600];
+		snprintf(el, sizeof(el), "{ %s . %lld : <%s's address> . %lld }", S(f, "proto"),
+			 json_integer_value(json_object_get(f, "host_port")), name_raw, json_integer_value(json_object_get(f, "port")));
+		qt.i = 1;
+		cmd(c, "nft add element inet nsnet pubany4 %s", q(&qt, el));
+	}
 }
 
 static void explain_link(json_t *c, json_t *l, bool add)
 {
+	struct quoter qt = { .i = 0 };
 	json_t *nodes = json_object_get(l, "nodes"), *ifs = json_object_get(l, "ifnames"), *ips = json_object_get(l, "ips");
 	const char *a = json_string_value(json_array_get(nodes, 0)), *b = json_string_value(json_array_get(nodes, 1));
-	const char *ia = json_string_value(json_array_get(ifs, 0)), *ib = json_string_value(json_array_get(ifs, 1));
+	bool ha = streq(a, NSNET_HOST), hb = streq(b, NSNET_HOST);
+	const char *qa = q(&qt, a), *qb = q(&qt, b);
+	const char *ia = q(&qt, json_string_value(json_array_get(ifs, 0))), *ib = q(&qt, json_string_value(json_array_get(ifs, 1)));
 	if (!add) {
-		cmd(c, "ip%s%s link del %s", streq(a, NSNET_HOST) ? "" : " -n ", streq(a, NSNET_HOST) ? "" : a, ia);
+		cmd(c, "ip%s%s link del %s", ha ? "" : " -n ", ha ? "" : qa, ia);
 		return;
 	}
-	cmd(c, "ip link add %s%s%s type veth peer name %s%s%s", ia, streq(a, NSNET_HOST) ? "" : " netns ",
-	    streq(a, NSNET_HOST) ? "" : a, ib, streq(b, NSNET_HOST) ? "" : " netns ", streq(b, NSNET_HOST) ? "" : b);
+	cmd(c, "ip link add %s%s%s type veth peer name %s%s%s", ia, ha ? "" : " netns ", ha ? "" : qa, ib,
+	    hb ? "" : " netns ", hb ? "" : qb);
 	for (int i = 0; i < 2; i++) {
-		const char *ns = i ? b : a, *ifn = i ? ib : ia;
+		bool host = i ? hb : ha;
+		const char *ns = i ? qb : qa, *ifn = i ? ib : ia;
 		const char *ip = json_string_value(json_array_get(ips, i));
-		const char *pre = streq(ns, NSNET_HOST) ? "" : " -n ", *nsn = streq(ns, NSNET_HOST) ? "" : ns;
+		const char *pre = host ? "" : " -n ", *nsn = host ? "" : ns;
+		qt.i = 4;
 		if (ip)
-			cmd(c, "ip%s%s addr add %s dev %s", pre, nsn, ip, ifn);
+			cmd(c, "ip%s%s addr add %s dev %s", pre, nsn, q(&qt, ip), ifn);
 		cmd(c, "ip%s%s link set %s up", pre, nsn, ifn);
 	}
 }

@@ -141,7 +141,8 @@ static int spec_check(const struct nsnet_net_spec *s, struct nsnet_prefix gw[2],
 	if (r < 0 || (r = check_subnets(s, gw, e)) < 0)
 		return r;
 	if (s->bridge) {
-		if ((r = nsnet_ifname_check(s->bridge, e)) < 0)
+		/* Refused here, before the bridge exists: nsnet's rules name it. */
+		if ((r = nsnet_ifname_check(s->bridge, e)) < 0 || (r = fw_ifname_ok(s->bridge, e)) < 0)
 			return r;
 		snprintf(bridge, 16, "%s", s->bridge);
 	} else {
@@ -354,7 +355,18 @@ int nsnet_net_list(json_t **ret, struct nsnet_error *e)
 	json_t *arr = json_array();
 	for (size_t i = 0; i < n; i++) {
 		json_t *d;
-		if (nsnet_net_info(names[i], &d, NULL) == 0)
+		struct nsnet_error e2;
+		/* A network removed meanwhile is skipped; not being allowed to look is an
+		 * error, not an empty list. */
+		r = nsnet_net_info(names[i], &d, &e2);
+		if (r == -EACCES || r == -EPERM) {
+			json_decref(arr);
+			nsnet_strv_free(names, n);
+			if (e)
+				*e = e2;
+			return r;
+		}
+		if (r == 0)
 			json_array_append_new(arr, d);
 	}
 	nsnet_strv_free(names, n);

@@ -232,6 +232,11 @@ struct nsnet_up_opts {
  * differs from what runs. ret_report (optional): { "lab", "changed", "steps": [...] }. */
 int nsnet_lab_up(const char *file, const struct nsnet_up_opts *o, struct json_t **ret_report,
 		 struct nsnet_error *e);
+/* Ask a running nsnet_lab_up to stop and roll back what it made (it then fails with
+ * "interrupted", -EINTR); a request made before it starts makes it change nothing.
+ * Async-signal-safe: meant for a SIGINT/SIGTERM handler installed when the process
+ * starts (nsnet_lab_up also catches both while it applies). Cleared when up returns. */
+void nsnet_interrupt(void);
 /* LAB is a lab name or a topology file; NULL means the default lab. */
 int nsnet_lab_down(const char *lab, struct nsnet_error *e);
 int nsnet_lab_status(const char *lab, struct json_t **ret, struct nsnet_error *e);

@@ -70,21 +70,47 @@ void state_unlock(int fd)
 		close(fd);
 }
 
+/* Write all of buf to fd; -errno (a full disk is ENOSPC, or a short write). */
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -ENOSPC;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 int json_write_atomic(const char *path, json_t *v, struct nsnet_error *e)
 {
 	char tmp[PATH_MAX];
 	if (xsnprintf(tmp, sizeof(tmp), "%s.tmp", path) < 0)
 		return nsnet_errx(e, ENAMETOOLONG, "%s: path too long", path);
-	/* Never world-readable, even for a moment: made 0600, not chmod'ed after. */
-	_cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, NSNET_STATE_FILE_MODE);
+	_cleanup_free_ char *text = json_dumps(v, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+	if (!text)
+		return nsnet_err(e, ENOMEM, "write %s", tmp);
+	/* Never world-readable, even for a moment: made 0600, not chmod'ed after (and
+	 * fchmod'ed in case an old .tmp of another mode was there). */
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, NSNET_STATE_FILE_MODE);
 	if (fd < 0)
-		return nsnet_err(e, errno, "create %s", tmp);
-	if (fchmod(fd, NSNET_STATE_FILE_MODE) < 0 || json_dumpfd(v, fd, JSON_INDENT(1) | JSON_PRESERVE_ORDER) < 0) {
+		return nsnet_err(e, errno, "write %s", tmp);
+	/* Say why a write failed ("No space left on device"): close reports the
+	 * errors of a delayed write too. One write(2) for the whole text. */
+	int r = fchmod(fd, NSNET_STATE_FILE_MODE) < 0 ? -errno : write_all(fd, text, strlen(text));
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	if (r < 0) {
 		unlink(tmp);
-		return nsnet_errx(e, EIO, "write %s: failed", tmp);
+		return nsnet_err(e, r, "write %s", tmp);
 	}
 	if (rename(tmp, path) < 0) {
-		int r = -errno;
+		r = -errno;
 		unlink(tmp);
 		return nsnet_err(e, r, "rename %s", tmp);
 	}
@@ -93,12 +119,29 @@ int json_write_atomic(const char *path, json_t *v, struct nsnet_error *e)
 
 int json_read(const char *path, json_t **ret, struct nsnet_error *e)
 {
-	if (access(path, F_OK) < 0)
-		return -errno;
+	_cleanup_free_ char *buf = NULL;
+	size_t len;
+	struct nsnet_error re;
+	int r = read_file_bounded(path, NSNET_STATE_FILE_MAX, &buf, &len, &re);
+	if (r == -ENOENT)
+		return r;
+	if (r == -EISDIR || r == -EINVAL || r == -EFBIG)
+		return nsnet_errx(e, EIO, "corrupt state: %s", re.msg);
+	if (r < 0) {
+		if (e)
+			*e = re;
+		return r;
+	}
 	json_error_t je;
-	json_t *v = json_load_file(path, 0, &je);
-	if (!v)
+	json_t *v = json_loadb(buf, len, 0, &je);
+	if (!v) {
+		/* jansson quotes the text near the error: a state path may be a symlink to
+		 * anything, so say where and what, never what the file holds. */
+		char *near = strstr(je.text, " near '");
+		if (near)
+			*near = 0;
 		return nsnet_errx(e, EIO, "%s:%d: corrupt state: %s", path, je.line, je.text);
+	}
 	*ret = v;
 	return 0;
 }

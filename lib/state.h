@@ -16,6 +16,9 @@
  * members; nobody else may read it (docs/security.md). Directories 0700, files 0600. */
 #define NSNET_STATE_DIR_MODE 0700
 #define NSNET_STATE_FILE_MODE 0600
+/* What a state file may weigh: a lab's holds its source (at most 16 MiB, escaped)
+ * and its elements; anything bigger is not ours. */
+#define NSNET_STATE_FILE_MAX ((size_t)256 << 20)
 
 /* Take the global lock (blocking). Release with state_unlock (or close the fd). */
 int state_lock(int *ret_fd, struct nsnet_error *e);

@@ -84,7 +84,15 @@ struct topology {
 	size_t n_links;
 };
 
-/* Parse and validate. Errors: "FILE:LINE:COL: message" in e->msg, -EINVAL. */
+/* The documented limit of a lab file (docs/lab-format.md). */
+#define TOPO_FILE_MAX ((size_t)16 << 20)
+
+/* A lab file's text through the one bounded reader: a regular file of at most
+ * TOPO_FILE_MAX bytes ("PATH: is a directory", ... -EINVAL, -EISDIR or -EFBIG). */
+int topo_read_file(const char *path, char **ret, size_t *ret_len, struct nsnet_error *e);
+
+/* Parse and validate. Errors: "FILE:LINE:COL: message" in e->msg, -EINVAL; a NUL
+ * byte in the text is an error at its position. */
 int topo_parse_file(const char *path, struct topology **ret, struct nsnet_error *e);
 int topo_parse_string(const char *text, size_t len, const char *filename, struct topology **ret,
 		      struct nsnet_error *e);

@@ -13,11 +13,10 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/socket.h>
+#include "fw.h"
 #include "state.h"
 #include "topology_yaml.h"
 #include "util.h"
-
-#define TOPO_FILE_MAX (16u << 20)
 
 static const char *const top_keys[] = { "name", "networks", "nodes", "links", NULL };
 static const char *const net_keys[] = { "subnet", "gateway", "nat", "bridge", "mtu", NULL };
@@ -162,7 +161,8 @@ static int parse_bridge(struct tp *c, const yaml_node_t *map, struct topo_net *n
 	if (kv.v) {
 		if ((r = tp_strdup(c, &kv, "bridge", &n->bridge)) < 0)
 			return r;
-		if (nsnet_ifname_check(n->bridge, &inner) < 0)
+		/* A name nft cannot quote would only fail once the bridge exists. */
+		if (nsnet_ifname_check(n->bridge, &inner) < 0 || fw_ifname_ok(n->bridge, &inner) < 0)
 			return tp_err(c, tp_kv_pos(&kv), "bridge: %s", inner.msg);
 	}
 	char mine[16], other[16];
@@ -277,7 +277,9 @@ int topo_parse_string(const char *text, size_t len, const char *filename, struct
 		return nsnet_err(e, ENOMEM, "%s", c.file);
 	}
 	c.t = t;
-	int r = tp_load(&c, text ? text : "", text ? len : 0);
+	int r = tp_nul_check(&c, text, text ? len : 0);
+	if (r == 0)
+		r = tp_load(&c, text ? text : "", text ? len : 0);
 	if (r == 0)
 		r = parse_doc(&c);
 	tp_done(&c);
@@ -289,33 +291,19 @@ int topo_parse_string(const char *text, size_t len, const char *filename, struct
 	return 0;
 }
 
+int topo_read_file(const char *path, char **ret, size_t *ret_len, struct nsnet_error *e)
+{
+	return read_file_bounded(path, TOPO_FILE_MAX, ret, ret_len, e);
+}
+
 int topo_parse_file(const char *path, struct topology **ret, struct nsnet_error *e)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return nsnet_err(e, errno, "open %s", path);
-	struct stat st;
-	if (fstat(fd, &st) < 0)
-		return nsnet_err(e, errno, "stat %s", path);
-	if (!S_ISREG(st.st_mode))
-		return nsnet_errx(e, EINVAL, "%s: not a regular file", path);
-	if ((uint64_t)st.st_size > TOPO_FILE_MAX)
-		return nsnet_errx(e, EFBIG, "%s: larger than %u MiB", path, TOPO_FILE_MAX >> 20);
-	size_t size = (size_t)st.st_size, got = 0;
-	_cleanup_free_ char *buf = malloc(size + 1);
-	if (!buf)
-		return nsnet_err(e, ENOMEM, "read %s", path);
-	while (got < size) {
-		ssize_t n = read(fd, buf + got, size - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return nsnet_err(e, errno, "read %s", path);
-		if (n == 0)
-			break;   /* shrank meanwhile: parse what is there */
-		got += (size_t)n;
-	}
-	return topo_parse_string(buf, got, path, ret, e);
+	_cleanup_free_ char *buf = NULL;
+	size_t len;
+	int r = topo_read_file(path, &buf, &len, e);
+	if (r < 0)
+		return r;
+	return topo_parse_string(buf, len, path, ret, e);
 }
 
 /* ---- the model --------------------------------------------------------------- */

@@ -6,6 +6,7 @@
  * checked against a list (with "did you mean"), duplicate keys refused (libyaml
  * keeps both), strict booleans and integers, and messages that point at the node.
  */
+#include <ctype.h>
 #include <stdarg.h>
 #include "topology_yaml.h"
 #include "util.h"
@@ -28,10 +29,62 @@ struct topo_pos tp_kv_pos(const struct tp_kv *kv)
 	return tp_pos(kv->k ? kv->k : kv->v);
 }
 
+/* A token an error may quote from the file: short, and only characters names,
+ * addresses and numbers are made of. */
+static bool token_safe(const char *s, size_t len)
+{
+	if (len == 0 || len > TP_SAFE_TOKEN_MAX)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!isalnum((unsigned char)s[i]) && !strchr("_.:/@%+=,-", s[i]))
+			return false;
+	return true;
+}
+
+#define NOT_SHOWN "(not shown)"
+
+/* nsnet runs as root, and a lab path may be a symlink to any file (/etc/shadow):
+ * an error must not become a way to read it. Every string of the file that is not
+ * a safe token is cut out of the message where it appears quoted (or wherever a
+ * long stretch of it appears, e.g. truncated by "%.40s"); the position and the
+ * kind of error stay. */
+static void redact(struct tp *c, char *msg, size_t cap)
+{
+	if (!c->loaded)
+		return;
+	for (yaml_node_t *n = c->doc.nodes.start; n < c->doc.nodes.top; n++) {
+		const char *v = n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+		size_t len = v ? n->data.scalar.length : 0;
+		if (!v || len == 0 || token_safe(v, len))
+			continue;
+		size_t probe = len < 16 ? len : 16;
+		char *p = msg;
+		while (*p && (p = memmem(p, strlen(p), v, probe))) {
+			size_t m = probe;
+			while (m < len && p[m] && p[m] == v[m])
+				m++;
+			bool quoted = p > msg && p[-1] == '\'';
+			if (!((quoted && m == len) || m >= 16)) {
+				p++;
+				continue;
+			}
+			size_t rest = strlen(p + m), room = cap - (size_t)(p - msg) - 1;
+			size_t ph = strlen(NOT_SHOWN) < room ? strlen(NOT_SHOWN) : room;
+			if (rest > room - ph)
+				rest = room - ph;
+			memmove(p + ph, p + m, rest);
+			memcpy(p, NOT_SHOWN, ph);
+			p[ph + rest] = 0;
+			p += ph;
+		}
+	}
+}
+
 static int tp_verr(struct tp *c, struct topo_pos pos, const char *fmt, va_list ap)
 {
 	char msg[NSNET_ERR_MAX];
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	redact(c, msg, sizeof(msg));
 	/* Messages quote the file's strings, which may hold newlines ("a\nb" in double
 	 * quotes): an error stays one line. */
 	for (char *p = msg; *p; p++)
@@ -164,8 +217,72 @@ static int check_shape(struct tp *c)
 	return shape(c, 1, 0, state, size);
 }
 
+/* libyaml stops at a NUL byte as at the end of the text, and everything we keep as
+ * a C string would too: half a lab would pass for the whole. */
+int tp_nul_check(struct tp *c, const char *text, size_t len)
+{
+	const char *z = len ? memchr(text, 0, len) : NULL;
+	if (!z)
+		return 0;
+	struct topo_pos pos = { 1, 1 };
+	for (const char *p = text; p < z; p++) {
+		if (*p == '\n') {
+			pos.line++;
+			pos.col = 1;
+		} else if (((unsigned char)*p & 0xc0) != 0x80) {
+			pos.col++;   /* columns count characters, as libyaml's do */
+		}
+	}
+	return tp_err(c, pos, "a NUL byte: a lab file is text");
+}
+
+/* yaml_parser_load builds the whole document before shape() can look at it, and
+ * libyaml's scanner takes time in the square of the flow nesting: 100,000 '['
+ * took minutes. Walking the events first stops at the limit after reading only
+ * that far. Syntax errors are left to the load, which reports them. */
+static int check_depth(struct tp *c, const char *text, size_t len)
+{
+	yaml_parser_t p;
+	if (!yaml_parser_initialize(&p))
+		return tp_nomem(c);
+	yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
+	int r = 0, open = 0;
+	for (bool end = false; !end && r == 0;) {
+		yaml_event_t ev;
+		if (!yaml_parser_parse(&p, &ev))
+			break;
+		switch (ev.type) {
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+		case YAML_SCALAR_EVENT:
+		case YAML_ALIAS_EVENT:
+			/* The depth of a node as shape() counts it: the root is 0. */
+			if (open > TP_MAX_DEPTH)
+				r = tp_err(c, (struct topo_pos){ (int)ev.start_mark.line + 1, (int)ev.start_mark.column + 1 },
+					   "nested more than %d levels deep", TP_MAX_DEPTH);
+			open += ev.type == YAML_SEQUENCE_START_EVENT || ev.type == YAML_MAPPING_START_EVENT;
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			open--;
+			break;
+		case YAML_STREAM_END_EVENT:
+			end = true;
+			break;
+		default:
+			break;
+		}
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&p);
+	return r;
+}
+
 int tp_load(struct tp *c, const char *text, size_t len)
 {
+	int r0 = check_depth(c, text, len);
+	if (r0 < 0)
+		return r0;
 	yaml_parser_t p;
 	if (!yaml_parser_initialize(&p))
 		return tp_nomem(c);

@@ -42,6 +42,11 @@ struct tp {
 /* Load text as one YAML document; refuse syntax errors, several documents, and
  * alias graphs that are cyclic or expand to something huge. */
 int tp_load(struct tp *c, const char *text, size_t len);
+/* The longest string of the file an error message quotes as it is; longer ones, and
+ * any with characters other than letters, digits and _.:/@%+=,- are "(not shown)". */
+#define TP_SAFE_TOKEN_MAX 64
+/* Refuse a NUL byte in the text, at its line and column. */
+int tp_nul_check(struct tp *c, const char *text, size_t len);
 void tp_done(struct tp *c);
 
 struct topo_pos tp_pos(const yaml_node_t *n);

@@ -29,6 +29,13 @@ static inline void fclosep(FILE **f) { if (*f) fclose(*f); }
 #define xsnprintf(buf, len, ...) \
 	({ int _n = snprintf((buf), (len), __VA_ARGS__); (_n < 0 || (size_t)_n >= (len)) ? -ENAMETOOLONG : 0; })
 
+struct nsnet_error;
+/* The whole of a regular file of at most max bytes, NUL-terminated (*ret_len
+ * excludes the terminator). Refuses directories, FIFOs, devices and sockets without
+ * reading them, and files over max without reading more than max + 1 bytes.
+ * Errors: "PATH: is a directory" (-EISDIR), "PATH: is not a regular file (a FIFO)"
+ * (-EINVAL), "PATH: is larger than the limit of N MiB" (-EFBIG), "open PATH: ...". */
+int read_file_bounded(const char *path, size_t max, char **ret, size_t *ret_len, struct nsnet_error *e);
 int write_file(const char *path, const char *s);
 int read_file_line(const char *path, char *buf, size_t len);
 int mkdir_p(const char *path, unsigned mode);

@@ -84,6 +84,12 @@ static int check_spec(const struct nsnet_veth_spec *s, struct nsnet_error *e)
 		return nsnet_errx(e, EINVAL, "both ends would be %s in %s", s->if_a, s->ns_a);
 	if (s->ip_a && s->ip_b && s->ip_a->family != s->ip_b->family)
 		return nsnet_errx(e, EINVAL, "the two addresses are of different families");
+	/* One address on both ends of a cable: each end would answer for the other. */
+	if (s->ip_a && s->ip_b && memcmp(s->ip_a->addr, s->ip_b->addr, s->ip_a->family == AF_INET ? 4 : 16) == 0) {
+		char buf[64];
+		return nsnet_errx(e, EINVAL, "both ends would have the address %s",
+				  nsnet_prefix_str(s->ip_a, false, buf, sizeof(buf)));
+	}
 	if (s->mtu && (s->mtu < 68 || s->mtu > 65535))
 		return nsnet_errx(e, EINVAL, "invalid MTU %u: must be 68..65535", s->mtu);
 	for (int i = 0; i < 2; i++) {

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Verb dispatch, help generated from the verb tables, option helpers. */
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -68,6 +69,45 @@ bool wants_help(int argc, char **argv)
 	return false;
 }
 
+static const int deferred_signals[] = { SIGINT, SIGTERM, SIGHUP };
+
+static void signal_set(sigset_t *s)
+{
+	sigemptyset(s);
+	for (size_t i = 0; i < sizeof(deferred_signals) / sizeof(deferred_signals[0]); i++)
+		sigaddset(s, deferred_signals[i]);
+}
+
+void cli_block_signals(void)
+{
+	sigset_t s;
+	signal_set(&s);
+	sigprocmask(SIG_BLOCK, &s, NULL);
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	nsnet_interrupt();
+}
+
+/* Once the verb is known: a changing verb gets the handler, then the signals are
+ * let through (one that came meanwhile is delivered now, to the handler); any other
+ * verb gets them back with their default action (Ctrl-C stops a doctor or a show,
+ * and exec's command starts with nothing blocked). */
+static void release_signals(bool defer)
+{
+	if (defer) {
+		struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
+		sigemptyset(&sa.sa_mask);
+		for (size_t i = 0; i < sizeof(deferred_signals) / sizeof(deferred_signals[0]); i++)
+			sigaction(deferred_signals[i], &sa, NULL);
+	}
+	sigset_t s;
+	signal_set(&s);
+	sigprocmask(SIG_UNBLOCK, &s, NULL);
+}
+
 int verb_dispatch(const char *prog, const struct verb *table, int argc, char **argv)
 {
 	if (argc < 1 || strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0 ||
@@ -99,6 +139,7 @@ int verb_dispatch(const char *prog, const struct verb *table, int argc, char **a
 			return EXIT_FAIL;
 		}
 		cli_current_verb = v;
+		release_signals(v->defer_signals);
 		return v->fn(argc, argv);
 	}
 	fprintf(stderr, "nsnet: unknown command '%s' for '%s'; see '%s --help'\n", argv[0], prog, prog);

@@ -21,7 +21,14 @@ struct verb {
 	bool needs_root;
 	const struct verb *sub;  /* a table of sub-verbs (`ns add`), instead of fn */
 	bool raw_args;           /* after the first argument comes a command: only `VERB --help` asks for help */
+	/* It changes things: SIGINT, SIGTERM and SIGHUP, blocked from the start of the
+	 * process, only ask it to stop (up rolls back; the others finish their change). */
+	bool defer_signals;
 };
+
+/* Block SIGINT, SIGTERM and SIGHUP: the first thing main does, so that no signal can
+ * end a changing command half-way before its handler is in place. */
+void cli_block_signals(void);
 
 /* Sub-verbs (e.g. `ns add`) use the same table type. */
 int verb_dispatch(const char *prog, const struct verb *table, int argc, char **argv);

@@ -95,6 +95,6 @@ const struct verb fw_verbs[] = {
 	{ "status", "[--json]", "nsnet's nftables table, forwarding, and foreign rules that drop nsnet's traffic", NULL,
 	  fw_status, true },
 	{ "restore", "", "Rebuild nsnet's nftables table and host settings from state (after 'nft flush ruleset')", NULL,
-	  fw_restore, true },
+	  fw_restore, true, .defer_signals = true },
 	{ NULL },
 };

@@ -12,7 +12,8 @@
 static int lab_fail(int r, struct nsnet_error *e)
 {
 	fprintf(stderr, "nsnet: %s\n", e->msg);
-	return r == -EINVAL ? EXIT_USAGE : EXIT_FAIL;
+	/* A bad lab file (not text, not a regular file, too big, invalid) is bad input. */
+	return r == -EINVAL || r == -EISDIR || r == -EFBIG ? EXIT_USAGE : EXIT_FAIL;
 }
 
 /* At most one positional argument: FILE or LAB. */
@@ -136,6 +137,13 @@ int verb_status(int argc, char **argv)
 			       json_array_size(ips) ? json_string_value(json_array_get(ips, 0)) : "-",
 			       json_is_true(json_object_get(f, "ok")) ? "ok" : "MISSING");
 		}
+	}
+	json_t *fw = json_object_get(st, "firewall");
+	if (!json_is_true(json_object_get(fw, "ok"))) {
+		/* e.g. after `nft flush ruleset`: isolation, NAT and published ports are gone. */
+		printf("  firewall MISSING:");
+		json_array_foreach(json_object_get(fw, "missing"), i, f) printf("%s %s", i ? "," : "", json_string_value(f));
+		printf(" (nsnet fw restore puts it back)\n");
 	}
 	json_array_foreach(json_object_get(st, "links"), i, n) {
 		json_t *nodes = json_object_get(n, "nodes"), *ifs = json_object_get(n, "ifnames");

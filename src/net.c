@@ -215,20 +215,22 @@ const struct verb net_verbs[] = {
 	  "  --bridge IFNAME   the bridge's name (default: NET, or nsbr-HASH when NET is not a valid interface name)\n"
 	  "  --mtu N           MTU of the bridge and of every member's veth\n"
 	  "  --nat             masquerade traffic leaving the host from this network\n",
-	  net_create, true },
+	  net_create, true, .defer_signals = true },
 	{ "attach", "NET NS... [--ip IP] [--ifname IF] [--no-default-route]",
 	  "Plug namespaces into a network: veth, address, default route",
 	  "  --ip IP              a static address (one namespace only; default: the pool's next)\n"
 	  "  --ifname IF          the namespace end's name (default: eth0, or the next free ethN)\n"
 	  "  --no-default-route   do not add a default route via the gateway\n",
-	  net_attach, true },
-	{ "detach", "NET NS...", "Unplug namespaces from a network", NULL, net_detach, true },
+	  net_attach, true, .defer_signals = true },
+	{ "detach", "NET NS...", "Unplug namespaces from a network", NULL, net_detach, true, .defer_signals = true },
 	{ "rm", "NET... [--force]", "Remove networks; --force detaches their namespaces first",
-	  "  --force   detach attached namespaces instead of refusing\n", net_rm, true },
+	  "  --force   detach attached namespaces instead of refusing\n", net_rm, true, .defer_signals = true },
 	{ "set", "NET nat on|off | NET allow|deny OTHER", "NAT on or off; let two networks reach each other, or isolate them",
 	  "  nat on|off       masquerade traffic leaving the host from NET (and forward it)\n"
 	  "  allow OTHER      NET and OTHER may reach each other (both ways); networks are isolated by default\n"
-	  "  deny OTHER       isolate them again\n", verb_net_set, true },
+	  "  deny OTHER       isolate them again\n", verb_net_set, true, .defer_signals = true },
+	/* Both reconcile the record with the kernel under the state lock: without root
+	 * they could only show an empty or stale picture. */
 	{ "ls", "[--json]", "List networks", NULL, net_ls, true },
 	{ "show", "NET [--json]", "Show a network: subnets, members, addresses, free addresses", NULL, net_show, true },
 	{ NULL },

@@ -10,13 +10,14 @@ static const struct verb verbs[] = {
 	  "  --dry-run   print the plan, change nothing\n"
 	  "  --explain   print each step with the equivalent ip/nft commands\n"
 	  "  --json      print the plan/report as JSON\n"
-	  "Running up again on a running lab changes only what differs from the file.\n", verb_up, true },
-	{ "down",       "[FILE|LAB]",            "Remove a lab and everything it made (works without the file)", NULL, verb_down, true },
+	  "Running up again on a running lab changes only what differs from the file.\n"
+	  "SIGINT or SIGTERM at any moment rolls back: the lab stays as it was.\n", verb_up, true, .defer_signals = true },
+	{ "down",       "[FILE|LAB]",            "Remove a lab and everything it made (works without the file)", NULL, verb_down, true, .defer_signals = true },
 	{ "status",     "[FILE|LAB] [--json]",   "Show a lab, checked against the kernel (exit 1 when degraded)", NULL, verb_status, true },
 	{ "ls",         "[--json]",              "List labs", NULL, verb_labs, true },
 	{ "graph",      "[FILE|LAB]",            "Print a lab as a Graphviz DOT graph", NULL, verb_graph, true },
 	{ "pingall",    "[FILE|LAB] [--json]",   "Every node pings every address of every other node (exit 1 if neighbours fail)", NULL, verb_pingall, true },
-	{ "gc",         "[--json]",              "Undo what killed commands left behind (interrupted ups, stale addresses)", NULL, verb_gc, true },
+	{ "gc",         "[--json]",              "Undo what killed commands left behind (interrupted ups, stale addresses)", NULL, verb_gc, true, .defer_signals = true },
 	{ "ns",         "add|del|list|pids ...", "Manage named network namespaces (compatible with ip netns)", NULL, NULL, false, ns_verbs },
 	{ "exec",       "NAME -- CMD [ARG...]",  "Run a command inside a namespace, as ip netns exec does", NULL, verb_exec, true, NULL, true },
 	{ "show",       "[NAME...] [--json]",    "Show interfaces, addresses, routes, neighbours of namespaces",
@@ -29,11 +30,11 @@ static const struct verb verbs[] = {
 	  "  --ip CIDR_A,CIDR_B    addresses of A's and B's ends (with prefix length)\n"
 	  "  --subnet CIDR         give the ends the first two usable addresses of CIDR\n"
 	  "  --ifnames IF_A,IF_B   interface names (default: to-B in A, to-A in B)\n"
-	  "  --mtu N               MTU of both ends\n", verb_connect, true },
+	  "  --mtu N               MTU of both ends\n", verb_connect, true, .defer_signals = true },
 	{ "disconnect", "A B [--ifname IF_A]", "Remove the veth pair between A and B",
-	  "  --ifname IF_A   A's end, when it is not the default to-B\n", verb_disconnect, true },
+	  "  --ifname IF_A   A's end, when it is not the default to-B\n", verb_disconnect, true, .defer_signals = true },
 	{ "route",      "add|del|ls ...",        "Add, remove or list static routes in a namespace (IPv4 and IPv6)", NULL, NULL, false, route_verbs },
-	{ "router",     "NS [on|off] [--json]",  "Turn IPv4+IPv6 forwarding on or off in a namespace (no argument: show it)", NULL, verb_router, true },
+	{ "router",     "NS [on|off] [--json]",  "Turn IPv4+IPv6 forwarding on or off in a namespace (no argument: show it)", NULL, verb_router, true, .defer_signals = true },
 	{ "doctor",     "SRC DST [--port N] [--proto icmp|tcp|udp] [--timeout MS] [--json]", "Say why SRC cannot reach DST, and how to fix it",
 	  "  SRC              a namespace, or host\n"
 	  "  DST              a namespace or lab node (its first global address), host, or an address\n"
@@ -47,14 +48,15 @@ static const struct verb verbs[] = {
 	  "  HOST_IP          only this address of the host (default: every address)\n"
 	  "  --proto P        tcp (default) or udp\n"
 	  "  --net NET        the network to reach NS on, when it is on several\n"
-	  "  ls [--json]      list published ports\n", verb_publish, true },
-	{ "unpublish",  "[HOST_IP:]HOST_PORT [--proto tcp|udp]", "Remove a published port", NULL, verb_unpublish, true },
+	  "  ls [--json]      list published ports\n", verb_publish, true, .defer_signals = true },
+	{ "unpublish",  "[HOST_IP:]HOST_PORT [--proto tcp|udp]", "Remove a published port", NULL, verb_unpublish, true, .defer_signals = true },
 	{ "fw",         "status|restore ...",    "nsnet's nftables table: status, restore after a firewall reload", NULL, NULL, false, fw_verbs },
 	{ NULL, NULL, NULL, NULL, NULL, false },
 };
 
 int main(int argc, char **argv)
 {
+	cli_block_signals();
 	if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
 		puts("nsnet " NSNET_VERSION);
 		return EXIT_OK;

@@ -179,10 +179,10 @@ const struct verb route_verbs[] = {
 	  "  via GW    next hop, same family as DEST\n"
 	  "  dev IF    outgoing interface (required for a link-local IPv6 gateway; alone: an on-link route)\n"
 	  "Fails if a route to DEST already exists. NS may be 'host'.\n"
-	  "Example: nsnet route add left 10.0.2.0/24 via 10.0.1.1\n", route_add, true },
+	  "Example: nsnet route add left 10.0.2.0/24 via 10.0.1.1\n", route_add, true, .defer_signals = true },
 	{ "del", "NS DEST [via GW] [dev IF]", "Remove a route from a namespace",
 	  "  The route to DEST is removed; via and dev narrow the match when several exist.\n"
-	  "Example: nsnet route del left 10.0.2.0/24\n", route_del, true },
+	  "Example: nsnet route del left 10.0.2.0/24\n", route_del, true, .defer_signals = true },
 	{ "ls", "NS [-4|-6] [--json]", "List the routes of a namespace's main table",
 	  "  -4, -6    only IPv4 or only IPv6 routes\n"
 	  "  --json    the routes as `nsnet show --json` has them (docs/show-json.md)\n", route_ls, true },

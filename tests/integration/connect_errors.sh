@@ -61,6 +61,9 @@ refused 2 "both ends would be" connect $R $R --ifnames x,x
 refused 2 "invalid namespace name" connect $R a/b
 refused 2 "option '--ip' needs a value" connect $R $B --ip
 refused 2 "two namespaces are needed" disconnect $R
+# One address on both ends (the address length may differ: still one address).
+refused 2 "^nsnet: connect: both ends would have the address 10.3.0.1$" connect $R $B --ip 10.3.0.1/24,10.3.0.1/24 --ifnames x-a,x-b
+refused 2 "^nsnet: connect: both ends would have the address fd00:3::1$" connect $R $B --ip fd00:3::1/64,fd00:3::1/120 --ifnames x-a,x-b
 
 # Refused by the system: exit 1.
 refused 1 "connect $R and ce-nope: namespace 'ce-nope' not found" connect $R ce-nope

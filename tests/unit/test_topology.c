@@ -216,13 +216,13 @@ static void test_name_errors(void)
 	bad("nodes:\n  \"a/b\": {}\n", "lab.yaml:2:3: invalid namespace name 'a/b': must not contain '/'");
 	bad("nodes:\n  [a]: {}\n", "lab.yaml:2:3: the keys of nodes must be names, not a list");
 	bad("networks:\n  \"bad name\": {subnet: 10.0.0.0/24}\n",
-	    "lab.yaml:2:3: invalid network name 'bad name': only letters, digits, '_', '.' and '-'");
+	    "lab.yaml:2:3: invalid network name '(not shown)': only letters, digits, '_', '.' and '-'");
 	bad("networks:\n  n1: {subnet: 10.0.0.0/24}\nnodes:\n  red:\n    interfaces:\n      - {network: n1, ifname: a-very-long-ifname}\n",
 	    "lab.yaml:6:23: invalid interface name 'a-very-long-ifname': longer than 15 bytes");
 	bad("networks:\n  n1: {subnet: 10.0.0.0/24}\nnodes:\n  red:\n    interfaces:\n      - {network: n1, ifname: lo}\n",
 	    "lab.yaml:6:23: interface name 'lo' is the namespace's loopback");
 	bad("networks:\n  n1: {subnet: 10.0.0.0/24, bridge: \"br 0\"}\n",
-	    "lab.yaml:2:29: bridge: invalid interface name 'br 0': must not contain '/', ':', whitespace or control characters");
+	    "lab.yaml:2:29: bridge: invalid interface name '(not shown)': must not contain '/', ':', whitespace or control characters");
 	bad("networks:\n  n1: {subnet: 10.0.0.0/24, bridge: br0}\n  n2: {subnet: 10.1.0.0/24, bridge: br0}\n",
 	    "lab.yaml:3:29: bridge 'br0' is also the bridge of network 'n1' (line 2)");
 	bad("networks:\n  br0: {subnet: 10.0.0.0/24}\n  n2: {subnet: 10.1.0.0/24, bridge: br0}\n",
@@ -593,14 +593,56 @@ static void test_examples(void)
 	CHECK(n == strlen(tutorial) && memcmp(text, tutorial, n) == 0);
 }
 
+/* A NUL byte would end the text for libyaml: refused where it is. Nesting is
+ * refused at the limit while reading, whatever follows (100,000 '[' took minutes). */
+static void test_nul_and_depth(void)
+{
+	static const char nul[] = "name: a\nnodes:\n  r\0ed: {}\n";
+	struct topology *t = NULL;
+	struct nsnet_error e = { 0 };
+	CHECK(topo_parse_string(nul, sizeof(nul) - 1, "lab.yaml", &t, &e) == -EINVAL);
+	CHECK_STR(e.msg, "lab.yaml:3:4: a NUL byte: a lab file is text");
+	size_t n = 100000;
+	char *deep = malloc(2 * n + 1);
+	if (!deep)
+		return;
+	memset(deep, '[', n);
+	memset(deep + n, ']', n);
+	deep[2 * n] = 0;
+	CHECK(topo_parse_string(deep, 2 * n, "lab.yaml", &t, &e) == -EINVAL);
+	CHECK_STR(e.msg, "lab.yaml:1:66: nested more than 64 levels deep");
+	/* 65 levels (the root at 0, a scalar at 64) still get to the lab checks. */
+	memmove(deep + 65, deep + n, 64);
+	deep[64] = '1';
+	deep[129] = 0;
+	CHECK(topo_parse_string(deep, strlen(deep), "lab.yaml", &t, &e) == -EINVAL);
+	CHECK_STR(e.msg, "lab.yaml:1:1: the lab file must be a mapping (key: value), not a list");
+	free(deep);
+}
+
+/* Errors never quote what the file holds beyond safe short tokens: a lab path may be
+ * a symlink to /etc/shadow. */
+static void test_redaction(void)
+{
+	bad("root:$6$saltsalt$hashhashhash:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\n",
+	    "lab.yaml:1:1: unknown key '(not shown)' in the lab file (known: name, networks, nodes, links)");
+	bad("name: 'secret password here'\n", "lab.yaml:1:1: lab name: invalid network name '(not shown)': only letters, digits, '_', '.' and '-'");
+	/* Safe tokens stay: they are what the reader needs to fix the file. */
+	bad("nodes:\n  red:\n    interfaces: [v-net-1]\n", "lab.yaml:3:18: unknown network 'v-net-1'");
+	bad("networks:\n  n1: {subnet: 10.0.0.0/33}\n", "lab.yaml:2:16: subnet: invalid CIDR '10.0.0.0/33': prefix length must be 0..32");
+}
+
 static void test_parse_file_errors(void)
 {
 	struct topology *t = NULL;
 	struct nsnet_error e = { 0 };
 	CHECK(topo_parse_file("/nonexistent/lab.yaml", &t, &e) == -ENOENT);
 	CHECK_STR(e.msg, "open /nonexistent/lab.yaml: No such file or directory");
-	CHECK(topo_parse_file("/", &t, &e) == -EINVAL);
-	CHECK_STR(e.msg, "/: not a regular file");
+	CHECK(topo_parse_file("/", &t, &e) == -EISDIR);
+	CHECK_STR(e.msg, "/: is a directory");
+	/* Refused from stat alone: /dev/zero would never end, a FIFO would hang. */
+	CHECK(topo_parse_file("/dev/zero", &t, &e) == -EINVAL);
+	CHECK_STR(e.msg, "/dev/zero: is not a regular file (a character device)");
 
 	char dir[] = "/tmp/test_topology.XXXXXX", path[64];
 	CHECK(mkdtemp(dir) != NULL);
@@ -617,6 +659,21 @@ static void test_parse_file_errors(void)
 		CHECK_STR(t->file, path);
 		topo_free(t);
 	}
+	unlink(path);
+	CHECK(mkfifo(path, 0600) == 0);
+	char want[128];
+	snprintf(want, sizeof(want), "%s: is not a regular file (a FIFO)", path);
+	CHECK(topo_parse_file(path, &t, &e) == -EINVAL);
+	CHECK_STR(e.msg, want);
+	unlink(path);
+	/* One byte over the limit: refused, and never read whole. */
+	f = fopen(path, "we");
+	CHECK(f && ftruncate(fileno(f), (off_t)TOPO_FILE_MAX + 1) == 0);
+	if (f)
+		fclose(f);
+	snprintf(want, sizeof(want), "%s: is larger than the limit of 16 MiB", path);
+	CHECK(topo_parse_file(path, &t, &e) == -EFBIG);
+	CHECK_STR(e.msg, want);
 	unlink(path);
 	rmdir(dir);
 }
@@ -684,6 +741,8 @@ int main(void)
 	test_default_lab();
 	test_examples();
 	test_parse_file_errors();
+	test_nul_and_depth();
+	test_redaction();
 	test_dot();
 	return UNIT_DONE();
 }
