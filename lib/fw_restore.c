@@ -82,7 +82,7 @@ int nsnet_fw_status(json_t **ret, struct nsnet_error *e)
 		return r;
 	if ((r = state_net_names(&names, &n, e)) < 0 || (r = publish_load_all(&pubs, e)) < 0)
 		goto out;
-	long nat = 0, pub_any = 0;
+	long nat = 0;
 	for (size_t i = 0; i < n; i++) {
 		json_t *net;
 		if (state_net_load(names[i], &net, NULL) == 0) {
@@ -90,9 +90,6 @@ int nsnet_fw_status(json_t **ret, struct nsnet_error *e)
 			json_decref(net);
 		}
 	}
-	size_t i;
-	json_t *p;
-	json_array_foreach(pubs, i, p) pub_any += json_object_get(p, "host_ip") == NULL;
 	bool present = fw_table_exists();
 	/* In sync: the kernel holds exactly the elements state says, one by one. */
 	json_t *diff;
