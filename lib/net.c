@@ -285,7 +285,7 @@ int nsnet_net_rm(const char *name, bool force, struct nsnet_error *e)
 }
 
 /* Add the pool's view (used and free counts) to a copy of the state. */
-static json_t *describe(json_t *net)
+json_t *net_describe(json_t *net)
 {
 	json_t *d = json_deep_copy(net);
 	size_t i;
@@ -315,7 +315,7 @@ int nsnet_net_info(const char *name, json_t **ret, struct nsnet_error *e)
 	bool changed = false;
 	if (nl_open_fd(NS_SELF, &host, NULL) == 0 && net_reconcile(net, host, &changed, NULL) == 0 && changed)
 		state_net_save(net, NULL);
-	*ret = describe(net);
+	*ret = net_describe(net);
 	json_decref(net);
 	return 0;
 }
