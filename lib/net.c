@@ -155,9 +155,15 @@ int net_create_locked(const struct nsnet_net_spec *s, const char *lab, struct ns
 	if (r < 0)
 		return r;
 	json_t *old;
-	if (state_net_load(s->name, &old, NULL) == 0) {
+	struct nsnet_error le = { 0 };
+	if ((r = state_net_load(s->name, &old, &le)) == 0) {
 		json_decref(old);
 		return nsnet_errx(e, EEXIST, "network '%s' already exists", s->name);
+	}
+	if (r != -ENOENT) {   /* a damaged state file is not a free name: never write over it */
+		if (e)
+			*e = le;
+		return r;
 	}
 	if ((r = check_others(s, bridge, e)) < 0)
 		return r;

@@ -38,6 +38,12 @@ int state_net_check(json_t *net, const char *name, const char *path, struct nsne
 int state_net_parse(const char *buf, size_t len, const char *name, const char *path, json_t **ret,
 		    struct nsnet_error *e);
 
+/* The same for a lab's state (name: the lab it must be, or NULL), fw.json, and a
+ * published port's file. */
+int state_lab_check(json_t *st, const char *name, const char *path, struct nsnet_error *e);
+int state_fw_check(json_t *st, const char *path, struct nsnet_error *e);
+int state_publish_check(json_t *p, const char *path, struct nsnet_error *e);
+
 /* Network names: 1..64 bytes of [A-Za-z0-9_.-], not starting with '.' or '-'. */
 int nsnet_net_name_check(const char *name, struct nsnet_error *e);
 

@@ -14,8 +14,14 @@ int state_parse(const char *buf, size_t len, const char *path, json_t **ret, str
 {
 	json_error_t je;
 	json_t *v = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
-	if (!v)
+	if (!v) {
+		/* jansson quotes the text near the error: say where and what, never what
+		 * the file holds (it may be anything, newlines included). */
+		char *near = strstr(je.text, " near '");
+		if (near)
+			*near = 0;
 		return nsnet_errx(e, EIO, "%s:%d: corrupt state: %s", path, je.line, je.text);
+	}
 	if (!json_is_object(v)) {
 		json_decref(v);
 		return nsnet_errx(e, EIO, "%s: corrupt state: not a JSON object", path);
@@ -131,7 +137,7 @@ int state_net_check(json_t *net, const char *name, const char *path, struct nsne
 		return r;
 	const char *n = json_string_value(json_object_get(net, "name"));
 	if (name && !streq(n, name))
-		return corrupt(e, path, "'name' is '%s', not '%s'", n, name);
+		return corrupt(e, path, "'name' is not '%s'", name);
 	if (nsnet_net_name_check(n, NULL) < 0)
 		return corrupt(e, path, "'name' is not a network name");
 	if (nsnet_ifname_check(json_string_value(json_object_get(net, "bridge")), NULL) < 0)
@@ -168,5 +174,68 @@ int state_net_parse(const char *buf, size_t len, const char *name, const char *p
 		return r;
 	}
 	*ret = v;
+	return 0;
+}
+
+int state_lab_check(json_t *st, const char *name, const char *path, struct nsnet_error *e)
+{
+	int r;
+	if (!json_is_object(st))
+		return corrupt(e, path, "not a JSON object");
+	if ((r = want(st, "name", JSON_STRING, false, "", path, e)) < 0 ||
+	    (r = want(st, "elements", JSON_OBJECT, false, "", path, e)) < 0 ||
+	    (r = want(st, "status", JSON_STRING, true, "", path, e)) < 0 ||
+	    (r = want(st, "file", JSON_STRING, true, "", path, e)) < 0 ||
+	    (r = want(st, "source", JSON_STRING, true, "", path, e)) < 0 ||
+	    (r = want(st, "journal", JSON_OBJECT, true, "", path, e)) < 0 ||
+	    (r = want_int(st, "pid", 0, INT32_MAX, true, "", path, e)) < 0)
+		return r;
+	if (name && !streq(json_string_value(json_object_get(st, "name")), name))
+		return corrupt(e, path, "'name' is not '%s'", name);
+	const char *k;
+	json_t *v;
+	json_object_foreach(json_object_get(st, "elements"), k, v) {
+		if (!json_is_object(v))
+			return corrupt(e, path, "'elements': an element is %s", type_name(v));
+	}
+	return 0;
+}
+
+int state_fw_check(json_t *st, const char *path, struct nsnet_error *e)
+{
+	int r;
+	if (!json_is_object(st))
+		return corrupt(e, path, "not a JSON object");
+	if ((r = want(st, "published", JSON_OBJECT, true, "", path, e)) < 0 ||
+	    (r = want(st, "ip_forward_was", JSON_STRING, true, "", path, e)) < 0 ||
+	    (r = want(st, "ipv6_forwarding_was", JSON_STRING, true, "", path, e)) < 0)
+		return r;
+	const char *net, *ns;
+	json_t *per, *n;
+	json_object_foreach(json_object_get(st, "published"), net, per) {
+		if (!json_is_object(per))
+			return corrupt(e, path, "'published': a network's counts are %s", type_name(per));
+		json_object_foreach(per, ns, n) {
+			if (!json_is_integer(n) || json_integer_value(n) < 0)
+				return corrupt(e, path, "'published': a count is not a non-negative integer");
+		}
+	}
+	return 0;
+}
+
+int state_publish_check(json_t *p, const char *path, struct nsnet_error *e)
+{
+	int r;
+	if (!json_is_object(p))
+		return corrupt(e, path, "not a JSON object");
+	if ((r = want(p, "proto", JSON_STRING, false, "", path, e)) < 0 ||
+	    (r = want_int(p, "host_port", 1, 65535, false, "", path, e)) < 0 ||
+	    (r = want(p, "host_ip", JSON_STRING, true, "", path, e)) < 0 ||
+	    (r = want(p, "ns", JSON_STRING, false, "", path, e)) < 0 ||
+	    (r = want_int(p, "port", 1, 65535, false, "", path, e)) < 0 ||
+	    (r = want(p, "net", JSON_STRING, false, "", path, e)) < 0 ||
+	    (r = want(p, "ip", JSON_STRING, false, "", path, e)) < 0 ||
+	    (r = want(p, "host_ifname", JSON_STRING, false, "", path, e)) < 0)
+		return r;
 	return 0;
 }

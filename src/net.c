@@ -118,6 +118,23 @@ static int net_rm(int argc, char **argv)
 	if (argc < 2)
 		return usage_error("net rm: at least one network NAME is needed");
 	struct nsnet_error e = { 0 };
+	/* All or none, as ns add and ns del: every network must exist, be nobody's
+	 * lab's and (without --force) be empty before the first one goes. */
+	for (int i = 1; i < argc; i++) {
+		json_t *d;
+		if ((r = done(nsnet_net_info(argv[i], &d, &e), &e, "net rm")))
+			return r;
+		const char *lab = json_string_value(json_object_get(d, "lab"));
+		size_t members = json_array_size(json_object_get(d, "members"));
+		json_decref(d);
+		if (lab)
+			nsnet_errx(&e, EBUSY, "network '%s' belongs to lab '%s'; remove it with 'nsnet down %s'", argv[i], lab, lab);
+		else if (members && !force)
+			nsnet_errx(&e, EBUSY, "network '%s' still has %zu attached namespace%s; detach them or use --force",
+				   argv[i], members, members == 1 ? "" : "s");
+		if ((lab || (members && !force)) && (r = done(-EBUSY, &e, "net rm")))
+			return r;
+	}
 	for (int i = 1; i < argc; i++)
 		if ((r = done(nsnet_net_rm(argv[i], force, &e), &e, "net rm")))
 			return r;
