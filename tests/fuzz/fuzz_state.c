@@ -6,6 +6,8 @@
  * subnets and members, building each subnet's address pool (net_ipam) and
  * allocating from it, and net show's description (net_describe). None of it may
  * crash, leak or hand out an address outside the subnet; a refusal names the file.
+ * The same bytes also go through the checks of a lab's state, fw.json and a
+ * published port's file.
  * Build: `make fuzz` (build-fuzz/fuzz_state); run: scripts/fuzz, or
  *   build-fuzz/fuzz_state -max_total_time=60 tests/fuzz/corpus/fuzz_state
  */
@@ -25,6 +27,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct nsnet_error e = { 0 };
 	/* Half the inputs need not be called "fuzz", so that the other checks get a say. */
 	const char *name = size && (data[0] & 1) ? "fuzz" : NULL;
+	json_t *doc;
+	if (state_parse((const char *)data, size, PATH, &doc, &e) == 0) {
+		struct nsnet_error e2 = { 0 };
+		int (*const checks[])(json_t *, const char *, struct nsnet_error *) = { state_fw_check, state_publish_check };
+		for (size_t i = 0; i < 2; i++)
+			if (checks[i](doc, PATH, &e2) < 0 && (e2.code != EIO || strchr(e2.msg, '\n')))
+				abort();
+		if (state_lab_check(doc, name, PATH, &e2) < 0 && (e2.code != EIO || strchr(e2.msg, '\n')))
+			abort();
+		json_decref(doc);
+	}
 	int r = state_net_parse((const char *)data, size, name, PATH, &net, &e);
 	if (r < 0) {
 		if (r != -EIO || e.code != EIO || strncmp(e.msg, PATH, strlen(PATH)) != 0 || strchr(e.msg, '\n'))
