@@ -14,8 +14,9 @@ make -s -C "$REPO" fuzz >"$WORK/make.log" 2>&1 || { cat "$WORK/make.log"; fail "
 runs=20000
 [[ "$(basename "$NSNET_BUILD")" == build-asan ]] && runs=0
 n=0
-for bin in "$REPO"/build-fuzz/fuzz_*; do
-	name=$(basename "$bin")
+for src in "$REPO"/tests/fuzz/fuzz_*.c; do
+	name=$(basename "$src" .c)
+	bin=$REPO/build-fuzz/$name
 	mkdir -p "$WORK/$name"
 	# New inputs go to the scratch corpus first on the command line, never to the committed one.
 	if ! "$bin" -runs=$runs -max_total_time=10 -print_final_stats=1 -artifact_prefix="$WORK/" \
@@ -27,4 +28,4 @@ for bin in "$REPO"/build-fuzz/fuzz_*; do
 	note "$name: ${execs:-0} executions"
 	n=$((n + 1))
 done
-[ "$n" -ge 5 ] || fail "only $n harnesses in build-fuzz/"
+[ "$n" -ge 5 ] || fail "only $n harnesses in tests/fuzz/"
