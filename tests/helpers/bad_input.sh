@@ -55,7 +55,6 @@ take_state() {
 		[[ "$f" == */state.lock ]] && continue
 		if [ -f "$f" ]; then slurp "$f"; else STATE+="-- $f/"$'\n'; fi
 	done
-	STATE=${STATE//tentative/}   # IPv6 duplicate address detection finishing on its own
 	shopt -u nullglob globstar dotglob
 }
 
@@ -63,6 +62,17 @@ take_state() {
 # cases would cost more than the cases; a failure says which case and why.
 set +e +o pipefail
 { set +x; } 2>/dev/null
+# The base objects settle on their own for a moment (IPv6 duplicate address
+# detection, carrier on new veths): wait until two snapshots agree, so that what
+# the kernel finishes by itself is never taken for a change made by a case.
+STATE=""
+for _ in $(seq 50); do
+	prev=$STATE
+	take_state
+	[ "$prev" = "$STATE" ] && [[ "$STATE" != *tentative* ]] && break
+	sleep 0.2
+done
+
 all=0 total=0 passed=0 failed=0 pending=()
 bad() { echo "FAIL $id: $*" >&2; failed=$((failed + 1)); }
 
