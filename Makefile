@@ -1,5 +1,6 @@
 # nsnet: `make` builds the library and the CLI into build/.
 # `make asan` builds the same tree with AddressSanitizer+UBSan into build-asan/.
+# `make fuzz` builds the libFuzzer harnesses (tests/fuzz/fuzz_*.c) into build-fuzz/.
 CC      ?= cc
 PKGS    := libmnl libnftables jansson yaml-0.1
 CFLAGS  ?= -O2 -g
@@ -16,6 +17,7 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(B)/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 HELPERS  := $(patsubst tests/helpers/%.c,$(B)/tests/%,$(wildcard tests/helpers/*.c))
 BENCH    := $(patsubst bench/%.c,$(B)/bench/%,$(wildcard bench/*.c))
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(B)/%,$(wildcard tests/fuzz/fuzz_*.c))
 
 all: $(B)/nsnet $(B)/libnsnet.a $(B)/libnsnet.so $(UNIT_BIN) $(HELPERS) $(BENCH)
 
@@ -44,11 +46,22 @@ $(B)/bench/%: bench/%.c $(B)/libnsnet.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(B)/libnsnet.a $(LDFLAGS) $(LDLIBS)
 
+$(B)/fuzz_%: tests/fuzz/fuzz_%.c $(B)/libnsnet.a
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(B)/libnsnet.a $(LDFLAGS) $(LDLIBS)
+
+fuzz-bins: $(FUZZ_BIN)
+
 asan:
 	$(MAKE) B=build-asan CC=clang CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 		LDFLAGS="-fsanitize=address,undefined"
 
-clean:
-	rm -rf build build-asan
+# The library is instrumented for coverage (fuzzer-no-link); each harness links libFuzzer's main.
+fuzz:
+	$(MAKE) B=build-fuzz CC=clang fuzz-bins \
+		CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+		LDFLAGS="-fsanitize=address,undefined"
 
-.PHONY: all asan clean
+clean:
+	rm -rf build build-asan build-fuzz
+
+.PHONY: all asan fuzz fuzz-bins clean

@@ -367,7 +367,7 @@ static int listeners_in(void *arg)
 				r = -errno;
 				break;
 			}
-			int k = mnl_cb_run(buf, (size_t)n, nlh->nlmsg_seq, mnl_socket_get_portid(s), diag_cb, op);
+			int k = nl_cb_run(buf, (size_t)n, nlh->nlmsg_seq, mnl_socket_get_portid(s), diag_cb, op);
 			if (k <= MNL_CB_STOP) {
 				/* No IPv6 in the kernel: nothing to list there. */
 				if (k < 0 && errno != ENOENT && errno != EAFNOSUPPORT)

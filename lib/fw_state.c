@@ -23,10 +23,8 @@ int fw_state_load(json_t **ret, struct nsnet_error *e)
 		*ret = json_object();
 		return 0;
 	}
-	if (r == 0 && !json_is_object(*ret)) {
+	if (r == 0 && (r = state_fw_check(*ret, FW_STATE_FILE, e)) < 0)
 		json_decref(*ret);
-		return nsnet_errx(e, EIO, "%s: corrupt state: not an object", FW_STATE_FILE);
-	}
 	return r;
 }
 

@@ -17,10 +17,18 @@ int lab_state_load(const char *lab, json_t **ret, struct nsnet_error *e)
 	if (r < 0)
 		return nsnet_errx(e, EINVAL, "invalid lab name '%s'", lab);
 	lab_path(lab, path, sizeof(path));
-	r = json_read(path, ret, e);
+	json_t *st;
+	r = json_read(path, &st, e);
 	if (r == -ENOENT)
 		return nsnet_errx(e, ENOENT, "lab '%s' not found", lab);
-	return r;
+	if (r < 0)
+		return r;
+	if ((r = state_lab_check(st, lab, path, e)) < 0) {
+		json_decref(st);
+		return r;
+	}
+	*ret = st;
+	return 0;
 }
 
 int lab_state_save(json_t *st, struct nsnet_error *e)

@@ -231,7 +231,7 @@ int link_index(struct nl *nl, const char *name)
 	ssize_t n = mnl_socket_recvfrom(nl->sock, buf, sizeof(buf));
 	if (n < 0)
 		return -errno;
-	int r = mnl_cb_run(buf, n, nlh->nlmsg_seq, nl->portid, index_cb, &index);
+	int r = nl_cb_run(buf, n, nlh->nlmsg_seq, nl->portid, index_cb, &index);
 	if (r < 0)
 		return errno == ENODEV ? -ENODEV : -errno;
 	return index > 0 ? index : -ENODEV;

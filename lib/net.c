@@ -161,9 +161,15 @@ int net_create_locked(const struct nsnet_net_spec *s, const char *lab, struct ns
 	if (r < 0)
 		return r;
 	json_t *old;
-	if (state_net_load(s->name, &old, NULL) == 0) {
+	struct nsnet_error le = { 0 };
+	if ((r = state_net_load(s->name, &old, &le)) == 0) {
 		json_decref(old);
 		return nsnet_errx(e, EEXIST, "network '%s' already exists", s->name);
+	}
+	if (r != -ENOENT) {   /* a damaged state file is not a free name: never write over it */
+		if (e)
+			*e = le;
+		return r;
 	}
 	if ((r = check_others(s, bridge, e)) < 0)
 		return r;
@@ -310,7 +316,7 @@ int nsnet_net_rm(const char *name, bool force, struct nsnet_error *e)
 }
 
 /* Add the pool's view (used and free counts) to a copy of the state. */
-static json_t *describe(json_t *net)
+json_t *net_describe(json_t *net)
 {
 	json_t *d = json_deep_copy(net);
 	size_t i;
@@ -340,7 +346,7 @@ int nsnet_net_info(const char *name, json_t **ret, struct nsnet_error *e)
 	bool changed = false;
 	if (nl_open_fd(NS_SELF, &host, NULL) == 0 && net_reconcile(net, host, &changed, NULL) == 0 && changed)
 		state_net_save(net, NULL);
-	*ret = describe(net);
+	*ret = net_describe(net);
 	json_decref(net);
 	return 0;
 }

@@ -27,6 +27,8 @@ int net_ipam(json_t *net, json_t *subnet, struct ipam *ret, struct nsnet_error *
 int net_reconcile(json_t *net, struct nl *host, bool *changed, struct nsnet_error *e);
 /* A network's bridge carries the alias "nsnet:net:NAME" (ip link shows it). */
 #define NSNET_BRIDGE_ALIAS "nsnet:net:"
+/* A copy of the state with each subnet's pool counts (used, free), as net show gives it. */
+json_t *net_describe(json_t *net);
 /* Link group used only for the instant of a grouped delete (see net_state.c). */
 #define NSNET_DELETE_GROUP 0x6e736e64u
 /* Delete the host ends of members (their peers go with them). */

@@ -188,35 +188,53 @@ size_t nl_batch_room(const struct nl_batch *b)
 	return b->cur ? NL_MSG_ROOM : 0;
 }
 
-struct ack {
-	int err;
-	const char *msg;
-};
-
 static int ack_attr_cb(const struct nlattr *a, void *data)
 {
-	struct ack *ack = data;
+	struct nl_ack *ack = data;
 	if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG && mnl_attr_validate(a, MNL_TYPE_NUL_STRING) >= 0)
 		ack->msg = mnl_attr_get_str(a);
 	return MNL_CB_OK;
 }
 
 /* Parse one NLMSG_ERROR; with NETLINK_CAP_ACK the TLVs follow the bare header. */
-static void parse_ack(const struct nlmsghdr *nlh, struct ack *ack)
+void nl_parse_ack(const struct nlmsghdr *nlh, struct nl_ack *ack)
 {
 	const struct nlmsgerr *err = mnl_nlmsg_get_payload(nlh);
-	ack->err = err->error;
+	size_t plen = mnl_nlmsg_get_payload_len(nlh);
 	ack->msg = NULL;
+	if (nlh->nlmsg_len < NLMSG_HDRLEN || plen < sizeof(*err)) {
+		ack->err = -EBADMSG;
+		return;
+	}
+	ack->err = err->error;
 	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS) {
+		/* Without NLM_F_CAPPED the request is echoed in full before the TLVs:
+		 * its length is the kernel's word, so check it against what arrived. */
 		size_t off = sizeof(*err);
-		if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-			off += mnl_nlmsg_get_payload_len(&err->msg);
-		if (nlh->nlmsg_len > NLMSG_HDRLEN + off)
-			mnl_attr_parse(nlh, off, ack_attr_cb, ack);
+		if (!(nlh->nlmsg_flags & NLM_F_CAPPED)) {
+			if (err->msg.nlmsg_len < NLMSG_HDRLEN || err->msg.nlmsg_len > plen - sizeof(err->error))
+				return;
+			off += err->msg.nlmsg_len - NLMSG_HDRLEN;
+		}
+		if (plen > off)
+			mnl_attr_parse(nlh, (unsigned)off, ack_attr_cb, ack);
 	}
 }
 
-static int fail_item(struct nsnet_error *e, const struct nl_item *it, const struct ack *ack)
+int nl_cb_run(const void *buf, size_t n, uint32_t seq, uint32_t portid, mnl_cb_t cb, void *data)
+{
+	const struct nlmsghdr *nlh = buf;
+	int len = n > INT_MAX ? INT_MAX : (int)n;
+	while (nl_msg_ok(nlh, len))
+		nlh = mnl_nlmsg_next(nlh, &len);
+	if (len > 0 && len >= (int)sizeof(struct nlmsghdr)) {
+		errno = EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	return mnl_cb_run(buf, n, seq, portid, cb, data);
+}
+
+static int fail_item(struct nsnet_error *e, const struct nl_item *it, const struct nl_ack *ack)
 {
 	if (ack->msg && *ack->msg)
 		return nsnet_errx(e, -ack->err, "%s: %s (%s)", it->what, strerror(-ack->err), ack->msg);
@@ -242,15 +260,15 @@ static int send_chunk(struct nl *nl, struct nl_batch *b, size_t first, size_t la
 		}
 		const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
 		int len = (int)n;
-		for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+		for (; nl_msg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
 			if (nlh->nlmsg_type != NLMSG_ERROR || nlh->nlmsg_pid != nl->portid)
 				continue;
 			uint32_t seq = nlh->nlmsg_seq;
 			if (seq < b->items[first].seq || seq >= b->items[first].seq + (last - first))
 				continue;
 			pending--;
-			struct ack ack;
-			parse_ack(nlh, &ack);
+			struct nl_ack ack;
+			nl_parse_ack(nlh, &ack);
 			const struct nl_item *it = &b->items[first + (seq - b->items[first].seq)];
 			if (ack.err && -ack.err != it->tolerate && !ret)
 				ret = fail_item(e, it, &ack);
@@ -310,7 +328,7 @@ static bool dump_ends_in(const char *buf, ssize_t n, uint32_t seq)
 {
 	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
 	int len = (int)n;
-	for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len))
+	for (; nl_msg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len))
 		if (nlh->nlmsg_seq == seq && (nlh->nlmsg_type == NLMSG_DONE || nlh->nlmsg_type == NLMSG_ERROR))
 			return true;
 	return false;
@@ -332,7 +350,7 @@ int nl_dump(struct nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void (*reset)(void
 			if (n < 0)
 				return nsnet_err(e, errno, "netlink dump");
 			if (!interrupted) {
-				r = mnl_cb_run(buf, n, req->nlmsg_seq, nl->portid, cb, data);
+				r = nl_cb_run(buf, n, req->nlmsg_seq, nl->portid, cb, data);
 				if (r >= 0 && r <= MNL_CB_STOP)
 					break;
 				if (r > MNL_CB_STOP)

@@ -7,6 +7,7 @@
 #ifndef NSNET_NL_H
 #define NSNET_NL_H
 
+#include <limits.h>
 #include <libmnl/libmnl.h>
 #include <linux/rtnetlink.h>
 #include "nsnet.h"
@@ -64,6 +65,24 @@ size_t nl_batch_room(const struct nl_batch *b);
 int nl_batch_send(struct nl *nl, struct nl_batch *b, struct nsnet_error *e);
 /* Number of requests waiting. */
 static inline size_t nl_batch_count(const struct nl_batch *b) { return b->n; }
+
+/* mnl_nlmsg_ok() compares a message's length with the bytes left as an int, so a
+ * length of 2 GiB or more passes as negative and the walk jumps out of the buffer.
+ * These are the checked versions every reply goes through. */
+static inline bool nl_msg_ok(const struct nlmsghdr *nlh, int len)
+{
+	return mnl_nlmsg_ok(nlh, len) && nlh->nlmsg_len <= (uint32_t)len;
+}
+/* mnl_cb_run() on a buffer whose every message length was checked first; a
+ * malformed buffer is -1 with errno EBADMSG, like any other refused reply. */
+int nl_cb_run(const void *buf, size_t n, uint32_t seq, uint32_t portid, mnl_cb_t cb, void *data);
+
+/* One NLMSG_ERROR message: its error (0: an ACK) and the extended-ack text, if any. */
+struct nl_ack {
+	int err;
+	const char *msg;
+};
+void nl_parse_ack(const struct nlmsghdr *nlh, struct nl_ack *ack);
 
 /* One request with an ACK. */
 int nl_request(struct nl *nl, struct nlmsghdr *nlh, const char *what, struct nsnet_error *e);

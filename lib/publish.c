@@ -134,7 +134,14 @@ static int publish_locked(const struct nsnet_publish_spec *s, struct nsnet_error
 	char path[PATH_MAX], ip[64], port_if[16], hip[64] = "";
 	pub_path(proto, s->host_port, path, sizeof(path));
 	json_t *old;
-	if (json_read(path, &old, NULL) == 0) {
+	struct nsnet_error re = { 0 };
+	int rr = json_read(path, &old, &re);
+	if (rr < 0 && rr != -ENOENT) {   /* damaged: never write over it */
+		if (e)
+			*e = re;
+		return rr;
+	}
+	if (rr == 0) {
 		int r = nsnet_errx(e, EEXIST, "%s port %u is already published to %s:%lld", proto, s->host_port,
 				   str(old, "ns"), json_integer_value(json_object_get(old, "port")));
 		json_decref(old);
@@ -280,6 +287,8 @@ int publish_del_locked(int proto_num, const struct nsnet_prefix *host_ip, uint16
 		return nsnet_errx(e, ENOENT, "unpublish %u/%s: not published", host_port, proto);
 	if (r < 0)
 		return r;
+	if ((r = state_publish_check(pub, path, e)) < 0)
+		goto out;
 	const char *pub_hip = json_string_value(json_object_get(pub, "host_ip"));
 	if (host_ip && (!pub_hip || !streq(pub_hip, hip))) {
 		r = nsnet_errx(e, ENOENT, "unpublish %s:%u/%s: %u/%s is published on %s, not on %s", hip, host_port, proto,

@@ -91,7 +91,7 @@ int show_nl_get(struct nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data)
 		ssize_t n = mnl_socket_recvfrom(nl->sock, buf, sizeof(buf));
 		if (n < 0)
 			return -errno;
-		int r = mnl_cb_run(buf, n, req->nlmsg_seq, nl->portid, cb, data);
+		int r = nl_cb_run(buf, n, req->nlmsg_seq, nl->portid, cb, data);
 		if (r >= 0)
 			return 0;
 		if (errno != ESRCH)   /* ESRCH: a stale message of an earlier request */

@@ -11,6 +11,10 @@
 int nsnet_net_name_check(const char *name, struct nsnet_error *e)
 {
 	size_t len = name ? strlen(name) : 0;
+	for (size_t i = 0; i < len; i++)   /* before quoting it: one line, no forged output */
+		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f)
+			return nsnet_errx(e, EINVAL, "invalid network name: contains control character 0x%02x",
+					  (unsigned char)name[i]);
 	if (len == 0 || len > 64)
 		return nsnet_errx(e, EINVAL, "invalid network name '%s': must be 1..64 bytes", name ? name : "");
 	if (name[0] == '.' || name[0] == '-')
@@ -158,10 +162,18 @@ int state_net_load(const char *name, json_t **ret, struct nsnet_error *e)
 	if (r < 0)
 		return r;
 	net_path(name, path, sizeof(path));
-	r = json_read(path, ret, e);
+	json_t *v;
+	r = json_read(path, &v, e);
 	if (r == -ENOENT)
 		return nsnet_errx(e, ENOENT, "network '%s' not found", name);
-	return r;
+	if (r < 0)
+		return r;
+	if ((r = state_net_check(v, name, path, e)) < 0) {
+		json_decref(v);
+		return r;
+	}
+	*ret = v;
+	return 0;
 }
 
 int state_net_save(json_t *net, struct nsnet_error *e)

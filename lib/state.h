@@ -53,6 +53,22 @@ void journal_remove(const char *name);
 int json_write_atomic(const char *path, json_t *v, struct nsnet_error *e);
 int json_read(const char *path, json_t **ret, struct nsnet_error *e);
 
+/* State documents from memory (a file's bytes; path names it in errors): a JSON
+ * object, or -EIO "PATH:LINE: corrupt state: ...". */
+int state_parse(const char *buf, size_t len, const char *path, json_t **ret, struct nsnet_error *e);
+/* Check the shape of a network's state (name: the network it must be, or NULL);
+ * -EIO "PATH: corrupt state: KEY ..." when it is not one nsnet can act on. */
+int state_net_check(json_t *net, const char *name, const char *path, struct nsnet_error *e);
+/* state_parse + state_net_check: what state_net_load does with the file's bytes. */
+int state_net_parse(const char *buf, size_t len, const char *name, const char *path, json_t **ret,
+		    struct nsnet_error *e);
+
+/* The same for a lab's state (name: the lab it must be, or NULL), fw.json, and a
+ * published port's file. */
+int state_lab_check(json_t *st, const char *name, const char *path, struct nsnet_error *e);
+int state_fw_check(json_t *st, const char *path, struct nsnet_error *e);
+int state_publish_check(json_t *p, const char *path, struct nsnet_error *e);
+
 /* Network names: 1..64 bytes of [A-Za-z0-9_.-], not starting with '.' or '-'. */
 int nsnet_net_name_check(const char *name, struct nsnet_error *e);
 

@@ -81,9 +81,12 @@ int verb_disconnect(int argc, char **argv)
 		if (strcmp(argv[i], NSNET_HOST) != 0 && nsnet_ns_name_check(argv[i], &e) < 0)
 			return usage_error("disconnect: %s", e.msg);
 	char def[16];
+	struct nsnet_error e = { 0 };
 	if (!ifname) {
 		nsnet_veth_default_name(argv[2], def);
 		ifname = def;
+	} else if (nsnet_ifname_check(ifname, &e) < 0) {
+		return usage_error("disconnect: %s", e.msg);
 	}
 	if (!nsnet_ns_exists(argv[1]) || !nsnet_ns_exists(argv[2])) {
 		nsnet_errx(&e, ENOENT, "disconnect: namespace '%s' not found", nsnet_ns_exists(argv[1]) ? argv[2] : argv[1]);

@@ -118,6 +118,31 @@ static int net_rm(int argc, char **argv)
 	if (argc < 2)
 		return usage_error("net rm: at least one network NAME is needed");
 	struct nsnet_error e = { 0 };
+	/* All or none, as ns add and ns del: every network must exist, be nobody's
+	 * lab's and (without --force) be empty before the first one goes. */
+	for (int i = 1; i < argc; i++) {
+		json_t *d;
+		if ((r = done(nsnet_net_info(argv[i], &d, &e), &e, "net rm")))
+			return r;
+		const char *lab = json_string_value(json_object_get(d, "lab"));
+		json_t *members = json_object_get(d, "members"), *m;
+		size_t n = json_array_size(members), j, off = 0;
+		char list[512] = "";
+		json_array_foreach(members, j, m) {
+			if (off < sizeof(list) - 64)
+				off += snprintf(list + off, sizeof(list) - off, "%s%s", j ? ", " : "",
+						json_string_value(json_object_get(m, "ns")));
+		}
+		if (lab)
+			nsnet_errx(&e, EBUSY, "network '%s' belongs to lab '%s'; remove it with 'nsnet down %s'", argv[i], lab, lab);
+		else if (n && !force)
+			nsnet_errx(&e, EBUSY, "network '%s' still has %zu attached namespace%s (%s); detach them or use --force",
+				   argv[i], n, n == 1 ? "" : "s", list);
+		bool busy = lab || (n && !force);
+		json_decref(d);
+		if (busy)
+			return done(-EBUSY, &e, "net rm");
+	}
 	for (int i = 1; i < argc; i++)
 		if ((r = done(nsnet_net_rm(argv[i], force, &e), &e, "net rm")))
 			return r;
