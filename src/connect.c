@@ -81,7 +81,6 @@ int verb_disconnect(int argc, char **argv)
 		if (strcmp(argv[i], NSNET_HOST) != 0 && nsnet_ns_name_check(argv[i], &e) < 0)
 			return usage_error("disconnect: %s", e.msg);
 	char def[16];
-	struct nsnet_error e = { 0 };
 	if (!ifname) {
 		nsnet_veth_default_name(argv[2], def);
 		ifname = def;
