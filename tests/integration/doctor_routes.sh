@@ -22,7 +22,7 @@ setup() {
 	sysctl -qw net.ipv4.ip_forward=1
 }
 teardown() {
-	"$NSNET" net rm --force n1 n2 >/dev/null 2>&1 || true
+	for _n in n1 n2; do "$NSNET" net rm --force "$_n" >/dev/null 2>&1 || true; done
 	for n in $NSS; do ip netns del $n 2>/dev/null || true; done
 	ip link del to-wan 2>/dev/null || true
 	sysctl -qw net.ipv4.ip_forward=0

@@ -11,7 +11,7 @@ NS=$(seq -f 'il-%03g' 1 $N)
 cleanup() {
 	"$NSNET" ns del $NS >/dev/null 2>&1 || true
 	for _ in $(seq 50); do ip -o link | grep -q ' nvil' || break; sleep 0.1; done
-	"$NSNET" net rm --force il-big il-v6 >/dev/null 2>&1 || true
+	for _n in il-big il-v6; do "$NSNET" net rm --force "$_n" >/dev/null 2>&1 || true; done
 }
 trap cleanup EXIT
 nsnet ns add $NS

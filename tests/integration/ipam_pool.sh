@@ -10,7 +10,7 @@ NS=$(seq -f 'ip-%g' 1 9)
 cleanup() {
 	"$NSNET" ns del $NS >/dev/null 2>&1 || true
 	for _ in $(seq 30); do ip -o link | grep -q ' nvip' || break; sleep 0.1; done
-	"$NSNET" net rm --force ipp-29 ipp-28 ipp-ds >/dev/null 2>&1 || true
+	for _n in ipp-29 ipp-28 ipp-ds; do "$NSNET" net rm --force "$_n" >/dev/null 2>&1 || true; done
 }
 trap cleanup EXIT
 nsnet ns add $NS

@@ -12,7 +12,7 @@ NET=nb-lan NET2=nb-side
 A=nb-a B=nb-b C=nb-c D=nb-d
 cleanup() {
 	for n in $A $B $C $D; do ip netns del $n 2>/dev/null || true; done
-	"$NSNET" net rm --force $NET $NET2 >/dev/null 2>&1 || true
+	for _n in $NET $NET2; do "$NSNET" net rm --force "$_n" >/dev/null 2>&1 || true; done
 }
 trap cleanup EXIT
 for n in $A $B $C $D; do ip netns add $n; done

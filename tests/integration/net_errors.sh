@@ -15,7 +15,7 @@ cleanup() {
 	"$NSNET" ns del $NSS >/dev/null 2>&1 || true
 	ip link del ne-foreign 2>/dev/null || true
 	for _ in $(seq 30); do ip -o link | grep -q ' nvne' || break; sleep 0.1; done
-	"$NSNET" net rm --force $NET $OTHER ne-ds >/dev/null 2>&1 || true
+	for _n in $NET $OTHER ne-ds; do "$NSNET" net rm --force "$_n" >/dev/null 2>&1 || true; done
 }
 trap cleanup EXIT
 nsnet ns add $NSS

@@ -9,7 +9,7 @@ source "$(dirname "$0")/../lib.sh"
 A=n6-a B=n6-b C=n6-c V4=n6-v4
 cleanup() {
 	for n in $A $B $C $V4; do ip netns del $n 2>/dev/null || true; done
-	"$NSNET" net rm --force n6-ds n6-only n6-four >/dev/null 2>&1 || true
+	for _n in n6-ds n6-only n6-four; do "$NSNET" net rm --force "$_n" >/dev/null 2>&1 || true; done
 }
 trap cleanup EXIT
 nsnet ns add $A $B $C $V4

@@ -10,7 +10,7 @@ source "$(dirname "$0")/../lib.sh"
 L=nr-left M=nr-router R=nr-right
 cleanup() {
 	for n in $L $M $R; do ip netns del $n 2>/dev/null || true; done
-	"$NSNET" net rm --force nr-a nr-b >/dev/null 2>&1 || true
+	for _n in nr-a nr-b; do "$NSNET" net rm --force "$_n" >/dev/null 2>&1 || true; done
 }
 trap cleanup EXIT
 nsnet ns add $L $M $R

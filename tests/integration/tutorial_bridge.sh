@@ -11,7 +11,7 @@ NSS="isolated ns1 ns2 ns3 webserver c1 c2 c3"
 cleanup() {
 	for n in $NSS; do ip netns del $n 2>/dev/null || true; done
 	ip link del veth0 2>/dev/null || true
-	"$NSNET" net rm --force br0 internal docker0 >/dev/null 2>&1 || true
+	for _n in br0 internal docker0; do "$NSNET" net rm --force "$_n" >/dev/null 2>&1 || true; done
 }
 trap cleanup EXIT
 for n in $NSS; do
