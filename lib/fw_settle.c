@@ -81,8 +81,9 @@ int fw_settle(struct nsnet_error *e)
 	int r = publish_drop_stale(e);
 	if (r < 0 || (r = fw_state_load(&st, e)) < 0 || (r = recount(&now, e)) < 0)
 		goto out;
-	json_t *was = json_object_get(st, "published") ?: json_object();
-	json_incref(was);
+	/* Held across the replacement of "published" below. */
+	json_t *was = json_object_get(st, "published");
+	was = was ? json_incref(was) : json_object();
 	r = host_settings(was, now, e);
 	json_decref(was);
 	json_object_set(st, "published", now);
