@@ -410,8 +410,8 @@ static void test_publish_sysctl_errors(void)
 	 * climb out of net/, are refused by the parser already (issue 10). */
 	bad(PB("    sysctls:\n      kernel.hostname: x\n"),
 	    "lab.yaml:8:7: node 'red': sysctl kernel.hostname is not a network namespace setting: only keys under net. can be set");
-	bad(PB("    sysctls:\n      kernel.core_pattern: '|/tmp/x'\n"),
-	    "lab.yaml:8:7: node 'red': sysctl kernel.core_pattern is not a network namespace setting: only keys under net. can be set");
+	bad(PB("    sysctls:\n      kernel.domainname: '|/tmp/x'\n"),
+	    "lab.yaml:8:7: node 'red': sysctl kernel.domainname is not a network namespace setting: only keys under net. can be set");
 	bad(PB("    sysctls:\n      net/../kernel/hostname: x\n"),
 	    "lab.yaml:8:7: node 'red': invalid sysctl key 'net/../kernel/hostname': '.' and '..' are not allowed");
 	bad(PB("    sysctls:\n      net: 1\n"),
