@@ -161,8 +161,9 @@ int fw_converge(bool *ret_rebuilt, struct nsnet_error *e);
 /* ---- fw_settle.c ------------------------------------------------------------------ */
 
 /* Make everything derived from state match it: stale publishes dropped, publish
- * counts recomputed, route_localnet and hairpin, the table, forwarding. */
-int fw_settle(struct nsnet_error *e);
+ * counts recomputed, route_localnet and hairpin, the table (*ret_rebuilt, when
+ * given: whether it had to be rebuilt), forwarding. */
+int fw_settle(bool *ret_rebuilt, struct nsnet_error *e);
 
 /* ---- recover.c: journal entries of dead commands ------------------------------- */
 

@@ -75,7 +75,7 @@ static int host_settings(json_t *was, json_t *now, struct nsnet_error *e)
 	return r;
 }
 
-int fw_settle(struct nsnet_error *e)
+int fw_settle(bool *ret_rebuilt, struct nsnet_error *e)
 {
 	json_t *st = NULL, *now = NULL;
 	int r = publish_drop_stale(e);
@@ -88,7 +88,7 @@ int fw_settle(struct nsnet_error *e)
 	json_decref(was);
 	json_object_set(st, "published", now);
 	if (r == 0)
-		r = fw_converge(NULL, e);
+		r = fw_converge(ret_rebuilt, e);
 	if (r == 0)
 		r = fw_forwarding_sync(st, NULL, e);
 	if (r == 0)

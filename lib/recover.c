@@ -174,7 +174,7 @@ int recover_entries(json_t *report, struct nsnet_error *e)
 			nsnet_err_wrap(e, "finish the killed command's '%s' (%s/%s.json)", rec->op, NSNET_JOURNAL_DIR,
 				       names[i]);
 		/* The derived state once per entry: the next entry may depend on it. */
-		if (r == 0 && (r = fw_settle(e)) == 0) {
+		if (r == 0 && (r = fw_settle(NULL, e)) == 0) {
 			journal_remove(names[i]);
 			if (report)
 				json_array_append_new(report, json_string(str(j, "op")));
