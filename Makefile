@@ -9,7 +9,7 @@ override CFLAGS += -std=gnu17 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-m
 override LDLIBS += $(shell pkg-config --libs $(PKGS)) -lpthread
 B       ?= build
 
-LIB_SRC  := $(sort $(wildcard lib/*.c))
+LIB_SRC  := $(sort $(wildcard lib/*/*.c))
 CLI_SRC  := $(sort $(wildcard src/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)
@@ -21,12 +21,12 @@ FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(B)/%,$(wildcard tests/fuzz/fuzz_*.c))
 
 all: $(B)/nsnet $(B)/libnsnet.a $(B)/libnsnet.so $(UNIT_BIN) $(HELPERS) $(BENCH)
 
-$(B)/%.o: %.c $(wildcard lib/*.h src/*.h)
+$(B)/%.o: %.c $(wildcard lib/*.h lib/*/*.h src/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(B)/libnsnet.a: $(LIB_OBJ)
-	ar rcs $@ $^
+	rm -f $@ && ar rcs $@ $^
 
 $(B)/libnsnet.so: $(LIB_OBJ)
 	$(CC) $(CFLAGS) -shared -Wl,-soname,libnsnet.so.0 -o $@ $^ $(LDFLAGS) $(LDLIBS)

@@ -18,7 +18,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "link.h"
+#include "rtnl/rtnl.h"
 
 static void die(const char *what, const struct nsnet_error *e)
 {

@@ -1,6 +1,6 @@
-/* libFuzzer harness for name checks: namespace names (lib/names.c, the names that
+/* libFuzzer harness for name checks: namespace names (lib/base/names.c, the names that
  * become /run/netns/NAME and /etc/netns/NAME), interface names, and network/lab
- * names (lib/state.c, which become /run/nsnet/.../NAME.json). Besides not
+ * names (lib/state/store.c, which become /run/nsnet/.../NAME.json). Besides not
  * crashing, every accepted name must be safe as one path component (no '/', not
  * '.' or '..', no control character, not empty), an interface name must fit
  * IFNAMSIZ, and a refusal is EINVAL with a one-line message.
@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "state.h"
+#include "state/state.h"
 
 static bool path_safe(const char *s)
 {

@@ -12,8 +12,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "nl.h"
-#include "show.h"
+#include "rtnl/rtnl.h"
+#include "show/show.h"
 
 struct ctx {
 	struct show_links links;

@@ -1,4 +1,4 @@
-/* libFuzzer harness for the CIDR parser (lib/prefix.c), as wireguard-tools fuzzes
+/* libFuzzer harness for the CIDR parser (lib/base/prefix.c), as wireguard-tools fuzzes
  * its config parser. Besides not crashing, it checks properties that must hold
  * for every accepted input:
  *   - formatting and re-parsing gives the same prefix (the parse is canonical);
@@ -7,7 +7,7 @@
  *   - a refusal always comes with EINVAL and a message naming the input.
  * Build and run (not part of `make`, needs clang's libFuzzer):
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Ilib \
- *     tests/fuzz/fuzz_prefix.c lib/prefix.c lib/error.c -o /tmp/fuzz_prefix
+ *     tests/fuzz/fuzz_prefix.c lib/base/prefix.c lib/base/error.c -o /tmp/fuzz_prefix
  *   /tmp/fuzz_prefix -max_total_time=60
  */
 #include <stdint.h>

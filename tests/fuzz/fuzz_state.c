@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "net.h"
+#include "net/net.h"
 
 #define PATH "/run/nsnet/networks/fuzz.json"
 

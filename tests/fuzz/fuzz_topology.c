@@ -1,4 +1,4 @@
-/* libFuzzer harness for the lab file parser (lib/topology_*.c), as wireguard-tools
+/* libFuzzer harness for the lab file parser (lib/topology/*.c), as wireguard-tools
  * fuzzes its config parser. Besides not crashing or leaking, it checks what must
  * hold for every input:
  *   - a refusal is -EINVAL (or -ENOMEM) with a one-line message that starts with
@@ -10,8 +10,8 @@
  * Build and run (not part of `make`, needs clang's libFuzzer):
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Ilib \
  *     $(pkg-config --cflags yaml-0.1 jansson) tests/fuzz/fuzz_topology.c \
- *     lib/topology_*.c lib/prefix.c lib/error.c lib/names.c lib/state.c lib/fileutil.c \
- *     lib/net.c lib/link.c lib/veth.c ... (or simply build/libnsnet.a) \
+ *     lib/topology/*.c lib/base/prefix.c lib/base/error.c lib/base/names.c lib/state/store.c lib/base/file.c \
+ *     lib/net/net.c lib/rtnl/msg.c lib/link/veth.c ... (or simply build/libnsnet.a) \
  *     $(pkg-config --libs yaml-0.1 jansson libmnl libnftables) -lpthread -o /tmp/fuzz_topology
  *   mkdir -p /tmp/corpus && cp examples/[a-z]*.yaml /tmp/corpus/
  *   /tmp/fuzz_topology -max_total_time=60 /tmp/corpus
@@ -20,7 +20,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "topology.h"
+#include "topology/topology.h"
 
 static void check_node(const struct topology *t, const struct topo_node *n)
 {

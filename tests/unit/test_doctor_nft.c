@@ -26,7 +26,7 @@
  *     chain fw { hook forward priority 10; policy drop; iifname . oifname @pairs accept } }
  */
 #include <netinet/in.h>
-#include "doctor.h"
+#include "doctor/doctor.h"
 #include "unit.h"
 
 /* The JSON and text listings of that ruleset. */

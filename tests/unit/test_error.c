@@ -1,4 +1,4 @@
-/* Unit tests for lib/error.c: one-line messages, errno handling, context wrapping. */
+/* Unit tests for lib/base/error.c: one-line messages, errno handling, context wrapping. */
 #include <errno.h>
 #include "nsnet.h"
 #include "unit.h"

@@ -3,13 +3,13 @@
  * chains given as nft JSON listings (no kernel, no root). */
 #include <errno.h>
 #include <stdlib.h>
-#include "fw.h"
+#include "fw/fw.h"
 #include "unit.h"
 
 static void elems(void)
 {
-	struct fw_cmds c;
-	CHECK(fw_cmds_open(&c, NULL) == 0);
+	struct nft_cmds c;
+	CHECK(nft_cmds_open(&c, NULL) == 0);
 	json_t *net = json_pack("{s:s, s:s, s:b, s:[{s:s}, {s:s}]}", "name", "lan", "bridge", "br-lan", "nat", 1, "subnets",
 				"cidr", "10.1.0.0/24", "cidr", "fd00:1::/64");
 	fw_elems_net(&c, "add", net);
@@ -20,7 +20,7 @@ static void elems(void)
 	fw_elems_publish(&c, "add", pub);
 	json_object_set_new(pub, "host_ip", json_string("203.0.113.1"));
 	fw_elems_publish(&c, "delete", pub);
-	CHECK(fw_cmds_finish(&c, NULL) == 0);
+	CHECK(nft_cmds_finish(&c, NULL) == 0);
 	CHECK(c.n == 9);
 	CHECK_STR(c.buf, "add element inet nsnet bridges { \"br-lan\" }\n"
 			 "add element inet nsnet pairs { \"br-lan\" . \"br-lan\" }\n"
@@ -31,7 +31,7 @@ static void elems(void)
 			 "add element inet nsnet pairs { \"a\" . \"b\", \"b\" . \"a\" }\n"
 			 "add element inet nsnet pubany4 { udp . 53 : 10.1.0.2 . 5353 }\n"
 			 "delete element inet nsnet pub4 { udp . 203.0.113.1 . 53 : 10.1.0.2 . 5353 }\n");
-	fw_cmds_free(&c);
+	nft_cmds_free(&c);
 	json_decref(net);
 	json_decref(pub);
 }
@@ -49,7 +49,7 @@ static void ifnames(void)
 
 /* A table from a JSON listing: chains (name, policy or null for a regular chain)
  * and rules as arrays of expressions. */
-static void table_from(struct fw_table *t, const char *json)
+static void table_from(struct nft_table *t, const char *json)
 {
 	json_error_t je;
 	json_t *spec = json_loads(json, 0, &je);
@@ -76,11 +76,11 @@ static void table_from(struct fw_table *t, const char *json)
 	json_decref(spec);
 }
 
-static enum fw_verdict run(const char *json, const struct fw_pkt *p, char *where)
+static enum nft_verdict run(const char *json, const struct nft_pkt *p, char *where)
 {
-	struct fw_table t;
+	struct nft_table t;
 	table_from(&t, json);
-	enum fw_verdict v = fw_eval_base(&t, json_array_get(t.bases, 0), p, where, 256);
+	enum nft_verdict v = nft_eval_base(&t, json_array_get(t.bases, 0), p, where, 256);
 	json_decref(t.bases);
 	json_decref(t.chains);
 	return v;
@@ -101,52 +101,52 @@ static enum fw_verdict run(const char *json, const struct fw_pkt *p, char *where
 static void eval(void)
 {
 	const char *others[] = { "eth0", "docker0" };
-	struct fw_pkt bridged = { .family = AF_INET, .iif = "lan", .oif = "lan", .others = others, .n_others = 2 };
-	struct fw_pkt out = { .family = AF_INET, .iif = "lan", .others = others, .n_others = 2 };
-	struct fw_pkt reply = { .family = AF_INET, .oif = "lan", .established = true, .others = others, .n_others = 2 };
+	struct nft_pkt bridged = { .family = AF_INET, .iif = "lan", .oif = "lan", .others = others, .n_others = 2 };
+	struct nft_pkt out = { .family = AF_INET, .iif = "lan", .others = others, .n_others = 2 };
+	struct nft_pkt reply = { .family = AF_INET, .oif = "lan", .established = true, .others = others, .n_others = 2 };
 	char where[256];
 
 	/* Docker's bare policy. */
-	CHECK(run("{\"FORWARD\": {\"policy\": \"drop\", \"rules\": []}}", &out, where) == FW_DROP);
+	CHECK(run("{\"FORWARD\": {\"policy\": \"drop\", \"rules\": []}}", &out, where) == NFTV_DROP);
 	CHECK_STR(where, "the policy drop of chain FORWARD in table ip filter");
-	CHECK(run("{\"FORWARD\": {\"policy\": \"accept\", \"rules\": []}}", &out, where) == FW_ACCEPT);
+	CHECK(run("{\"FORWARD\": {\"policy\": \"accept\", \"rules\": []}}", &out, where) == NFTV_ACCEPT);
 
 	/* The fixes nsnet prints, as iptables-nft stores them. */
 	const char *fixed = "{\"FORWARD\": {\"policy\": \"drop\", \"rules\": [[" IIF("lan") "," COUNTER "," ACCEPT "]]}}";
-	CHECK(run(fixed, &out, where) == FW_ACCEPT);
-	CHECK(run(fixed, &bridged, where) == FW_ACCEPT);
-	CHECK(run(fixed, &reply, where) == FW_DROP);  /* in from eth0/docker0: not "lan" */
+	CHECK(run(fixed, &out, where) == NFTV_ACCEPT);
+	CHECK(run(fixed, &bridged, where) == NFTV_ACCEPT);
+	CHECK(run(fixed, &reply, where) == NFTV_DROP);  /* in from eth0/docker0: not "lan" */
 
 	/* "Some other interface": a rule naming one that does not exist cannot match. */
 	const char *other_if = "{\"FORWARD\": {\"policy\": \"drop\", \"rules\": [[" OIF("gone0") "," ACCEPT "]]}}";
-	CHECK(run(other_if, &out, where) == FW_DROP);
+	CHECK(run(other_if, &out, where) == NFTV_DROP);
 	const char *eth = "{\"FORWARD\": {\"policy\": \"drop\", \"rules\": [[" OIF("eth*") "," ACCEPT "]]}}";
-	CHECK(run(eth, &out, where) == FW_MAYBE);  /* it may leave through eth0 */
+	CHECK(run(eth, &out, where) == NFTV_MAYBE);  /* it may leave through eth0 */
 	const char *not_docker = "{\"FORWARD\": {\"policy\": \"drop\", \"rules\": [[" NOT_OIF("lan") "," ACCEPT "]]}}";
-	CHECK(run(not_docker, &out, where) == FW_ACCEPT);  /* out is never through its own bridge */
+	CHECK(run(not_docker, &out, where) == NFTV_ACCEPT);  /* out is never through its own bridge */
 
 	/* ct state is understood; an xt match is not. */
 	const char *ct = "{\"FORWARD\": {\"policy\": \"drop\", \"rules\": [[" CT_EST "," ACCEPT "]]}}";
-	CHECK(run(ct, &reply, where) == FW_ACCEPT);
-	CHECK(run(ct, &out, where) == FW_DROP);
+	CHECK(run(ct, &reply, where) == NFTV_ACCEPT);
+	CHECK(run(ct, &out, where) == NFTV_DROP);
 	const char *xt = "{\"FORWARD\": {\"policy\": \"drop\", \"rules\": [[" OIF("lan") "," XT "," ACCEPT "]]}}";
-	CHECK(run(xt, &reply, where) == FW_MAYBE);
-	CHECK(run(xt, &out, where) == FW_DROP);  /* the oifname makes it certain */
+	CHECK(run(xt, &reply, where) == NFTV_MAYBE);
+	CHECK(run(xt, &out, where) == NFTV_DROP);  /* the oifname makes it certain */
 
 	/* Jumps, returns, gotos. */
 	const char *docker =
 		"{\"FORWARD\": {\"policy\": \"drop\", \"rules\": [[" JUMP("DOCKER-USER") "]]},"
 		" \"DOCKER-USER\": {\"policy\": null, \"rules\": [[" IIF("lan") "," RETURN "], [" IIF("lan") "," ACCEPT "]]}}";
-	CHECK(run(docker, &out, where) == FW_DROP);  /* returned before the accept */
+	CHECK(run(docker, &out, where) == NFTV_DROP);  /* returned before the accept */
 	const char *user = "{\"FORWARD\": {\"policy\": \"drop\", \"rules\": [[" JUMP("U") "]]},"
 			   " \"U\": {\"policy\": null, \"rules\": [[" IIF("lan") "," ACCEPT "]]}}";
-	CHECK(run(user, &out, where) == FW_ACCEPT);
+	CHECK(run(user, &out, where) == NFTV_ACCEPT);
 	const char *go = "{\"FORWARD\": {\"policy\": \"accept\", \"rules\": [[" GOTO("G") "], [" DROP "]]},"
 			 " \"G\": {\"policy\": null, \"rules\": []}}";
-	CHECK(run(go, &out, where) == FW_ACCEPT);  /* goto: the end of G ends FORWARD */
+	CHECK(run(go, &out, where) == NFTV_ACCEPT);  /* goto: the end of G ends FORWARD */
 	const char *jump = "{\"FORWARD\": {\"policy\": \"accept\", \"rules\": [[" JUMP("G") "], [" DROP "]]},"
 			   " \"G\": {\"policy\": null, \"rules\": []}}";
-	CHECK(run(jump, &out, where) == FW_DROP);
+	CHECK(run(jump, &out, where) == NFTV_DROP);
 	CHECK_STR(where, "rule handle 11 in chain FORWARD of table ip filter");
 }
 

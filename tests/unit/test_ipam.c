@@ -1,5 +1,5 @@
 /* IPAM without the kernel: exclusions, exhaustion, cursor, memory for huge subnets. */
-#include "ipam.h"
+#include "base/base.h"
 #include "unit.h"
 
 static struct nsnet_prefix P(const char *s)

@@ -1,4 +1,4 @@
-/* Unit tests for lib/names.c: namespace and interface name rules. */
+/* Unit tests for lib/base/names.c: namespace and interface name rules. */
 #include <errno.h>
 #include "nsnet.h"
 #include "unit.h"

@@ -1,4 +1,4 @@
-/* Unit tests for lib/prefix.c: parsing, formatting, containment, index math. */
+/* Unit tests for lib/base/prefix.c: parsing, formatting, containment, index math. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include "nsnet.h"

@@ -1,4 +1,4 @@
-/* Unit tests for lib/route.c input checks: every one of these is refused before
+/* Unit tests for lib/link/route.c input checks: every one of these is refused before
  * the namespace is opened (the namespace named here does not exist, so reaching
  * it would give ENOENT instead of EINVAL). No root needed. */
 #include <errno.h>

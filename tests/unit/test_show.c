@@ -5,7 +5,7 @@
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
 #include <linux/neighbour.h>
-#include "show.h"
+#include "show/show.h"
 #include "unit.h"
 
 static char buf[8192];

@@ -1,11 +1,11 @@
-/* Unit tests for lib/sysctl.c: key validation (nothing touched on bad keys) and
+/* Unit tests for lib/netns/sysctl.c: key validation (nothing touched on bad keys) and
  * reads in the caller's own namespace, which need no privileges. */
 #include <errno.h>
 #include "nsnet.h"
-#include "sysctl.h"
+#include "netns/netns.h"
 #include "unit.h"
 
-/* The pure key syntax (lib/sysctl_key.c): what may be set at all. */
+/* The pure key syntax (lib/netns/sysctl_key.c): what may be set at all. */
 static void net_key(const char *key, const char *want_path, const char *want_err)
 {
 	struct nsnet_error e = { 0 };

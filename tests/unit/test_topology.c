@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "topology.h"
+#include "topology/topology.h"
 #include "unit.h"
 
 /* The file of issue 5, byte for byte: it must work as written. */

@@ -1,0 +1,344 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * One hop across a layer-2 segment, from an interface toward a next-hop address:
+ * the interface itself, the other end of its veth, the bridge that end is a port of,
+ * the port toward whoever holds the next hop, and that holder's interface, in the
+ * order a frame meets them. Whoever holds the address is found by reading every
+ * interface on the segment, so a missing gateway address or an address held twice
+ * is seen even when ARP has not been tried.
+ */
+#include <strings.h>
+#include <linux/if_bridge.h>
+#include "doctor/doctor.h"
+#include "base/base.h"
+
+#define MAX_OWNERS 8
+
+struct end {
+	const char *ns;         /* the namespace holding the interface */
+	const char *ifname;
+	const char *port;       /* the bridge port leading to it; NULL for the bridge itself or a veth peer */
+	bool is_bridge;
+};
+
+static const char *jstr(const json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+/* A bridge port that is up but not forwarding: STP holds it back. */
+static int port_blocked(struct dr_ctx *c, struct dr_ns *bns, const char *bridge, const char *port, const char *role)
+{
+	static const char *const names[] = { "disabled", "listening", "learning", "forwarding", "blocking" };
+	int st = dr_port_state(bns, port);
+	/* Disabled: the port or the bridge is down, which the link checks say. */
+	if (st <= BR_STATE_DISABLED || st == BR_STATE_FORWARDING || st >= (int)ARRAY_SIZE(names))
+		return 0;
+	char fix[1536], ipn[300], ex[300];
+	dr_check(c, DR_FAIL, "%s: port %s of %s is UP but %s (STP), not forwarding: %s", bns->name, port, bridge,
+		 names[st], role);
+	if (st == BR_STATE_BLOCKING) {
+		dr_cause(c, NULL, "STP blocks port %s of bridge %s (%s): it sees a loop through it", port, bridge, role);
+		return -1;
+	}
+	dr_ip_n(bns->name, ipn, sizeof(ipn));
+	dr_exec_in(bns->name, ex, sizeof(ex));
+	snprintf(fix, sizeof(fix), "%slink set %s type bridge stp_state 0 && %sbridge link set dev %s state 3", ipn, bridge,
+		 ex, port);
+	dr_cause(c, fix, "port %s of bridge %s (%s) is %s: with STP on, a port waits twice the forward delay before "
+		 "it forwards", port, bridge, role, names[st]);
+	return -1;
+}
+
+static bool admin_up(const json_t *iface)
+{
+	return json_is_true(json_object_get(iface, "admin_up"));
+}
+
+/* A link is down: the check, the cause and `ip link set ... up`. */
+static int link_down(struct dr_ctx *c, const char *ns, const char *ifname, const char *role)
+{
+	char ipn[300], fix[1536];
+	dr_check(c, DR_FAIL, "%s: %s is DOWN: %s", ns, ifname, role);
+	snprintf(fix, sizeof(fix), "%slink set %s up", dr_ip_n(ns, ipn, sizeof(ipn)), ifname);
+	dr_cause(c, fix, "%s (%s in %s) is down", role, ifname, ns);
+	return -1;
+}
+
+/* Prefix length of ns's address on dev whose subnet holds a, or 24/64. */
+static int len_toward(struct dr_ns *ns, const char *dev, const struct nsnet_prefix *a)
+{
+	size_t i;
+	json_t *o;
+	json_array_foreach(json_object_get(ns->model, "addresses"), i, o) {
+		struct nsnet_prefix p;
+		const char *d = jstr(o, "dev");
+		if (!d || !streq(d, dev) || nsnet_addr_parse(jstr(o, "address"), &p, NULL) < 0 || p.family != a->family)
+			continue;
+		p.len = (uint8_t)json_integer_value(json_object_get(o, "prefixlen"));
+		if (nsnet_prefix_contains(&p, a))
+			return p.len;
+	}
+	return a->family == AF_INET ? 24 : 64;
+}
+
+/* ns's neighbour entry for nh on dev, or NULL. */
+static json_t *neighbour(struct dr_ns *ns, const char *dev, const struct nsnet_prefix *nh)
+{
+	size_t i;
+	json_t *o;
+	char a[64];
+	dr_addr(nh, a, sizeof(a));
+	json_array_foreach(json_object_get(ns->model, "neighbours"), i, o) {
+		const char *d = jstr(o, "dev"), *addr = jstr(o, "address");
+		if (d && addr && streq(d, dev) && streq(addr, a))
+			return o;
+	}
+	return NULL;
+}
+
+/* The neighbour entry must name the holder's MAC: one learnt from a former holder of
+ * the address (a removed duplicate, a re-created namespace) sends every frame to
+ * the wrong place until it ages out. */
+static int neighbour_check(struct dr_ctx *c, struct dr_ns *ns, const char *dev, const struct nsnet_prefix *nh,
+			   const char *mac, const char *holder)
+{
+	json_t *o = neighbour(ns, dev, nh);
+	if (!o)
+		return 0;
+	char a[64], fix[1536], ipn[300];
+	const char *st = jstr(o, "state") ?: "?", *ll = jstr(o, "lladdr");
+	dr_addr(nh, a, sizeof(a));
+	bool failed = strstr(st, "FAILED") || strstr(st, "INCOMPLETE");
+	if (!failed && ll && mac && strcasecmp(ll, mac) != 0) {
+		dr_check(c, DR_FAIL, "%s: neighbour %s on %s: %s %s, but %s is %s", ns->name, a, dev, st, ll, holder, mac);
+		snprintf(fix, sizeof(fix), "%sneigh del %s dev %s", dr_ip_n(ns->name, ipn, sizeof(ipn)), a, dev);
+		dr_cause(c, fix, "%s's neighbour entry for %s is stale: it sends to %s, and %s (the holder, %s) is %s", ns->name,
+			 a, ll, a, holder, mac);
+		return -1;
+	}
+	dr_check(c, failed ? DR_WARN : DR_OK, "%s: neighbour %s on %s: %s%s%s", ns->name, a, dev, st, ll ? " " : "",
+		 ll ?: "");
+	return 0;
+}
+
+/* nh is held by more than one interface: say which, and remove the one nsnet did not give. */
+static int duplicate(struct dr_ctx *c, struct dr_ns *src, const char *dev, const struct end *ends, const size_t *own,
+		     size_t n, const struct nsnet_prefix *nh, const char *seg)
+{
+	char a[64], list[512] = "", fix[1536], ipn[300];
+	size_t off = 0, bad = own[n - 1];
+	dr_addr(nh, a, sizeof(a));
+	for (size_t i = 0; i < n; i++) {
+		const struct end *e = &ends[own[i]];
+		off += (size_t)snprintf(list + off, off < sizeof(list) ? sizeof(list) - off : 0, "%s%s %s", i ? ", " : "",
+					e->ns, e->ifname);
+	}
+	/* The intruder: not the DST named on the command line, not the member nsnet gave the address to. */
+	for (size_t i = n; i-- > 0;) {
+		const struct end *e = &ends[own[i]];
+		json_t *m = NULL;
+		bool given = false;
+		if (dr_net_of_member(c, e->ns, &m)) {
+			size_t k;
+			json_t *ip;
+			json_array_foreach(json_object_get(m, "ips"), k, ip) {
+				struct nsnet_prefix p;
+				given |= nsnet_prefix_parse(json_string_value(ip), false, &p, NULL) == 0 && nsnet_addr_equal(&p, nh);
+			}
+		}
+		if (!e->is_bridge && !given && !(c->dst_ns && streq(c->dst_ns, e->ns))) {
+			bad = own[i];
+			break;
+		}
+	}
+	const struct end *e = &ends[bad];
+	struct dr_ns *ens = dr_ns_get(c, e->ns);
+	int len = 32;
+	if (ens)
+		dr_ns_has_addr(ens, e->ifname, nh, &len);
+	dr_check(c, DR_FAIL, "%s is on %zu interfaces of %s: %s", a, n, seg, list);
+	size_t off2 = (size_t)snprintf(fix, sizeof(fix), "%saddr del %s/%d dev %s", dr_ip_n(e->ns, ipn, sizeof(ipn)), a,
+				       len, e->ifname);
+	/* The sender may have learnt the intruder's MAC: forget it with the address. */
+	json_t *nb = neighbour(src, dev, nh);
+	const char *mac = ens ? jstr(dr_ns_iface(ens, e->ifname), "mac") : NULL, *ll = jstr(nb, "lladdr");
+	if (mac && ll && !strcasecmp(mac, ll) && off2 < sizeof(fix))
+		snprintf(fix + off2, sizeof(fix) - off2, " && %sneigh del %s dev %s", dr_ip_n(src->name, ipn, sizeof(ipn)), a,
+			 dev);
+	dr_cause(c, fix, "the same address %s is on two namespaces of %s (%s): they answer ARP for it in turn", a, seg,
+		 list);
+	return -1;
+}
+
+static int nobody(struct dr_ctx *c, struct dr_ns *ns, const char *dev, const struct nsnet_prefix *nh, bool nh_is_gw,
+		  const char *seg, const char *bns, const char *bridge, const struct end *ends, size_t n)
+{
+	const struct end *peer = bns ? NULL : &ends[0];
+	char a[64], fix[1536] = "", ipn[300];
+	dr_addr(nh, a, sizeof(a));
+	if (nh_is_gw) {
+		dr_check(c, DR_FAIL, "no interface on %s has %s, the gateway of %s's route", seg, a, ns->name);
+		int len = len_toward(ns, dev, nh);
+		if (bridge)
+			snprintf(fix, sizeof(fix), "%saddr add %s/%d dev %s", dr_ip_n(bns, ipn, sizeof(ipn)), a, len, bridge);
+		else if (peer)
+			snprintf(fix, sizeof(fix), "%saddr add %s/%d dev %s", dr_ip_n(peer->ns, ipn, sizeof(ipn)), a, len,
+				 peer->ifname);
+		dr_cause(c, fix, "the gateway %s is missing: no interface on %s has it, so nothing answers %s's ARP for it", a,
+			 seg, ns->name);
+		return -1;
+	}
+	dr_check(c, DR_FAIL, "no interface on %s has %s", seg, a);
+	/* An interface that is down loses its IPv6 addresses: the likely holder. */
+	for (size_t i = 0; i < n && nh->family == AF_INET6; i++) {
+		struct dr_ns *ens = dr_ns_get(c, ends[i].ns);
+		json_t *it = ens ? dr_ns_iface(ens, ends[i].ifname) : NULL;
+		if (it && !ends[i].is_bridge && !admin_up(it)) {
+			dr_ip_n(ends[i].ns, ipn, sizeof(ipn));
+			snprintf(fix, sizeof(fix), "%slink set %s up && %saddr add %s/%d dev %s", ipn, ends[i].ifname, ipn, a,
+				 len_toward(ns, dev, nh), ends[i].ifname);
+			dr_cause(c, fix, "%s is on no interface of %s; %s's %s there is down, and an interface that goes down "
+				 "loses its IPv6 addresses", a, seg, ends[i].ns, ends[i].ifname);
+			return -1;
+		}
+	}
+	json_t *net = bridge ? dr_net_by_bridge(c, bridge) : NULL;
+	if (net && c->dst_ns)
+		snprintf(fix, sizeof(fix), "nsnet net attach %s %s", json_string_value(json_object_get(net, "name")), c->dst_ns);
+	dr_cause(c, fix[0] ? fix : NULL, "%s is on no interface reachable over %s from %s's %s", a, seg, ns->name, dev);
+	return -1;
+}
+
+int dr_segment(struct dr_ctx *c, struct dr_ns *ns, const char *dev, const struct nsnet_prefix *nh, bool nh_is_gw,
+	       struct dr_hop *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	json_t *x = dr_ns_iface(ns, dev);
+	const char *kind = jstr(x, "kind") ?: "?";
+	char role[256], seg[128], sum[512];
+	if (!x) {
+		dr_check(c, DR_SKIP, "%s: %s is gone", ns->name, dev);
+		return -1;
+	}
+	char nha[64];
+	snprintf(role, sizeof(role), "%s's interface toward %s", ns->name, dr_addr(nh, nha, sizeof(nha)));
+	if (!admin_up(x))
+		return link_down(c, ns->name, dev, role);
+
+	struct dr_ns *bns = NULL;
+	const char *bridge = NULL, *in_port = NULL;
+	struct end ends[1024];
+	size_t n = 0;
+	if (streq(kind, "bridge")) {
+		bns = ns;
+		bridge = dev;
+	} else if (streq(kind, "veth")) {
+		json_t *peer = json_object_get(x, "peer");
+		const char *pns_name = jstr(peer, "namespace"), *pname = jstr(peer, "name");
+		struct dr_ns *pns = pns_name ? dr_ns_get(c, pns_name) : NULL;
+		json_t *p = pns && pname ? dr_ns_iface(pns, pname) : NULL;
+		if (!p) {
+			dr_check(c, DR_WARN, "%s: %s is a veth whose other end is in a namespace without a name (a container?); "
+				 "doctor cannot follow it", ns->name, dev);
+			return -2;
+		}
+		const char *master = jstr(p, "master");
+		json_t *mb = master ? dr_ns_iface(pns, master) : NULL;
+		bool port = mb && streq(jstr(mb, "kind") ?: "", "bridge");
+		snprintf(role, sizeof(role), port ? "the bridge-side end of %s's veth" : "the other end of %s's veth", ns->name);
+		if (!admin_up(p))
+			return link_down(c, pns->name, pname, role);
+		if (port && port_blocked(c, pns, master, pname, role) < 0)
+			return -1;
+		dr_check(c, DR_OK, "%s: %s is a veth; its other end %s in %s is UP%s%s", ns->name, dev, pname, pns->name,
+			 port ? ", a port of bridge " : "", port ? master : "");
+		if (port) {
+			bns = pns;
+			bridge = master;
+			in_port = pname;
+		} else {
+			ends[n++] = (struct end){ pns->name, pname, NULL, false };
+			snprintf(seg, sizeof(seg), "the veth pair %s (%s) - %s (%s)", dev, ns->name, pname, pns->name);
+		}
+	} else {
+		dr_check(c, DR_WARN, "%s: %s is a %s; doctor follows veth pairs and bridges only", ns->name, dev, kind);
+		return -2;
+	}
+
+	if (bns) {
+		json_t *b = dr_ns_iface(bns, bridge);
+		snprintf(role, sizeof(role), "the bridge %s", bridge);
+		if (!admin_up(b))
+			return link_down(c, bns->name, bridge, role);
+		dr_ns_iface_summary(bns, bridge, c->pkt.family, sum, sizeof(sum));
+		dr_check(c, DR_OK, "%s: bridge %s", bns->name, sum);
+		json_t *net = dr_net_by_bridge(c, bridge);
+		if (net)
+			snprintf(seg, sizeof(seg), "network %s (bridge %s)", json_string_value(json_object_get(net, "name")), bridge);
+		else
+			snprintf(seg, sizeof(seg), "bridge %s", bridge);
+		if (!(bns == ns && streq(bridge, dev)))   /* not when we send from the bridge itself */
+			ends[n++] = (struct end){ bns->name, bridge, NULL, true };
+		size_t i;
+		json_t *it;
+		json_array_foreach(json_object_get(bns->model, "interfaces"), i, it) {
+			const char *m = jstr(it, "master"), *name = jstr(it, "name");
+			json_t *peer = json_object_get(it, "peer");
+			if (!m || !streq(m, bridge) || (in_port && streq(name, in_port)) || !jstr(peer, "namespace") ||
+			    n == ARRAY_SIZE(ends))
+				continue;
+			ends[n++] = (struct end){ jstr(peer, "namespace"), jstr(peer, "name"), name, false };
+		}
+	}
+
+	const char *names[ARRAY_SIZE(ends)];
+	for (size_t i = 0; i < n; i++)
+		names[i] = ends[i].ns;
+	dr_ns_preload(c, names, n);
+	size_t own[MAX_OWNERS], n_own = 0;
+	for (size_t i = 0; i < n && n_own < MAX_OWNERS; i++) {
+		struct dr_ns *ens = dr_ns_get(c, ends[i].ns);
+		if (ens && dr_ns_has_addr(ens, ends[i].ifname, nh, NULL))
+			own[n_own++] = i;
+	}
+	if (n_own == 0)
+		return nobody(c, ns, dev, nh, nh_is_gw, seg, bns ? bns->name : NULL, bridge, ends, n);
+	if (n_own > 1)
+		return duplicate(c, ns, dev, ends, own, n_own, nh, seg);
+
+	const struct end *o = &ends[own[0]];
+	struct dr_ns *ons = dr_ns_get(c, o->ns);
+	char a[64];
+	dr_addr(nh, a, sizeof(a));
+	if (o->port) {
+		snprintf(role, sizeof(role), "the bridge-side end of %s's veth", o->ns);
+		if (!admin_up(dr_ns_iface(bns, o->port)))
+			return link_down(c, bns->name, o->port, role);
+		if (port_blocked(c, bns, bridge, o->port, role) < 0)
+			return -1;
+		dr_check(c, DR_OK, "%s: port %s of %s toward %s %s is UP", bns->name, o->port, bridge, o->ns, o->ifname);
+	}
+	if (!o->is_bridge) {
+		snprintf(role, sizeof(role), "%s's interface holding %s", o->ns, a);
+		if (!admin_up(dr_ns_iface(ons, o->ifname)))
+			return link_down(c, o->ns, o->ifname, role);
+	}
+	dr_ns_iface_summary(ons, o->ifname, c->pkt.family, sum, sizeof(sum));
+	dr_check(c, DR_OK, "%s: %s (holds %s)", o->ns, sum, a);
+	/* Bridged from port to port; what the bridge's own address sends is the
+	 * host's output, already checked. */
+	if (bns && o->port && in_port && dr_fw_bridged(c, bns, bridge, in_port, o->port) < 0)
+		return -1;
+	char holder[300];
+	snprintf(holder, sizeof(holder), "%s's %s", o->ns, o->ifname);
+	if (neighbour_check(c, ns, dev, nh, jstr(dr_ns_iface(ons, o->ifname), "mac"), holder) < 0)
+		return -1;
+	ret->ns = ons;
+	snprintf(ret->ifname, sizeof(ret->ifname), "%s", o->ifname);
+	if (bridge) {
+		snprintf(ret->bridge, sizeof(ret->bridge), "%s", bridge);
+		ret->bridge_ns = bns;
+	}
+	return 0;
+}

@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The labs' public entry points: up, down, list, graph. */
+#include <limits.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include "lab/lab.h"
+#include "net/net.h"
+#include "state/state.h"
+#include "base/base.h"
+
+#define DEFAULT_LAB "default"
+
+static bool looks_like_file(const char *s)
+{
+	size_t l = strlen(s);
+	return strchr(s, '/') || (l > 5 && strcmp(s + l - 5, ".yaml") == 0) || (l > 4 && strcmp(s + l - 4, ".yml") == 0);
+}
+
+/* A lab argument: a file (parsed for its name) or a lab name. */
+int lab_resolve(const char *arg, char **ret_name, struct nsnet_error *e)
+{
+	if (!arg) {
+		*ret_name = strdup(DEFAULT_LAB);
+		return 0;
+	}
+	if (looks_like_file(arg)) {
+		struct topology *t;
+		int r = topo_parse_file(arg, &t, e);
+		if (r < 0)
+			return r;
+		*ret_name = strdup(t->name);
+		topo_free(t);
+		return 0;
+	}
+	/* A lab name names a state file: checked before anything looks for it. */
+	if (nsnet_net_name_check(arg, NULL) < 0)
+		return nsnet_errx(e, EINVAL, "invalid lab name '%s'", arg);
+	*ret_name = strdup(arg);
+	return 0;
+}
+
+int lab_open(const char *arg, char **ret_name, json_t **ret_state, struct nsnet_error *e)
+{
+	_cleanup_free_ char *lab = NULL;
+	int r = lab_resolve(arg, &lab, e);
+	if (r < 0 || (r = lab_state_load(lab, ret_state, e)) < 0)
+		return r;
+	*ret_name = TAKE_PTR(lab);
+	return 0;
+}
+
+/* Recorded elements the kernel no longer has (deleted behind nsnet's back) count as
+ * changed, so `up` repairs a degraded lab instead of trusting its record. */
+static void mark_missing(json_t *have)
+{
+	_cleanup_nl_ struct nl *host = NULL;
+	struct name_set links = { 0 };
+	if (nl_open_fd(NS_SELF, &host, NULL) < 0 || host_link_names(host, &links, NULL) < 0)
+		return;
+	const char *k;
+	json_t *v, *gone = json_array();
+	json_object_foreach(have, k, v) {
+		bool missing = false;
+		if (strncmp(k, "node:", 5) == 0) {
+			/* Its interfaces too: a deleted veth end leaves the namespace but not the node. */
+			missing = !lab_node_present(k + 5, v, &links);
+		} else if (strncmp(k, "net:", 4) == 0) {
+			json_t *st;
+			missing = state_net_load(k + 4, &st, NULL) < 0 ||
+				  !name_set_has(&links, json_string_value(json_object_get(v, "bridge")));
+			if (!missing)
+				json_decref(st);
+		} else {
+			for (int i = 0; i < 2 && !missing; i++) {
+				const char *node = json_string_value(json_array_get(json_object_get(v, "nodes"), i));
+				const char *ifn = json_string_value(json_array_get(json_object_get(v, "ifnames"), i));
+				missing = streq(node, NSNET_HOST) ? !name_set_has(&links, ifn)
+								 : !nsnet_ns_exists(node) || nsnet_link_index(node, ifn, NULL) < 0;
+			}
+		}
+		if (missing)
+			json_array_append_new(gone, json_string(k));
+	}
+	/* A marked copy differs from the wanted spec but still says what to remove. */
+	size_t i;
+	json_array_foreach(gone, i, v) {
+		json_t *copy = json_deep_copy(json_object_get(have, json_string_value(v)));
+		json_object_set_new(copy, "missing", json_true());
+		json_object_set_new(have, json_string_value(v), copy);
+	}
+	json_decref(gone);
+	name_set_free(&links);
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	lab_interrupted = 1;
+}
+
+int nsnet_lab_up(const char *file, const struct nsnet_up_opts *opts, json_t **ret_report, struct nsnet_error *e)
+{
+	static const struct nsnet_up_opts none;
+	const struct nsnet_up_opts *o = opts ? opts : &none;
+	struct topology *t;
+	_cleanup_free_ char *src = NULL;
+	size_t len = 0;
+	int r = file ? topo_read_file(file, &src, &len, e) : 0;
+	if (r < 0)
+		return r;
+	if (!src && !(src = strdup(topo_default_yaml)))
+		return nsnet_err(e, ENOMEM, "default lab");
+	if (!file)
+		len = strlen(src);
+	if ((r = topo_parse_string(src, len, file ? file : "<default>", &t, e)) < 0)
+		return r;
+	if ((r = lab_validate_sysctls(t, e)) < 0) {
+		topo_free(t);
+		return r;
+	}
+	_cleanup_close_ int lock = -1;
+	json_t *want = lab_elements(t), *have = NULL, *st = NULL;
+	struct lab_plan p = { 0 };
+	if ((r = nsnet_lock(&lock, e)) < 0)
+		goto out;
+	if (lab_state_load(t->name, &st, NULL) == 0) {
+		const char *status = json_string_value(json_object_get(st, "status"));
+		pid_t pid = (pid_t)json_integer_value(json_object_get(st, "pid"));
+		if (status && streq(status, "applying") && pid > 0 && pid != getpid() && kill(pid, 0) < 0) {
+			r = nsnet_errx(e, EAGAIN, "lab '%s': a previous 'up' (pid %d) died half-way; run 'nsnet gc' first",
+				       t->name, pid);
+			goto out;
+		}
+		have = json_incref(json_object_get(st, "elements"));
+		mark_missing(have);
+	}
+	if (!have)
+		have = json_object();
+	if ((r = lab_plan_make(want, have, &p, e)) < 0 || (r = lab_validate(t->name, &p, e)) < 0)
+		goto out;
+	bool changed = json_array_size(p.add) || json_array_size(p.remove);
+	if (ret_report)
+		*ret_report = json_pack("{s:s, s:b, s:b, s:o}", "lab", t->name, "changed", changed, "dry_run", o->dry_run,
+					"steps", lab_plan_describe(&p, o->explain));
+	if (o->dry_run || !changed)
+		goto out;
+	/* SIGINT/SIGTERM now roll back instead of leaving half a lab. */
+	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
+	lab_progress = o->progress;
+	lab_progress_data = o->progress_data;
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	/* Keep the source, so down, status and graph work without the file. */
+	char abs[PATH_MAX];
+	p.record = json_pack("{s:s, s:s}", "file", file ? (realpath(file, abs) ? abs : file) : "<default>", "source", src);
+	r = lab_apply(t->name, &p, e);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	if (r < 0) {
+		nsnet_err_wrap(e, "up %s", file ? file : "<default>");
+		if (ret_report) {
+			json_decref(*ret_report);
+			*ret_report = NULL;
+		}
+	}
+out:
+	lab_interrupted = 0;
+	lab_plan_free(&p);
+	json_decref(want);
+	json_decref(have);
+	json_decref(st);
+	topo_free(t);
+	return r;
+}
+
+int nsnet_lab_down(const char *arg, struct nsnet_error *e)
+{
+	_cleanup_free_ char *lab = NULL;
+	int r = lab_resolve(arg, &lab, e);
+	if (r < 0)
+		return r;
+	_cleanup_close_ int lock = -1;
+	json_t *st;
+	if ((r = nsnet_lock(&lock, e)) < 0 || (r = lab_state_load(lab, &st, e)) < 0)
+		return r;
+	/* Everything recorded, and everything a half-done up meant to make. */
+	json_t *all = json_deep_copy(json_object_get(st, "elements"));
+	json_object_update_missing(all, json_object_get(json_object_get(st, "journal"), "want"));
+	json_t *keys = json_array();
+	static const char *const order[] = { "link:", "node:", "net:" };
+	for (int o = 0; o < 3; o++) {
+		const char *k;
+		json_t *v;
+		json_object_foreach(all, k, v) if (strncmp(k, order[o], strlen(order[o])) == 0) json_array_append_new(keys, json_string(k));
+	}
+	r = lab_remove_elements(lab, all, keys, e);
+	if (r == 0)
+		r = lab_state_remove(lab, e);
+	json_decref(keys);
+	json_decref(all);
+	json_decref(st);
+	return r;
+}
+
+int nsnet_lab_list(json_t **ret, struct nsnet_error *e)
+{
+	char **names;
+	size_t n;
+	int r;
+	if ((r = lab_state_names(&names, &n, e)) < 0)
+		return r;
+	json_t *arr = json_array();
+	for (size_t i = 0; i < n; i++) {
+		json_t *st;
+		if (lab_state_load(names[i], &st, NULL) < 0)
+			continue;
+		size_t nodes = 0, nets = 0, links = 0;
+		const char *k;
+		json_t *v;
+		json_object_foreach(json_object_get(st, "elements"), k, v) {
+			nodes += strncmp(k, "node:", 5) == 0;
+			nets += strncmp(k, "net:", 4) == 0;
+			links += strncmp(k, "link:", 5) == 0;
+		}
+		json_array_append_new(arr, json_pack("{s:s, s:s?, s:s?, s:i, s:i, s:i}", "name", names[i], "file",
+						     json_string_value(json_object_get(st, "file")), "status",
+						     json_string_value(json_object_get(st, "status")), "nodes", (int)nodes,
+						     "networks", (int)nets, "links", (int)links));
+		json_decref(st);
+	}
+	nsnet_strv_free(names, n);
+	*ret = arr;
+	return 0;
+}
+
+/* A lab's topology: from its file, or from the source recorded when it came up. */
+int lab_topology(const char *arg, struct topology **ret, struct nsnet_error *e)
+{
+	if (!arg)
+		return topo_parse_string(topo_default_yaml, strlen(topo_default_yaml), "<default>", ret, e);
+	if (looks_like_file(arg))
+		return topo_parse_file(arg, ret, e);
+	json_t *st;
+	int r = lab_state_load(arg, &st, e);
+	if (r < 0)
+		return r;
+	const char *src = json_string_value(json_object_get(st, "source"));
+	const char *file = json_string_value(json_object_get(st, "file"));
+	r = src ? topo_parse_string(src, strlen(src), file ? file : arg, ret, e)
+		: nsnet_errx(e, ENOENT, "lab '%s' has no recorded topology", arg);
+	json_decref(st);
+	return r;
+}
+
+int nsnet_lab_graph(const char *arg, char **ret_dot, struct nsnet_error *e)
+{
+	struct topology *t;
+	int r = lab_topology(arg, &t, e);
+	if (r < 0)
+		return r;
+	*ret_dot = topo_dot(t);
+	topo_free(t);
+	return *ret_dot ? 0 : nsnet_err(e, ENOMEM, "graph");
+}

@@ -1,0 +1,289 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * pingall: every node of a lab pings every address of every other node, natively.
+ * One worker per source node enters its namespace, opens a raw ICMP (and ICMPv6)
+ * socket, sends all its echoes at once and collects the replies, resending the
+ * missing ones (the first packet to a neighbour may wait for ARP/NDP). N nodes cost
+ * N sockets and a second or two, not N² ping processes.
+ */
+#include <netinet/icmp6.h>
+#include <netinet/ip_icmp.h>
+#include <poll.h>
+#include <sched.h>
+#include <time.h>
+#include "lab/lab.h"
+#include "link/link.h"
+#include "net/net.h"
+#include "base/base.h"
+
+#define S(o, k) json_string_value(json_object_get((o), (k)))
+#define TIMEOUT_MS 1500
+#define RESEND_MS 400
+
+struct target {
+	const char *node;
+	struct nsnet_prefix addr;
+	char group[160];   /* "net:NAME" or the link's key: shared groups make a pair required */
+};
+
+struct src {
+	const char *node;
+	bool *ok;          /* per target */
+};
+
+struct ctx {
+	struct target *t;
+	size_t nt;
+	struct src *s;
+	size_t ns;
+	size_t first;   /* of the current wave */
+};
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static uint16_t csum(const void *p, size_t len)
+{
+	const uint8_t *b = p;
+	uint32_t sum = 0;
+	for (size_t i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)b[i] << 8 | b[i + 1];
+	if (len & 1)
+		sum += (uint32_t)b[len - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return htons((uint16_t)~sum);
+}
+
+static void send_echo(int fd4, int fd6, const struct target *t, uint16_t id, uint16_t seq)
+{
+	uint8_t pkt[16] = { 0 };
+	if (t->addr.family == AF_INET && fd4 >= 0) {
+		struct icmphdr *h = (struct icmphdr *)pkt;
+		h->type = ICMP_ECHO;
+		h->un.echo.id = htons(id);
+		h->un.echo.sequence = htons(seq);
+		h->checksum = csum(pkt, sizeof(pkt));
+		struct sockaddr_in sa = { .sin_family = AF_INET };
+		memcpy(&sa.sin_addr, t->addr.addr, 4);
+		sendto(fd4, pkt, sizeof(pkt), MSG_DONTWAIT, (struct sockaddr *)&sa, sizeof(sa));
+	} else if (t->addr.family == AF_INET6 && fd6 >= 0) {
+		struct icmp6_hdr *h = (struct icmp6_hdr *)pkt;
+		h->icmp6_type = ICMP6_ECHO_REQUEST;
+		h->icmp6_id = htons(id);
+		h->icmp6_seq = htons(seq);  /* the kernel fills in the ICMPv6 checksum */
+		struct sockaddr_in6 sa = { .sin6_family = AF_INET6 };
+		memcpy(&sa.sin6_addr, t->addr.addr, 16);
+		sendto(fd6, pkt, sizeof(pkt), MSG_DONTWAIT, (struct sockaddr *)&sa, sizeof(sa));
+	}
+}
+
+/* Read replies; returns the target index of an echo reply to us, or -1. */
+static int read_reply(int fd, bool v6, uint16_t id)
+{
+	uint8_t buf[512];
+	ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+	if (n <= 0)
+		return -1;
+	if (!v6) {
+		size_t hl = (size_t)(buf[0] & 0xf) * 4;
+		if ((size_t)n < hl + 8)
+			return -1;
+		struct icmphdr *h = (struct icmphdr *)(buf + hl);
+		return h->type == ICMP_ECHOREPLY && ntohs(h->un.echo.id) == id ? ntohs(h->un.echo.sequence) : -1;
+	}
+	struct icmp6_hdr *h = (struct icmp6_hdr *)buf;
+	return (size_t)n >= 8 && h->icmp6_type == ICMP6_ECHO_REPLY && ntohs(h->icmp6_id) == id ? ntohs(h->icmp6_seq) : -1;
+}
+
+static int ping_from(size_t w, void *p, struct nsnet_error *e)
+{
+	struct ctx *c = p;
+	size_t i = c->first + w;
+	struct src *s = &c->s[i];
+	_cleanup_close_ int nsfd = -1, fd4 = -1, fd6 = -1;
+	if (nsnet_ns_open(s->node, &nsfd, NULL) < 0 || setns(nsfd, CLONE_NEWNET) < 0)
+		return 0;  /* a missing node simply reaches nothing */
+	fd4 = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMP);
+	fd6 = socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMPV6);
+	if (fd6 >= 0) {
+		struct icmp6_filter f;
+		ICMP6_FILTER_SETBLOCKALL(&f);
+		ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &f);
+		setsockopt(fd6, IPPROTO_ICMPV6, ICMP6_FILTER, &f, sizeof(f));
+	}
+	uint16_t id = (uint16_t)(0x4e00 ^ (getpid() << 4) ^ i);
+	size_t pending = 0;
+	for (size_t k = 0; k < c->nt; k++)
+		pending += !streq(c->t[k].node, s->node);
+	double start = now_ms(), last = 0;
+	while (pending && now_ms() - start < TIMEOUT_MS) {
+		if (now_ms() - last >= RESEND_MS) {
+			for (size_t k = 0; k < c->nt; k++)
+				if (!s->ok[k] && !streq(c->t[k].node, s->node))
+					send_echo(fd4, fd6, &c->t[k], id, (uint16_t)k);
+			last = now_ms();
+		}
+		struct pollfd pf[2] = { { fd4, POLLIN, 0 }, { fd6, POLLIN, 0 } };
+		if (poll(pf, 2, 50) <= 0)
+			continue;
+		for (int v = 0; v < 2; v++) {
+			if (pf[v].fd < 0 || !(pf[v].revents & POLLIN))
+				continue;
+			int k;
+			while ((k = read_reply(pf[v].fd, v == 1, id)) >= 0) {
+				if ((size_t)k < c->nt && !s->ok[k]) {
+					s->ok[k] = true;
+					pending--;
+				}
+			}
+		}
+	}
+	(void)e;
+	return 0;
+}
+
+/* Targets: every address of every node, from the networks' state and the links. */
+static int collect(json_t *elements, json_t *keep, struct target **ret, size_t *ret_n)
+{
+	struct target *t = NULL;
+	size_t n = 0;
+	const char *k;
+	json_t *v;
+	json_object_foreach(elements, k, v) {
+		if (strncmp(k, "net:", 4) == 0) {
+			json_t *net;
+			if (state_net_load(k + 4, &net, NULL) < 0)
+				continue;
+			size_t i, j;
+			json_t *m, *ip;
+			json_array_foreach(json_object_get(net, "members"), i, m) {
+				char nk[300];
+				snprintf(nk, sizeof(nk), "node:%s", S(m, "ns"));
+				if (!json_object_get(elements, nk))
+					continue;
+				json_array_foreach(json_object_get(m, "ips"), j, ip) {
+					struct target *nt = realloc(t, (n + 1) * sizeof(*t));
+					if (!nt)
+						continue;
+					t = nt;
+					t[n].node = S(m, "ns");
+					snprintf(t[n].group, sizeof(t[n].group), "%s", k);
+					if (nsnet_prefix_parse(json_string_value(ip), true, &t[n].addr, NULL) == 0)
+						n++;
+				}
+			}
+			/* The targets point into it: keep it until the end. */
+			json_array_append_new(keep, net);
+		} else if (strncmp(k, "link:", 5) == 0) {
+			for (int i = 0; i < 2; i++) {
+				const char *node = json_string_value(json_array_get(json_object_get(v, "nodes"), i));
+				const char *ip = json_string_value(json_array_get(json_object_get(v, "ips"), i));
+				if (!ip || streq(node, NSNET_HOST))
+					continue;
+				struct target *nt = realloc(t, (n + 1) * sizeof(*t));
+				if (!nt)
+					continue;
+				t = nt;
+				t[n].node = node;
+				snprintf(t[n].group, sizeof(t[n].group), "%s", k);
+				if (nsnet_prefix_parse(ip, true, &t[n].addr, NULL) == 0)
+					n++;
+			}
+		}
+	}
+	*ret = t;
+	*ret_n = n;
+	return 0;
+}
+
+/* { node: { group: true } }: which networks and links each node is on. */
+static json_t *groups_of(const struct target *t, size_t n)
+{
+	json_t *g = json_object();
+	for (size_t i = 0; i < n; i++) {
+		json_t *set = json_object_get(g, t[i].node);
+		if (!set) {
+			set = json_object();
+			json_object_set_new(g, t[i].node, set);
+		}
+		json_object_set_new(set, t[i].group, json_true());
+	}
+	return g;
+}
+
+int nsnet_lab_pingall(const char *arg, json_t **ret, struct nsnet_error *e)
+{
+	_cleanup_free_ char *lab = NULL;
+	json_t *st;
+	int r = lab_open(arg, &lab, &st, e);
+	if (r < 0)
+		return r;
+	json_t *elements = json_object_get(st, "elements");
+	struct ctx c = { 0 };
+	json_t *keep = json_array();
+	collect(elements, keep, &c.t, &c.nt);
+	const char *k;
+	json_t *v;
+	json_object_foreach(elements, k, v) c.ns += strncmp(k, "node:", 5) == 0;
+	c.s = calloc(c.ns + 1, sizeof(*c.s));
+	size_t i = 0;
+	json_object_foreach(elements, k, v) {
+		if (strncmp(k, "node:", 5) != 0)
+			continue;
+		c.s[i].node = k + 5;
+		c.s[i].ok = calloc(c.nt + 1, sizeof(bool));
+		i++;
+	}
+	/* Each source creates about two neighbour entries per target (its own and the
+	 * target's reply entry); keep a wave within the machine's budget. */
+	size_t wave = neigh_budget() / (2 * (c.nt ? c.nt : 1));
+	if (wave < 1)
+		wave = 1;
+	struct neigh_guard *g = NULL;
+	if (wave < c.ns) {
+		const char **names = calloc(c.ns + 1, sizeof(*names));
+		for (size_t j = 0; names && j < c.ns; j++)
+			names[j] = c.s[j].node;
+		if (names)
+			neigh_guard_open(names, c.ns, &g, NULL);
+		free(names);
+	}
+	for (c.first = 0; c.first < c.ns; c.first += wave) {
+		size_t n = c.ns - c.first < wave ? c.ns - c.first : wave;
+		r = run_parallel_threads(n, ping_from, &c, 64, e);
+		if (g)
+			neigh_guard_restore(g);
+	}
+	neigh_guard_free(g);
+	json_t *pairs = json_array(), *groups = groups_of(c.t, c.nt);
+	size_t failed = 0, failed_req = 0, total = 0;
+	for (size_t s = 0; s < c.ns; s++) {
+		for (size_t tt = 0; tt < c.nt; tt++) {
+			if (streq(c.t[tt].node, c.s[s].node))
+				continue;
+			char buf[64];
+			bool req = json_object_get(json_object_get(groups, c.s[s].node), c.t[tt].group) != NULL;
+			total++;
+			failed += !c.s[s].ok[tt];
+			failed_req += req && !c.s[s].ok[tt];
+			json_array_append_new(pairs, json_pack("{s:s, s:s, s:s, s:b, s:b}", "src", c.s[s].node, "dst",
+							       c.t[tt].node, "addr",
+							       nsnet_prefix_str(&c.t[tt].addr, false, buf, sizeof(buf)),
+							       "ok", c.s[s].ok[tt], "required", req));
+		}
+		free(c.s[s].ok);
+	}
+	*ret = json_pack("{s:s, s:i, s:i, s:i, s:o}", "lab", lab, "total", (int)total, "failed", (int)failed,
+			 "failed_required", (int)failed_req, "pairs", pairs);
+	free(c.s);
+	free(c.t);
+	json_decref(groups);
+	json_decref(keep);
+	json_decref(st);
+	return r < 0 ? r : 0;
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Keeping the kernel's neighbour tables within bounds. ARP and NDP entries of every
+ * namespace count against one machine-wide limit (net.ipv4.neigh.default.gc_thresh3,
+ * 1024 by default, settable only in the initial namespace); entries younger than
+ * five seconds cannot be reclaimed, so N nodes pinging each other on one bridge
+ * (N*(N-1) entries) overflow it at about 30 nodes. pingall therefore runs in waves
+ * and, between waves, deletes the entries that the wave created, leaving every
+ * entry that existed before untouched.
+ */
+#ifndef NSNET_NEIGH_GUARD_H
+#define NSNET_NEIGH_GUARD_H
+#include "rtnl/rtnl.h"
+
+struct neigh_guard;
+/* Open a socket in each namespace and remember its current entries. */
+int neigh_guard_open(const char *const *ns, size_t n, struct neigh_guard **ret, struct nsnet_error *e);
+/* Delete the entries created since the snapshot, in every namespace. */
+void neigh_guard_restore(struct neigh_guard *g);
+void neigh_guard_free(struct neigh_guard *g);
+/* How many new entries one wave may create: half of the machine's limit. */
+size_t neigh_budget(void);
+
+/* ---- host.c: the host's links by name ---- */
+/* Sorted names of the host namespace's links, for existence checks in O(log N). */
+struct name_set {
+	char (*names)[16];
+	size_t n, cap;
+};
+int host_link_names(struct nl *nl, struct name_set *ret, struct nsnet_error *e);
+bool name_set_has(const struct name_set *s, const char *name);
+/* Add a name (unsorted: for name_set_has, call name_set_sort first). */
+int name_set_add(struct name_set *s, const char *name);
+void name_set_sort(struct name_set *s);
+void name_set_free(struct name_set *s);
+/* Wait up to max_ms for the links named in *names to disappear from nl's namespace;
+ * *names keeps those still there. Returns how many are left. */
+int wait_links_gone(struct nl *nl, struct name_set *names, int max_ms);
+/* Link group used only for the instant of a grouped delete (see host.c). */
+#define NSNET_DELETE_GROUP 0x6e736e64u
+/* Delete the host ends of members (their peers go with them). */
+int host_links_delete(struct nl *host, const char *const *ifnames, size_t n, struct nsnet_error *e);
+
+#endif

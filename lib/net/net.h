@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Networks' shared internals. A network's state (/run/nsnet/networks/NET.json):
+ *   { "name", "bridge", "mtu", "nat",
+ *     "subnets": [ { "cidr": "192.168.15.0/24", "gateway": "192.168.15.5", "next": 7 } ],
+ *     "members": [ { "ns", "ifname", "host_ifname", "ips": ["192.168.15.6/24"],
+ *                    "state": "up" | "pending", "pid": 1234 } ] }
+ * A member is written "pending" (with the attaching pid) before the kernel is
+ * touched, so an attach killed half-way never leaves an address the pool forgets.
+ */
+#ifndef NSNET_NET_INTERNAL_H
+#define NSNET_NET_INTERNAL_H
+#include <jansson.h>
+#include "base/base.h"
+#include "fw/fw.h"
+#include "link/link.h"
+#include "state/state.h"
+
+/* Bring state in line with the kernel: drop members whose host-side veth is gone
+ * (their namespace was deleted), and undo pending members of dead attaches (their
+ * veth, if made, is deleted: it may be half-configured). Sets *changed. */
+int net_reconcile(json_t *net, struct nl *host, bool *changed, struct nsnet_error *e);
+/* A network's bridge carries the alias "nsnet:net:NAME" (ip link shows it). */
+#define NSNET_BRIDGE_ALIAS "nsnet:net:"
+/* A copy of the state with each subnet's pool counts (used, free), as net show gives it. */
+json_t *net_describe(json_t *net);
+
+/* Attaching, with the state lock held (the lab engine holds it across many steps). */
+struct attach_req {
+	const char *ns;
+	const char *ifname;             /* NULL: eth0, or the next free ethN */
+	struct nsnet_prefix ip[2];      /* static addresses, at most one per family */
+	size_t n_ip;
+	bool default_route;             /* via the gateway, unless the namespace has one */
+};
+/* Attach every request or none; net is updated and saved. */
+int net_attach_locked(json_t *net, const struct attach_req *req, size_t n, struct nsnet_error *e);
+int net_detach_locked(json_t *net, const char *const *ns, size_t n, struct nsnet_error *e);
+/* Create (lab: the owning lab's name, or NULL) / remove a network, lock held. */
+int net_create_locked(const struct nsnet_net_spec *s, const char *lab, struct nsnet_error *e);
+int net_rm_locked(const char *name, bool force, struct nsnet_error *e);
+/* The same; dying (an object keyed by namespace name, or NULL): members in those
+ * namespaces, which are about to be deleted, keep their veths, which go with them. */
+int net_rm_locked_ex(const char *name, bool force, json_t *dying, struct nsnet_error *e);
+
+#endif

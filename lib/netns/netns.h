@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Internal namespace helpers used by the wiring code's fast paths. */
+#ifndef NSNET_NETNS_H
+#define NSNET_NETNS_H
+#include <limits.h>
+#include "nsnet.h"
+
+int netns_path(const char *name, char *buf, size_t len);
+/* Create one named namespace (the name is assumed valid and /run/netns prepared);
+ * ret_fd, if given, receives an fd of it. Runs on a disposable worker thread: it
+ * leaves that thread inside the new namespace. */
+int netns_create_here(const char *name, int *ret_fd, struct nsnet_error *e);
+/* SIGKILL every process in these namespaces and wait for them to leave. */
+int netns_kill_all(const char *const *names, size_t n);
+/* Unbind and remove the name. */
+int netns_remove(const char *name, struct nsnet_error *e);
+
+/* ---- enter.c ---- */
+/* Run fn(arg) in a short-lived thread that has entered the namespace behind nsfd;
+ * NS_SELF runs it in the caller's thread, NS_NEW_THREAD in a thread that stays put
+ * (for work that must not change the caller's own namespace, like unshare()). */
+#define NS_SELF (-1)
+#define NS_NEW_THREAD (-2)
+int ns_run_in(int nsfd, int (*fn)(void *), void *arg);
+
+/* ---- sysctl.c, sysctl_key.c ---- */
+/*
+ * Sysctl keys. Reading may name any key under /proc/sys; setting only a key of a
+ * network namespace's own: below /proc/sys/net and, as the kernel says, registered
+ * per network namespace (see lib/netns/sysctl.c).
+ */
+#include <stdbool.h>
+
+#define SYSCTL_KEY_MAX 256
+
+/* "net.ipv4.ip_forward" or "net/ipv4/ip_forward" to the relative path under
+ * /proc/sys, "net/ipv4/ip_forward". A key with a '/' is slash-separated and keeps
+ * its dots, as sysctl(8) does ("net/ipv4/conf/eth0.5/rp_filter"). Pure: no kernel. */
+int sysctl_key_path(const char *key, char *buf, size_t len, struct nsnet_error *e);
+
+/* The same for a key nsnet may set: it must be below net/, and the result is the
+ * path under /proc/sys/net ("ipv4/ip_forward"). Pure: no kernel. */
+int sysctl_key_net_path(const char *key, char *buf, size_t len, struct nsnet_error *e);
+
+/* A per-device key ("ipv4/conf/eth0/rp_filter", "ipv6/neigh/eth0/..."), as a path
+ * under /proc/sys/net: true, and its template in the same namespace
+ * ("ipv4/conf/default/rp_filter") in buf. Pure: no kernel. */
+bool sysctl_key_device_default(const char *net_path, char *buf, size_t len);
+
+/* Could key be set in a new network namespace (what `up` makes for a node)? Asks
+ * the kernel, changes nothing. The message names the key only, for the caller to
+ * place. */
+int sysctl_check_new_netns(const char *key, struct nsnet_error *e);
+
+#endif

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Internals of nsnet_show(): one namespace is read through rtnetlink dumps into a
+ * jansson model (keys documented in docs/show-json.md). The parsers take single
+ * netlink messages so unit tests can feed them messages built in memory.
+ */
+#ifndef NSNET_SHOW_H
+#define NSNET_SHOW_H
+
+#include <net/if.h>
+#include <jansson.h>
+#include "rtnl/rtnl.h"
+
+/* One interface while its namespace is being read; obj is owned until the
+ * interfaces are handed to the model in index order. */
+struct show_link {
+	int index;
+	char name[IF_NAMESIZE];
+	json_t *obj;
+	int master;      /* IFLA_MASTER ifindex, 0: none */
+	int link;        /* IFLA_LINK: a veth's peer ifindex, 0: none */
+	int link_nsid;   /* IFLA_LINK_NETNSID, -1: absent (peer in the same namespace) */
+	bool veth;
+};
+
+struct show_links {
+	struct show_link *v;
+	size_t n, cap;
+};
+
+void show_links_clear(struct show_links *l);
+/* Sort by ifindex, so show_links_find() can bisect. */
+void show_links_sort(struct show_links *l);
+const struct show_link *show_links_find(const struct show_links *l, int index);
+/* The name of ifindex, or NULL when it is not (or no longer) there. */
+const char *show_links_name(const struct show_links *l, int index);
+
+/* Parsers of one dump message each; MNL_CB_OK or MNL_CB_ERROR (errno set). */
+int show_link_parse(const struct nlmsghdr *nlh, struct show_links *l);
+int show_addr_parse(const struct nlmsghdr *nlh, const struct show_links *l, json_t *addrs);
+int show_route_parse(const struct nlmsghdr *nlh, const struct show_links *l, json_t *routes);
+int show_neigh_parse(const struct nlmsghdr *nlh, const struct show_links *l, json_t *neighs);
+
+/* Whole dumps on one namespace's socket. */
+int show_links_dump(struct nl *nl, struct show_links *l, struct nsnet_error *e);
+int show_addrs_dump(struct nl *nl, const struct show_links *l, json_t *addrs, struct nsnet_error *e);
+int show_routes_dump(struct nl *nl, const struct show_links *l, json_t *routes, struct nsnet_error *e);
+int show_neighs_dump(struct nl *nl, const struct show_links *l, json_t *neighs, struct nsnet_error *e);
+
+/* Veth peers in other namespaces: which namespace an nsid means, and the peer's
+ * name there. One context serves every namespace shown, so answers are reused. */
+struct show_peers;
+int show_peers_new(struct show_peers **ret, struct nsnet_error *e);
+void show_peers_free(struct show_peers *p);
+/* Start on the namespace behind nl (nsid answers are per namespace). */
+void show_peers_enter(struct show_peers *p, struct nl *nl, const char *ns);
+/* Fill "peer" of every veth in l: {name, index, namespace, nsid}. */
+int show_peers_resolve(struct show_peers *p, const struct show_links *l, struct nsnet_error *e);
+
+/* One request, one answer (not an ACK): cb sees the reply. */
+int show_nl_get(struct nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data);
+
+/* Names of kernel enums, as iproute2 prints them; unknown values as a number. */
+const char *show_operstate_name(unsigned v);
+const char *show_scope_name(unsigned v, char *buf, size_t len);
+const char *show_proto_name(unsigned v, char *buf, size_t len);
+const char *show_rtype_name(unsigned v, char *buf, size_t len);
+/* "REACHABLE", "STALE,ROUTER"... NUD_NONE is "NONE". */
+const char *show_neigh_state(unsigned state, char *buf, size_t len);
+/* Kind for links without IFLA_INFO_KIND, from the hardware type. */
+const char *show_kind_from_type(unsigned short type);
+/* "aa:bb:cc:dd:ee:ff"; NULL when len is 0 or buf is too small. */
+const char *show_lladdr_str(const uint8_t *a, size_t alen, char *buf, size_t len);
+/* IFA_F_* flags as a JSON array of names. */
+json_t *show_addr_flags(uint32_t flags, int family);
+
+/* json helpers that treat out-of-memory as an error to report. */
+int show_set(json_t *obj, const char *key, json_t *v);
+json_t *show_str_or_null(const char *s);
+
+#endif
