@@ -54,6 +54,17 @@ int print_json(json_t *v);
 
 extern const struct verb *cli_current_verb;
 
+/* A string member of a JSON object: NULL (jstr) or "" (jstr0) when absent. */
+static inline const char *jstr(const json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+static inline const char *jstr0(const json_t *o, const char *key)
+{
+	const char *s = jstr(o, key);
+	return s ? s : "";
+}
+
 static inline bool streq_safe(const char *a, const char *b)
 {
 	return a && b && strcmp(a, b) == 0;

@@ -11,12 +11,6 @@
 #include "cli.h"
 #include "verbs.h"
 
-static const char *str(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-	return s ? s : "";
-}
-
 /* ASCII marks, fixed width, so the evidence lines up. */
 static const char *mark(const char *m)
 {
@@ -35,22 +29,22 @@ static void print_text(json_t *rep)
 	char pb[32] = "";
 	if (json_is_integer(port))
 		snprintf(pb, sizeof(pb), " port %lld", json_integer_value(port));
-	if (strcmp(str(rep, "dst"), str(rep, "address")) != 0)
-		printf("doctor: %s -> %s (%s%s%s), %s%s\n", str(rep, "src"), str(rep, "dst"), str(rep, "address"),
-		       *str(rep, "address_note") ? ": " : "", str(rep, "address_note"), str(rep, "proto"), pb);
+	if (strcmp(jstr0(rep, "dst"), jstr0(rep, "address")) != 0)
+		printf("doctor: %s -> %s (%s%s%s), %s%s\n", jstr0(rep, "src"), jstr0(rep, "dst"), jstr0(rep, "address"),
+		       *jstr0(rep, "address_note") ? ": " : "", jstr0(rep, "address_note"), jstr0(rep, "proto"), pb);
 	else
-		printf("doctor: %s -> %s, %s%s\n", str(rep, "src"), str(rep, "dst"), str(rep, "proto"), pb);
-	const char *pr = str(probe, "result");
+		printf("doctor: %s -> %s, %s%s\n", jstr0(rep, "src"), jstr0(rep, "dst"), jstr0(rep, "proto"), pb);
+	const char *pr = jstr0(probe, "result");
 	printf("%s probe: %s %s -> %s%s: %s\n", !strcmp(pr, "ok") ? "[ok]  " : !strcmp(pr, "fail") ? "[FAIL]" : "[warn]",
-	       str(rep, "proto"), str(rep, "src"), str(rep, "address"), pb, str(probe, "detail"));
+	       jstr0(rep, "proto"), jstr0(rep, "src"), jstr0(rep, "address"), pb, jstr0(probe, "detail"));
 	size_t i;
 	json_t *c;
 	json_array_foreach(json_object_get(rep, "checks"), i, c)
-		printf("%s %s\n", mark(str(c, "mark")), str(c, "evidence"));
+		printf("%s %s\n", mark(jstr0(c, "mark")), jstr0(c, "evidence"));
 	if (json_is_string(json_object_get(rep, "cause")))
-		printf("cause: %s\n", str(rep, "cause"));
+		printf("cause: %s\n", jstr0(rep, "cause"));
 	if (json_is_string(json_object_get(rep, "fix")))
-		printf("fix:   %s\n", str(rep, "fix"));
+		printf("fix:   %s\n", jstr0(rep, "fix"));
 	bool ok = json_is_true(json_object_get(rep, "reachable"));
 	if (ok && json_array_size(json_object_get(rep, "path"))) {
 		fputs("path:  ", stdout);

@@ -7,8 +7,6 @@
 #include "cli.h"
 #include "verbs.h"
 
-#define S(o, k) json_string_value(json_object_get((o), (k)))
-
 static int lab_fail(int r, struct nsnet_error *e)
 {
 	fprintf(stderr, "nsnet: %s\n", e->msg);
@@ -33,7 +31,7 @@ static void print_steps(json_t *steps)
 	size_t i, j;
 	json_t *s, *c;
 	json_array_foreach(steps, i, s) {
-		printf("%s %s\n", S(s, "action"), S(s, "element"));
+		printf("%s %s\n", jstr(s, "action"), jstr(s, "element"));
 		json_array_foreach(json_object_get(s, "commands"), j, c) printf("    %s\n", json_string_value(c));
 	}
 }
@@ -63,7 +61,7 @@ int verb_up(int argc, char **argv)
 		o.progress = show_progress;
 	if ((r = nsnet_lab_up(file, &o, &rep, &e)) < 0)
 		return lab_fail(r, &e);
-	const char *lab = S(rep, "lab");
+	const char *lab = jstr(rep, "lab");
 	if (json) {
 		print_json(rep);
 	} else if (o.dry_run) {
@@ -113,27 +111,27 @@ int verb_status(int argc, char **argv)
 	json_t *st;
 	if ((r = nsnet_lab_status(lab, &st, &e)) < 0)
 		return lab_fail(r, &e);
-	bool ok = streq_safe(S(st, "status"), "up");
+	bool ok = streq_safe(jstr(st, "status"), "up");
 	if (json) {
 		print_json(st);
 		json_decref(st);
 		return ok ? EXIT_OK : EXIT_FAIL;
 	}
-	printf("lab %s: %s\n", S(st, "lab"), S(st, "status"));
+	printf("lab %s: %s\n", jstr(st, "lab"), jstr(st, "status"));
 	size_t i, j;
 	json_t *n, *f;
 	json_array_foreach(json_object_get(st, "networks"), i, n) {
 		json_t *subs = json_object_get(n, "subnets");
-		printf("  network %-16s bridge %-15s %s%s%s  %s\n", S(n, "name"), S(n, "bridge"),
+		printf("  network %-16s bridge %-15s %s%s%s  %s\n", jstr(n, "name"), jstr(n, "bridge"),
 		       json_string_value(json_array_get(subs, 0)), json_array_size(subs) > 1 ? " " : "",
 		       json_array_size(subs) > 1 ? json_string_value(json_array_get(subs, 1)) : "",
 		       json_is_true(json_object_get(n, "ok")) ? "ok" : "MISSING");
 	}
 	json_array_foreach(json_object_get(st, "nodes"), i, n) {
-		printf("  node %-20s %s\n", S(n, "name"), json_is_true(json_object_get(n, "exists")) ? "" : "MISSING");
+		printf("  node %-20s %s\n", jstr(n, "name"), json_is_true(json_object_get(n, "exists")) ? "" : "MISSING");
 		json_array_foreach(json_object_get(n, "interfaces"), j, f) {
 			json_t *ips = json_object_get(f, "ips");
-			printf("    %-8s on %-16s %-20s %s\n", S(f, "ifname") ? S(f, "ifname") : "?", S(f, "network"),
+			printf("    %-8s on %-16s %-20s %s\n", jstr(f, "ifname") ? jstr(f, "ifname") : "?", jstr(f, "network"),
 			       json_array_size(ips) ? json_string_value(json_array_get(ips, 0)) : "-",
 			       json_is_true(json_object_get(f, "ok")) ? "ok" : "MISSING");
 		}
@@ -181,7 +179,7 @@ int verb_labs(int argc, char **argv)
 		printf("%-20s %-9s %6s %9s %6s  %s\n", "LAB", "STATUS", "NODES", "NETWORKS", "LINKS", "FILE");
 		size_t i;
 		json_t *l;
-		json_array_foreach(arr, i, l) printf("%-20s %-9s %6lld %9lld %6lld  %s\n", S(l, "name"), S(l, "status"), json_integer_value(json_object_get(l, "nodes")), json_integer_value(json_object_get(l, "networks")), json_integer_value(json_object_get(l, "links")), S(l, "file") ? S(l, "file") : "");
+		json_array_foreach(arr, i, l) printf("%-20s %-9s %6lld %9lld %6lld  %s\n", jstr(l, "name"), jstr(l, "status"), json_integer_value(json_object_get(l, "nodes")), json_integer_value(json_object_get(l, "networks")), json_integer_value(json_object_get(l, "links")), jstr(l, "file") ? jstr(l, "file") : "");
 	}
 	json_decref(arr);
 	return EXIT_OK;
@@ -211,16 +209,16 @@ static void print_matrix(json_t *res)
 	size_t i;
 	json_t *p;
 	json_array_foreach(pairs, i, p) {
-		json_t *row = json_object_get(rows, S(p, "src"));
+		json_t *row = json_object_get(rows, jstr(p, "src"));
 		if (!row) {
 			row = json_object();
-			json_object_set_new(rows, S(p, "src"), row);
+			json_object_set_new(rows, jstr(p, "src"), row);
 		}
 		/* Per destination node: how many of its addresses answered, of how many. */
-		json_t *cell = json_object_get(row, S(p, "dst"));
+		json_t *cell = json_object_get(row, jstr(p, "dst"));
 		if (!cell) {
 			cell = json_pack("[i,i]", 0, 0);
-			json_object_set_new(row, S(p, "dst"), cell);
+			json_object_set_new(row, jstr(p, "dst"), cell);
 		}
 		json_array_set_new(cell, 0, json_integer(json_integer_value(json_array_get(cell, 0)) +
 							 json_is_true(json_object_get(p, "ok"))));
@@ -251,7 +249,7 @@ static void print_matrix(json_t *res)
 	printf("\n");
 	json_array_foreach(pairs, i, p) {
 		if (!json_is_true(json_object_get(p, "ok")) && json_is_true(json_object_get(p, "required")))
-			printf("    FAIL %s -> %s (%s)\n", S(p, "src"), S(p, "dst"), S(p, "addr"));
+			printf("    FAIL %s -> %s (%s)\n", jstr(p, "src"), jstr(p, "dst"), jstr(p, "addr"));
 	}
 }
 

@@ -91,11 +91,6 @@ static int route_del(int argc, char **argv)
 	return r < 0 ? fail(&e) : EXIT_OK;
 }
 
-static const char *jstr(json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
-
 /* One route per line, in ip's words: "[TYPE] DST [via GW] [dev IF] proto P ...". */
 static void route_print(json_t *o)
 {

@@ -77,11 +77,6 @@ static void table_print(const struct table *t, FILE *f)
 
 /* ---- reading the model ----------------------------------------------------------- */
 
-static const char *str(json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
-
 static const char *num(json_t *o, const char *key, char *buf, size_t len)
 {
 	json_t *v = json_object_get(o, key);
@@ -108,7 +103,7 @@ static const char *peer_text(json_t *peer, char *buf, size_t len)
 {
 	if (!json_is_object(peer))
 		return NULL;
-	const char *name = str(peer, "name"), *pns = str(peer, "namespace");
+	const char *name = jstr(peer, "name"), *pns = jstr(peer, "namespace");
 	char idx[32];
 	if (!name) {
 		snprintf(idx, sizeof(idx), "ifindex %lld", (long long)json_integer_value(json_object_get(peer, "index")));
@@ -128,14 +123,14 @@ static int interfaces(json_t *ns, FILE *f)
 	int r = table_row(&t, head);
 	json_array_foreach(arr, i, o) {
 		char ib[24], mb[24], pb[512];
-		const char *cols[] = { str(o, "name"),
+		const char *cols[] = { jstr(o, "name"),
 				       num(o, "index", ib, sizeof(ib)),
-				       str(o, "kind"),
-				       str(o, "operstate"),
+				       jstr(o, "kind"),
+				       jstr(o, "operstate"),
 				       json_is_true(json_object_get(o, "admin_up")) ? "up" : "down",
 				       num(o, "mtu", mb, sizeof(mb)),
-				       str(o, "mac"),
-				       str(o, "master"),
+				       jstr(o, "mac"),
+				       jstr(o, "master"),
 				       peer_text(json_object_get(o, "peer"), pb, sizeof(pb)) };
 		if (r == 0)
 			r = table_row(&t, cols);
@@ -154,13 +149,13 @@ static int addresses(json_t *ns, FILE *f)
 	int r = table_row(&t, head);
 	json_array_foreach(arr, i, o) {
 		char ab[80], fb[256] = "";
-		snprintf(ab, sizeof(ab), "%s/%lld", str(o, "address"),
+		snprintf(ab, sizeof(ab), "%s/%lld", jstr(o, "address"),
 			 (long long)json_integer_value(json_object_get(o, "prefixlen")));
 		json_t *fl;
 		size_t k;
 		json_array_foreach(json_object_get(o, "flags"), k, fl)
 			snprintf(fb + strlen(fb), sizeof(fb) - strlen(fb), "%s%s", k ? "," : "", json_string_value(fl));
-		const char *cols[] = { ab, str(o, "dev"), str(o, "scope"), *fb ? fb : NULL };
+		const char *cols[] = { ab, jstr(o, "dev"), jstr(o, "scope"), *fb ? fb : NULL };
 		if (r == 0)
 			r = table_row(&t, cols);
 	}
@@ -176,13 +171,13 @@ static void route_hops(json_t *o, char *via, size_t vl, char *dev, size_t dl)
 	size_t i;
 	*via = *dev = 0;
 	if (json_array_size(hops) == 0) {
-		snprintf(via, vl, "%s", str(o, "gateway") ? str(o, "gateway") : "-");
-		snprintf(dev, dl, "%s", str(o, "dev") ? str(o, "dev") : "-");
+		snprintf(via, vl, "%s", jstr(o, "gateway") ? jstr(o, "gateway") : "-");
+		snprintf(dev, dl, "%s", jstr(o, "dev") ? jstr(o, "dev") : "-");
 		return;
 	}
 	json_array_foreach(hops, i, h) {
-		snprintf(via + strlen(via), vl - strlen(via), "%s%s", i ? "," : "", str(h, "gateway") ? str(h, "gateway") : "-");
-		snprintf(dev + strlen(dev), dl - strlen(dev), "%s%s", i ? "," : "", str(h, "dev") ? str(h, "dev") : "-");
+		snprintf(via + strlen(via), vl - strlen(via), "%s%s", i ? "," : "", jstr(h, "gateway") ? jstr(h, "gateway") : "-");
+		snprintf(dev + strlen(dev), dl - strlen(dev), "%s%s", i ? "," : "", jstr(h, "dev") ? jstr(h, "dev") : "-");
 	}
 }
 
@@ -195,15 +190,15 @@ static int routes(json_t *ns, FILE *f)
 	int r = table_row(&t, head);
 	json_array_foreach(arr, i, o) {
 		char db[128], via[512], dev[256], mb[24];
-		const char *type = str(o, "type");
+		const char *type = jstr(o, "type");
 		/* As ip does: the type is named only when it is not a plain unicast route. */
 		if (type && strcmp(type, "unicast") != 0)
-			snprintf(db, sizeof(db), "%s %s", type, str(o, "dst"));
+			snprintf(db, sizeof(db), "%s %s", type, jstr(o, "dst"));
 		else
-			snprintf(db, sizeof(db), "%s", str(o, "dst"));
+			snprintf(db, sizeof(db), "%s", jstr(o, "dst"));
 		route_hops(o, via, sizeof(via), dev, sizeof(dev));
-		const char *cols[] = { db, via, dev, str(o, "protocol"), str(o, "scope"), num(o, "metric", mb, sizeof(mb)),
-				       str(o, "prefsrc") };
+		const char *cols[] = { db, via, dev, jstr(o, "protocol"), jstr(o, "scope"), num(o, "metric", mb, sizeof(mb)),
+				       jstr(o, "prefsrc") };
 		if (r == 0)
 			r = table_row(&t, cols);
 	}
@@ -221,9 +216,9 @@ static int neighbours(json_t *ns, FILE *f)
 	int r = table_row(&t, head);
 	json_array_foreach(arr, i, o) {
 		char sb[128];
-		snprintf(sb, sizeof(sb), "%s%s", str(o, "state"),
+		snprintf(sb, sizeof(sb), "%s%s", jstr(o, "state"),
 			 json_is_true(json_object_get(o, "router")) ? ",router" : "");
-		const char *cols[] = { str(o, "address"), str(o, "lladdr"), str(o, "dev"), sb };
+		const char *cols[] = { jstr(o, "address"), jstr(o, "lladdr"), jstr(o, "dev"), sb };
 		if (r == 0)
 			r = table_row(&t, cols);
 	}
@@ -239,7 +234,7 @@ static const char *onoff(json_t *v)
 
 static int print_ns(json_t *ns, FILE *f)
 {
-	fprintf(f, "namespace %s\n", str(ns, "namespace"));
+	fprintf(f, "namespace %s\n", jstr(ns, "namespace"));
 	int r;
 	if ((r = interfaces(ns, f)) < 0 || (r = addresses(ns, f)) < 0 || (r = routes(ns, f)) < 0 ||
 	    (r = neighbours(ns, f)) < 0)

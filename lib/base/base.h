@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <jansson.h>
 #include "nsnet.h"
 
 static inline void freep(void *p) { free(*(void **)p); }
@@ -22,6 +23,21 @@ static inline void fclosep(FILE **f) { if (*f) fclose(*f); }
 /* Hand a resource out of a cleanup scope. */
 #define TAKE_PTR(p) ({ __typeof__(p) _t = (p); (p) = NULL; _t; })
 #define TAKE_FD(fd) ({ int _t = (fd); (fd) = -1; _t; })
+
+/* A JSON value freed at the end of its scope (jansson's own json_decrefp). */
+#define _cleanup_json_ _cleanup_(json_decrefp)
+
+/* A string member of a JSON object: NULL (jstr) or "" (jstr0) when it is absent or
+ * not a string. Every state record and nft listing is read through these. */
+static inline const char *jstr(const json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+static inline const char *jstr0(const json_t *o, const char *key)
+{
+	const char *s = jstr(o, key);
+	return s ? s : "";
+}
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define streq(a, b) (strcmp((a), (b)) == 0)

@@ -248,11 +248,6 @@ struct eval {
 	bool nat;
 };
 
-static inline const char *nft_jstr(const json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
 struct val nft_left_value(const struct eval *ev, const json_t *left);
 /* Whether v equals, or falls in, a right-hand side (value, prefix, range, set, @set). */
 int nft_elem_matches(const struct eval *ev, const struct val *v, const json_t *r, int depth);

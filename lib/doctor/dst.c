@@ -9,11 +9,6 @@
 #include "doctor/doctor.h"
 #include "base/base.h"
 
-static const char *jstr(const json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
 /* ---- DST ------------------------------------------------------------------------------- */
 
 /* The nsnet network whose subnet holds a, or NULL. */

@@ -36,7 +36,7 @@ static void decide(struct eval *ev, const char *chain, const json_t *rule, int p
 	snprintf(r->chain, sizeof(r->chain), "%s", chain);
 	r->handle = rule ? (long)json_integer_value(json_object_get(rule, "handle")) : -1;
 	r->position = pos;
-	snprintf(r->comment, sizeof(r->comment), "%s", rule ? nft_jstr(rule, "comment") ?: "" : "");
+	snprintf(r->comment, sizeof(r->comment), "%s", rule ? jstr(rule, "comment") ?: "" : "");
 }
 
 static int run_chain(struct eval *ev, const char *chain, int depth);
@@ -56,7 +56,7 @@ static int verdict(struct eval *ev, const json_t *x, const char *chain, const js
 		return -2;
 	const json_t *j = json_object_get(x, "jump"), *g = json_object_get(x, "goto");
 	if (j || g) {
-		const char *target = nft_jstr(j ?: g, "target");
+		const char *target = jstr(j ?: g, "target");
 		if (!target || depth >= MAX_DEPTH)
 			return -1;
 		int r = run_chain(ev, target, depth + 1);
@@ -76,14 +76,14 @@ static int nat_stmt(struct eval *ev, const json_t *x, const char *chain, const j
 	decide(ev, chain, rule, pos);
 	ev->res->masquerade = masq;
 	if (snat)
-		snprintf(ev->res->nat_to, sizeof(ev->res->nat_to), "%s", nft_jstr(snat, "addr") ?: "");
+		snprintf(ev->res->nat_to, sizeof(ev->res->nat_to), "%s", jstr(snat, "addr") ?: "");
 	return C_SNAT;
 }
 
 /* iptables-nft extensions libnftables can't translate: targets by name. */
 static int xt_stmt(struct eval *ev, const json_t *xt, const char *chain, const json_t *rule, int pos, bool *unknown)
 {
-	const char *type = nft_jstr(xt, "type") ?: "", *name = nft_jstr(xt, "name") ?: "?";
+	const char *type = jstr(xt, "type") ?: "", *name = jstr(xt, "name") ?: "?";
 	if (streq(type, "match")) {
 		char what[64];
 		snprintf(what, sizeof(what), "xt match %s", name);
@@ -171,8 +171,8 @@ static int run_chain(struct eval *ev, const char *chain, int depth)
 	int pos = 0;
 	json_array_foreach(ev->rs, i, it) {
 		const json_t *rule = json_object_get(it, "rule");
-		if (!rule || !streq(nft_jstr(rule, "family") ?: "", ev->family) || !streq(nft_jstr(rule, "table") ?: "", ev->table) ||
-		    !streq(nft_jstr(rule, "chain") ?: "", chain))
+		if (!rule || !streq(jstr(rule, "family") ?: "", ev->family) || !streq(jstr(rule, "table") ?: "", ev->table) ||
+		    !streq(jstr(rule, "chain") ?: "", chain))
 			continue;
 		int r = run_rule(ev, chain, rule, ++pos, depth);
 		if (r == C_RETURN)
@@ -208,8 +208,8 @@ void dr_nft_eval(const json_t *ruleset, const char *ctype, const char *hook, con
 	const json_t *it;
 	json_array_foreach(rs, i, it) {
 		const json_t *c = json_object_get(it, "chain");
-		const char *fam = nft_jstr(c, "family");
-		if (!c || !fam || !streq(nft_jstr(c, "type") ?: "", ctype) || !streq(nft_jstr(c, "hook") ?: "", hook))
+		const char *fam = jstr(c, "family");
+		if (!c || !fam || !streq(jstr(c, "type") ?: "", ctype) || !streq(jstr(c, "hook") ?: "", hook))
 			continue;
 		bool want = false;
 		for (const char *const *f = families; *f; f++)
@@ -221,15 +221,15 @@ void dr_nft_eval(const json_t *ruleset, const char *ctype, const char *hook, con
 	bool nat = streq(ctype, "nat");
 	for (i = 0; i < n; i++) {
 		const json_t *c = bases[i].chain;
-		struct eval ev = { .rs = rs, .p = p, .res = ret, .family = nft_jstr(c, "family"), .table = nft_jstr(c, "table"),
+		struct eval ev = { .rs = rs, .p = p, .res = ret, .family = jstr(c, "family"), .table = jstr(c, "table"),
 				   .nat = nat };
-		const char *name = nft_jstr(c, "name") ?: "";
+		const char *name = jstr(c, "name") ?: "";
 		int r = run_chain(&ev, name, 0);
 		if (r == C_DROP || r == C_SNAT) {
 			ret->verdict = r == C_DROP ? DR_V_DROP : DR_V_SNAT;
 			return;
 		}
-		if (r == C_FALL && !nat && streq(nft_jstr(c, "policy") ?: "accept", "drop")) {
+		if (r == C_FALL && !nat && streq(jstr(c, "policy") ?: "accept", "drop")) {
 			decide(&ev, name, NULL, 0);
 			ret->verdict = DR_V_DROP;
 			return;

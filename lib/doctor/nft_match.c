@@ -34,7 +34,7 @@ struct val nft_left_value(const struct eval *ev, const json_t *left)
 	const json_t *pl = json_object_get(left, "payload"), *meta = json_object_get(left, "meta"),
 		     *ct = json_object_get(left, "ct");
 	if (pl) {
-		const char *proto = nft_jstr(pl, "protocol"), *field = nft_jstr(pl, "field");
+		const char *proto = jstr(pl, "protocol"), *field = jstr(pl, "field");
 		if (!proto || !field)
 			return v;
 		bool is_ip = streq(proto, "ip"), is_ip6 = streq(proto, "ip6");
@@ -80,7 +80,7 @@ struct val nft_left_value(const struct eval *ev, const json_t *left)
 		return v;
 	}
 	if (meta) {
-		const char *key = nft_jstr(meta, "key");
+		const char *key = jstr(meta, "key");
 		if (!key)
 			return v;
 		if (streq(key, "iifname") || streq(key, "oifname") || streq(key, "iif") || streq(key, "oif")) {
@@ -100,7 +100,7 @@ struct val nft_left_value(const struct eval *ev, const json_t *left)
 		return v;
 	}
 	if (ct) {
-		const char *key = nft_jstr(ct, "key");
+		const char *key = jstr(ct, "key");
 		if (key && streq(key, "state"))
 			return (struct val){ .k = V_STR, .str = "new" };   /* the probe opens a connection */
 		if (key && streq(key, "status"))   /* no dnat, snat, ...: nothing was done to it yet */
@@ -122,8 +122,8 @@ const json_t *nft_find_item(const json_t *rs, const char *kind, const char *fami
 	const json_t *it;
 	json_array_foreach(rs, i, it) {
 		const json_t *o = json_object_get(it, kind);
-		if (o && streq(nft_jstr(o, "family") ?: "", family) && streq(nft_jstr(o, "table") ?: "", table) &&
-		    streq(nft_jstr(o, "name") ?: "", name))
+		if (o && streq(jstr(o, "family") ?: "", family) && streq(jstr(o, "table") ?: "", table) &&
+		    streq(jstr(o, "name") ?: "", name))
 			return o;
 	}
 	return NULL;
@@ -217,7 +217,7 @@ int nft_elem_matches(const struct eval *ev, const struct val *v, const json_t *r
 		if (json_is_string(r))
 			return parse_addr(json_string_value(r), v->family, a) ? addr_cmp(a, v->addr, v->family) == 0 : M_NO;
 		if (pfx)
-			return parse_addr(nft_jstr(pfx, "addr"), v->family, a)
+			return parse_addr(jstr(pfx, "addr"), v->family, a)
 				       ? prefix_has(a, (unsigned)json_integer_value(json_object_get(pfx, "len")), v->addr,
 						    v->family)
 				       : M_NO;
@@ -314,7 +314,7 @@ static int match_concat(const struct eval *ev, const json_t *parts, const char *
 
 int nft_match(const struct eval *ev, const json_t *m)
 {
-	const char *op = nft_jstr(m, "op") ?: "==";
+	const char *op = jstr(m, "op") ?: "==";
 	const json_t *concat = json_object_get(json_object_get(m, "left"), "concat");
 	if (concat)
 		return match_concat(ev, concat, op, json_object_get(m, "right"));

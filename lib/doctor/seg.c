@@ -21,11 +21,6 @@ struct end {
 	bool is_bridge;
 };
 
-static const char *jstr(const json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
 /* A bridge port that is up but not forwarding: STP holds it back. */
 static int port_blocked(struct dr_ctx *c, struct dr_ns *bns, const char *bridge, const char *port, const char *role)
 {

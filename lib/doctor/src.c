@@ -10,11 +10,6 @@
 #include "doctor/doctor.h"
 #include "base/base.h"
 
-static const char *jstr(const json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
 const char *dr_flow(const struct dr_ctx *c, char *buf, size_t len)
 {
 	char s[64], d[64];

@@ -46,12 +46,6 @@ static const struct kind kinds[] = {
 	  true, true, false, false },
 };
 
-static const char *str(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	return s ? s : "";
-}
-
 static bool ignored(void)
 {
 	const char *v = getenv("NSNET_IGNORE_FOREIGN_FIREWALL");
@@ -76,7 +70,7 @@ static void fix_for(const struct kind *k, const char *br, const struct nft_table
 	size_t i;
 	json_t *b;
 	json_array_foreach(t->bases, i, b) {
-		chain = str(b, "name");  /* the (first) forward base chain of the table */
+		chain = jstr0(b, "name");  /* the (first) forward base chain of the table */
 		break;
 	}
 	char in_s[64] = "", out_s[64] = "";
@@ -145,7 +139,7 @@ static void others_load(struct others *o, const char *br)
 	for (size_t i = 0; i < n; i++) {
 		json_t *net;
 		if (state_net_load(names[i], &net, NULL) == 0) {
-			json_object_set_new(bridges, str(net, "bridge"), json_true());
+			json_object_set_new(bridges, jstr0(net, "bridge"), json_true());
 			json_decref(net);
 		}
 	}
@@ -210,7 +204,7 @@ static void judge(const struct nft_tables *tabs, const struct others *os, const 
 static void each_case(const struct nft_tables *tabs, json_t *net, unsigned what,
 		      void (*fn)(void *ctx, const struct kind *k, int family, const struct finding *f), void *ctx)
 {
-	const char *br = str(net, "bridge");
+	const char *br = jstr0(net, "bridge");
 	struct others os;
 	others_load(&os, br);
 	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {

@@ -7,17 +7,11 @@
 #include "state/state.h"
 #include "base/base.h"
 
-static const char *str(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	return s ? s : "";
-}
-
 int fw_net_added(json_t *net, struct nsnet_error *e)
 {
-	const char *name = str(net, "name");
+	const char *name = jstr0(net, "name");
 	json_t *st = NULL;
-	int r = fw_ifname_ok(str(net, "bridge"), e);
+	int r = fw_ifname_ok(jstr0(net, "bridge"), e);
 	if (r < 0 || (r = fw_foreign_check(net, fw_net_traffic(net), e)) < 0 || (r = fw_state_load(&st, e)) < 0)
 		return r;
 	struct nft_cmds c;
@@ -64,7 +58,7 @@ void fw_forget_allows(const char *name, struct nft_cmds *c, const char *bridge)
 			if (json_array_size(allow) == 0)
 				json_object_del(o, "allow");
 			if (c)
-				fw_elems_pair(c, "delete", bridge, str(o, "bridge"));
+				fw_elems_pair(c, "delete", bridge, jstr0(o, "bridge"));
 			state_net_save(o, NULL);
 			break;
 		}
@@ -75,7 +69,7 @@ void fw_forget_allows(const char *name, struct nft_cmds *c, const char *bridge)
 
 int fw_net_removed(json_t *net, struct nsnet_error *e)
 {
-	const char *name = str(net, "name");
+	const char *name = jstr0(net, "name");
 	char **names;
 	size_t n;
 	json_t *st = NULL;
@@ -93,7 +87,7 @@ int fw_net_removed(json_t *net, struct nsnet_error *e)
 		r = fw_ruleset_full(&c, e);
 	} else {
 		publish_drop_net(name, st, &c, NULL);
-		fw_forget_allows(name, &c, str(net, "bridge"));
+		fw_forget_allows(name, &c, jstr0(net, "bridge"));
 		if (json_is_true(json_object_get(net, "nat")))
 			fw_elems_nat(&c, "delete", net);
 		fw_elems_net(&c, "delete", net);

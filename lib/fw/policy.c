@@ -5,12 +5,6 @@
 #include "state/state.h"
 #include "base/base.h"
 
-static const char *str(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	return s ? s : "";
-}
-
 int nsnet_net_set_nat(const char *name, bool on, struct nsnet_error *e)
 {
 	_cleanup_close_ int lock = -1;
@@ -102,7 +96,7 @@ int nsnet_net_allow(const char *a, const char *b, bool allow, struct nsnet_error
 	struct nft_cmds c;
 	if ((r = state_net_save(na, e)) < 0 || (r = state_net_save(nb, e)) < 0 || (r = nft_cmds_open(&c, e)) < 0)
 		goto undo;
-	fw_elems_pair(&c, allow ? "add" : "delete", str(na, "bridge"), str(nb, "bridge"));
+	fw_elems_pair(&c, allow ? "add" : "delete", jstr0(na, "bridge"), jstr0(nb, "bridge"));
 	r = fw_commit(&c, e);
 	nft_cmds_free(&c);
 	if (r == 0)

@@ -19,12 +19,6 @@ static const char *proto_name(int proto)
 	return proto == IPPROTO_TCP ? "tcp" : proto == IPPROTO_UDP ? "udp" : NULL;
 }
 
-static const char *str(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	return s ? s : "";
-}
-
 /* HOST_IP must be one of the host's addresses: a DNAT on any other would never see
  * a packet, and the user meant something else. */
 static int check_host_ip(const struct nsnet_prefix *ip, struct nsnet_error *e)
@@ -63,7 +57,7 @@ static int resolve(const char *ns, const char *want_net, json_t **ret_net, char 
 		if ((want_net && !streq(names[i], want_net)) || state_net_load(names[i], &net, NULL) < 0)
 			continue;
 		json_t *m = net_member(net, ns, NULL);
-		if (!m || !streq(str(m, "state"), "up")) {
+		if (!m || !streq(jstr0(m, "state"), "up")) {
 			json_decref(net);
 			continue;
 		}
@@ -95,10 +89,10 @@ static int resolve(const char *ns, const char *want_net, json_t **ret_net, char 
 		if (!ip[0] && nsnet_prefix_parse(json_string_value(a), true, &p, NULL) == 0 && p.family == AF_INET)
 			nsnet_prefix_str(&p, false, ip, 64);
 	}
-	snprintf(port, 16, "%s", str(m, "host_ifname"));
+	snprintf(port, 16, "%s", jstr0(m, "host_ifname"));
 	if (!ip[0]) {
 		r = nsnet_errx(e, EINVAL, "namespace '%s' has no IPv4 address on network '%s': published ports are IPv4 only",
-			       ns, str(found, "name"));
+			       ns, jstr0(found, "name"));
 		json_decref(found);
 		return r;
 	}
@@ -138,7 +132,7 @@ static int publish_locked(const struct nsnet_publish_spec *s, struct nsnet_error
 	}
 	if (rr == 0) {
 		int r = nsnet_errx(e, EEXIST, "%s port %u is already published to %s:%lld", proto, s->host_port,
-				   str(old, "ns"), json_integer_value(json_object_get(old, "port")));
+				   jstr0(old, "ns"), json_integer_value(json_object_get(old, "port")));
 		json_decref(old);
 		return r;
 	}
@@ -146,7 +140,7 @@ static int publish_locked(const struct nsnet_publish_spec *s, struct nsnet_error
 	int r = resolve(s->ns, s->net, &net, ip, port_if, e);
 	if (r < 0)
 		return r;
-	const char *net_name = str(net, "name"), *bridge = str(net, "bridge");
+	const char *net_name = jstr0(net, "name"), *bridge = jstr0(net, "bridge");
 	if ((r = fw_foreign_check(net, FW_PKT_PUBLISHED, e)) < 0 || (r = fw_state_load(&st, e)) < 0)
 		goto out;
 	bool first_net = fw_published_count(st, net_name, NULL) == 0;
@@ -289,15 +283,15 @@ int publish_del_locked(int proto_num, const struct nsnet_prefix *host_ip, uint16
 		goto restore;
 	/* The port is closed; what is left is giving back host settings, which
 	 * reports but does not undo the unpublish. */
-	const char *net = str(pub, "net"), *ns = str(pub, "ns");
+	const char *net = jstr0(pub, "net"), *ns = jstr0(pub, "ns");
 	count_add(st, net, ns, -1);
 	json_t *n;
 	if (fw_published_count(st, net, NULL) == 0 && state_net_load(net, &n, NULL) == 0) {
-		fw_localnet_set(str(n, "bridge"), false, NULL);
+		fw_localnet_set(jstr0(n, "bridge"), false, NULL);
 		json_decref(n);
 	}
 	if (fw_published_count(st, net, ns) == 0)
-		fw_hairpin_set(str(pub, "host_ifname"), false, NULL);
+		fw_hairpin_set(jstr0(pub, "host_ifname"), false, NULL);
 	r = fw_forwarding_sync(st, NULL, e);
 	int r2 = fw_state_save(st, r < 0 ? NULL : e);
 	r = r < 0 ? r : r2;
@@ -324,11 +318,11 @@ int publish_drop_net(const char *net, json_t *st, struct nft_cmds *c, struct nsn
 	json_t *p;
 	json_array_foreach(pubs, i, p) {
 		char path[PATH_MAX];
-		if (!streq(str(p, "net"), net))
+		if (!streq(jstr0(p, "net"), net))
 			continue;
 		if (c)
 			fw_elems_publish(c, "delete", p);
-		state_publish_path(str(p, "proto"), (unsigned)json_integer_value(json_object_get(p, "host_port")), path, sizeof(path));
+		state_publish_path(jstr0(p, "proto"), (unsigned)json_integer_value(json_object_get(p, "host_port")), path, sizeof(path));
 		unlink(path);
 	}
 	json_decref(pubs);
@@ -343,14 +337,14 @@ bool publish_is_current(json_t *p)
 {
 	json_t *net;
 	bool ok = false;
-	if (state_net_load(str(p, "net"), &net, NULL) < 0)
+	if (state_net_load(jstr0(p, "net"), &net, NULL) < 0)
 		return false;
-	json_t *m = net_member(net, str(p, "ns"), NULL);
-	size_t j, l = strlen(str(p, "ip"));
+	json_t *m = net_member(net, jstr0(p, "ns"), NULL);
+	size_t j, l = strlen(jstr0(p, "ip"));
 	json_t *a;
 	json_array_foreach(m ? json_object_get(m, "ips") : NULL, j, a) {
 		const char *s = json_string_value(a);
-		ok |= s && strncmp(s, str(p, "ip"), l) == 0 && s[l] == '/';
+		ok |= s && strncmp(s, jstr0(p, "ip"), l) == 0 && s[l] == '/';
 	}
 	json_decref(net);
 	return ok;
@@ -374,20 +368,20 @@ static int drop_pubs(json_t *drop, struct nsnet_error *e)
 	json_t *p;
 	json_array_foreach(drop, i, p) {
 		char path[PATH_MAX];
-		state_publish_path(str(p, "proto"), (unsigned)json_integer_value(json_object_get(p, "host_port")), path, sizeof(path));
+		state_publish_path(jstr0(p, "proto"), (unsigned)json_integer_value(json_object_get(p, "host_port")), path, sizeof(path));
 		unlink(path);
 		fw_elems_publish(&c, "delete", p);
 	}
 	r = fw_commit(&c, e);
 	nft_cmds_free(&c);
 	json_array_foreach(drop, i, p) {
-		const char *net = str(p, "net"), *ns = str(p, "ns");
+		const char *net = jstr0(p, "net"), *ns = jstr0(p, "ns");
 		json_t *n;
 		count_add(st, net, ns, -1);
 		if (fw_published_count(st, net, ns) == 0)
-			fw_hairpin_set(str(p, "host_ifname"), false, NULL);  /* if the port is still there */
+			fw_hairpin_set(jstr0(p, "host_ifname"), false, NULL);  /* if the port is still there */
 		if (fw_published_count(st, net, NULL) == 0 && state_net_load(net, &n, NULL) == 0) {
-			fw_localnet_set(str(n, "bridge"), false, NULL);
+			fw_localnet_set(jstr0(n, "bridge"), false, NULL);
 			json_decref(n);
 		}
 	}
@@ -404,7 +398,7 @@ int fw_member_removed(json_t *net, const char *ns, struct nsnet_error *e)
 	int r = fw_state_load(&st, e);
 	if (r < 0)
 		return r;
-	long n = fw_published_count(st, str(net, "name"), ns);
+	long n = fw_published_count(st, jstr0(net, "name"), ns);
 	json_decref(st);
 	if (n == 0 || (r = publish_load_all(&pubs, e)) < 0)
 		return r;  /* the common case ends here, without reading any publish */
@@ -412,7 +406,7 @@ int fw_member_removed(json_t *net, const char *ns, struct nsnet_error *e)
 	size_t i;
 	json_t *p;
 	json_array_foreach(pubs, i, p) {
-		if (streq(str(p, "net"), str(net, "name")) && streq(str(p, "ns"), ns))
+		if (streq(jstr0(p, "net"), jstr0(net, "name")) && streq(jstr0(p, "ns"), ns))
 			json_array_append(drop, p);
 	}
 	r = drop_pubs(drop, e);

@@ -21,12 +21,6 @@
 #include "state/state.h"
 #include "base/base.h"
 
-static const char *str(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	return s ? s : "";
-}
-
 static int delete_links(json_t *names, struct nsnet_error *e)
 {
 	size_t n = json_array_size(names);
@@ -51,14 +45,14 @@ static int delete_links(json_t *names, struct nsnet_error *e)
 static int recover_net_rm(json_t *j, struct nsnet_error *e)
 {
 	json_t *net = json_object_get(j, "net");
-	const char *name = str(net, "name");
+	const char *name = jstr0(net, "name");
 	int r = nsnet_net_name_check(name, e);
 	if (r < 0 || (r = delete_links(json_object_get(j, "links"), e)) < 0)
 		return r;
 	/* Only the network the entry is about: the same name with the same bridge. */
 	json_t *cur;
 	if (state_net_load(name, &cur, NULL) == 0) {
-		bool same = streq(str(cur, "bridge"), str(net, "bridge"));
+		bool same = streq(jstr0(cur, "bridge"), jstr0(net, "bridge"));
 		json_decref(cur);
 		if (same && (r = state_net_remove(name, e)) < 0)
 			return r;
@@ -73,11 +67,11 @@ static int recover_net_rm(json_t *j, struct nsnet_error *e)
 static int recover_net_create(json_t *j, struct nsnet_error *e)
 {
 	json_t *cur;
-	const char *name = str(j, "net"), *bridge = str(j, "bridge");
+	const char *name = jstr0(j, "net"), *bridge = jstr0(j, "bridge");
 	if (nsnet_net_name_check(name, e) < 0 || nsnet_ifname_check(bridge, e) < 0)
 		return -EINVAL;
 	if (state_net_load(name, &cur, NULL) == 0) {
-		bool same = streq(str(cur, "bridge"), bridge);
+		bool same = streq(jstr0(cur, "bridge"), bridge);
 		json_decref(cur);
 		if (same)
 			return 0;
@@ -99,13 +93,13 @@ static int recover_net_detach(json_t *j, struct nsnet_error *e)
 	if (r < 0)
 		return r;
 	json_t *net;
-	if (state_net_load(str(j, "net"), &net, NULL) < 0)
+	if (state_net_load(jstr0(j, "net"), &net, NULL) < 0)
 		return 0;  /* gone with its network */
 	bool changed = false;
 	json_array_foreach(members, i, m) {
 		size_t idx;
-		json_t *cur = net_member(net, str(m, "ns"), &idx);
-		if (cur && streq(str(cur, "host_ifname"), str(m, "host_ifname"))) {
+		json_t *cur = net_member(net, jstr0(m, "ns"), &idx);
+		if (cur && streq(jstr0(cur, "host_ifname"), jstr0(m, "host_ifname"))) {
 			json_array_remove(json_object_get(net, "members"), idx);
 			changed = true;
 		}
@@ -119,7 +113,7 @@ static int recover_net_detach(json_t *j, struct nsnet_error *e)
 /* The publish file at the entry's path, if it is still the entry's publish. */
 static bool pub_is(json_t *j)
 {
-	const char *path = str(j, "path");
+	const char *path = jstr0(j, "path");
 	json_t *cur, *pub = json_object_get(j, "pub");
 	if (strncmp(path, NSNET_PUBLISH_DIR "/", sizeof(NSNET_PUBLISH_DIR)) != 0 || strstr(path, "/../") ||
 	    json_read(path, &cur, NULL) < 0)
@@ -131,8 +125,8 @@ static bool pub_is(json_t *j)
 
 static int recover_publish(json_t *j, struct nsnet_error *e)
 {
-	if (pub_is(j) && unlink(str(j, "path")) < 0 && errno != ENOENT)
-		return nsnet_err(e, errno, "remove %s", str(j, "path"));
+	if (pub_is(j) && unlink(jstr0(j, "path")) < 0 && errno != ENOENT)
+		return nsnet_err(e, errno, "remove %s", jstr0(j, "path"));
 	return 0;
 }
 
@@ -165,11 +159,11 @@ int recover_entries(json_t *report, struct nsnet_error *e)
 			break;
 		const struct recovery *rec = NULL;
 		for (size_t k = 0; k < ARRAY_SIZE(recoveries); k++)
-			if (streq(str(j, "op"), recoveries[k].op))
+			if (streq(jstr0(j, "op"), recoveries[k].op))
 				rec = &recoveries[k];
 		if (!rec)
 			r = nsnet_errx(e, EINVAL, "%s/%s.json: unknown journal entry '%s'", NSNET_JOURNAL_DIR, names[i],
-				       str(j, "op"));
+				       jstr0(j, "op"));
 		else if ((r = rec->fn(j, e)) < 0)
 			nsnet_err_wrap(e, "finish the killed command's '%s' (%s/%s.json)", rec->op, NSNET_JOURNAL_DIR,
 				       names[i]);
@@ -177,7 +171,7 @@ int recover_entries(json_t *report, struct nsnet_error *e)
 		if (r == 0 && (r = fw_settle(NULL, e)) == 0) {
 			journal_remove(names[i]);
 			if (report)
-				json_array_append_new(report, json_string(str(j, "op")));
+				json_array_append_new(report, json_string(jstr0(j, "op")));
 		}
 		json_decref(j);
 	}

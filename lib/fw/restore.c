@@ -10,12 +10,6 @@
 #include "state/state.h"
 #include "base/base.h"
 
-static const char *str(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	return s ? s : "";
-}
-
 /* route_localnet and hairpin for every network and namespace with a publish. */
 static int host_settings(json_t *st, struct nsnet_error *e)
 {
@@ -27,13 +21,13 @@ static int host_settings(json_t *st, struct nsnet_error *e)
 		if (state_net_load(netname, &net, NULL) < 0)
 			continue;
 		if (r == 0)
-			r = fw_localnet_set(str(net, "bridge"), true, e);
+			r = fw_localnet_set(jstr0(net, "bridge"), true, e);
 		const char *ns;
 		json_t *cnt;
 		json_object_foreach(per, ns, cnt) {
 			json_t *m = net_member(net, ns, NULL);
 			if (m && r == 0)
-				r = fw_hairpin_set(str(m, "host_ifname"), true, e);
+				r = fw_hairpin_set(jstr0(m, "host_ifname"), true, e);
 		}
 		json_decref(net);
 	}

@@ -89,22 +89,16 @@ static void elem(struct nft_cmds *c, const char *op, const char *set, const char
 	c->n++;
 }
 
-static const char *str(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	return s ? s : "";
-}
-
 /* A subnet's network address, as nft prints it (the state keeps it normalised). */
 static const char *subnet_of(json_t *net, int family)
 {
 	json_t *s = net_subnet(net, family);
-	return s ? str(s, "cidr") : NULL;
+	return s ? jstr0(s, "cidr") : NULL;
 }
 
 void fw_elems_net(struct nft_cmds *c, const char *op, json_t *net)
 {
-	const char *br = str(net, "bridge");
+	const char *br = jstr0(net, "bridge");
 	elem(c, op, "bridges", "\"%s\"", br);
 	elem(c, op, "pairs", "\"%s\" . \"%s\"", br, br);
 	const char *s4 = subnet_of(net, AF_INET);
@@ -114,7 +108,7 @@ void fw_elems_net(struct nft_cmds *c, const char *op, json_t *net)
 
 void fw_elems_nat(struct nft_cmds *c, const char *op, json_t *net)
 {
-	elem(c, op, "nat_bridges", "\"%s\"", str(net, "bridge"));
+	elem(c, op, "nat_bridges", "\"%s\"", jstr0(net, "bridge"));
 	const char *s4 = subnet_of(net, AF_INET), *s6 = subnet_of(net, AF_INET6);
 	if (s4)
 		elem(c, op, "nat4", "%s", s4);
@@ -133,9 +127,9 @@ void fw_elems_publish(struct nft_cmds *c, const char *op, json_t *pub)
 	long long hport = json_integer_value(json_object_get(pub, "host_port"));
 	long long port = json_integer_value(json_object_get(pub, "port"));
 	if (hip)
-		elem(c, op, "pub4", "%s . %s . %lld : %s . %lld", str(pub, "proto"), hip, hport, str(pub, "ip"), port);
+		elem(c, op, "pub4", "%s . %s . %lld : %s . %lld", jstr0(pub, "proto"), hip, hport, jstr0(pub, "ip"), port);
 	else
-		elem(c, op, "pubany4", "%s . %lld : %s . %lld", str(pub, "proto"), hport, str(pub, "ip"), port);
+		elem(c, op, "pubany4", "%s . %lld : %s . %lld", jstr0(pub, "proto"), hport, jstr0(pub, "ip"), port);
 }
 
 int fw_ruleset_full(struct nft_cmds *c, struct nsnet_error *e)
@@ -148,7 +142,7 @@ int fw_ruleset_full(struct nft_cmds *c, struct nsnet_error *e)
 	json_t *nets = json_object();
 	for (size_t i = 0; i < n; i++) {
 		json_t *net;
-		if (state_net_load(names[i], &net, NULL) == 0 && fw_ifname_ok(str(net, "bridge"), NULL) == 0)
+		if (state_net_load(names[i], &net, NULL) == 0 && fw_ifname_ok(jstr0(net, "bridge"), NULL) == 0)
 			json_object_set_new(nets, names[i], net);
 	}
 	nsnet_strv_free(names, n);
@@ -172,7 +166,7 @@ int fw_ruleset_full(struct nft_cmds *c, struct nsnet_error *e)
 		json_array_foreach(json_object_get(net, "allow"), i, other) {
 			json_t *o = json_object_get(nets, json_string_value(other));
 			if (o && strcmp(name, json_string_value(other)) < 0)
-				fw_elems_pair(c, "add", str(net, "bridge"), str(o, "bridge"));
+				fw_elems_pair(c, "add", jstr0(net, "bridge"), jstr0(o, "bridge"));
 		}
 	}
 	json_t *pubs;
@@ -183,7 +177,7 @@ int fw_ruleset_full(struct nft_cmds *c, struct nsnet_error *e)
 	size_t i;
 	json_t *p;
 	json_array_foreach(pubs, i, p) {
-		if (json_object_get(nets, str(p, "net")))
+		if (json_object_get(nets, jstr0(p, "net")))
 			fw_elems_publish(c, "add", p);
 	}
 	json_decref(pubs);

@@ -12,12 +12,6 @@
 #include "state/state.h"
 #include "base/base.h"
 
-static const char *str(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	return s ? s : "";
-}
-
 /* {"NET": {"NS": count}} from the publish files of existing networks. */
 static int recount(json_t **ret, struct nsnet_error *e)
 {
@@ -29,11 +23,11 @@ static int recount(json_t **ret, struct nsnet_error *e)
 	size_t i;
 	json_t *p;
 	json_array_foreach(pubs, i, p) {
-		json_t *per = json_object_get(out, str(p, "net"));
+		json_t *per = json_object_get(out, jstr0(p, "net"));
 		if (!per)
-			json_object_set_new(out, str(p, "net"), per = json_object());
-		json_int_t v = json_integer_value(json_object_get(per, str(p, "ns")));
-		json_object_set_new(per, str(p, "ns"), json_integer(v + 1));
+			json_object_set_new(out, jstr0(p, "net"), per = json_object());
+		json_int_t v = json_integer_value(json_object_get(per, jstr0(p, "ns")));
+		json_object_set_new(per, jstr0(p, "ns"), json_integer(v + 1));
 	}
 	json_decref(pubs);
 	*ret = out;
@@ -55,17 +49,17 @@ static int host_settings(json_t *was, json_t *now, struct nsnet_error *e)
 		if (state_net_load(k, &net, NULL) < 0)
 			continue;  /* its bridge is gone with it */
 		json_t *per_now = json_object_get(now, k), *per_was = json_object_get(was, k);
-		int r2 = fw_localnet_set(str(net, "bridge"), json_object_size(per_now) > 0, r < 0 ? NULL : e);
+		int r2 = fw_localnet_set(jstr0(net, "bridge"), json_object_size(per_now) > 0, r < 0 ? NULL : e);
 		if (r2 != -ENOENT)  /* a bridge deleted by hand: the network's own problem */
 			r = r < 0 ? r : r2;
 		size_t i;
 		json_t *m;
 		json_array_foreach(json_object_get(net, "members"), i, m) {
-			const char *ns = str(m, "ns");
+			const char *ns = jstr0(m, "ns");
 			bool on = json_object_get(per_now, ns) != NULL;
 			if (!on && !json_object_get(per_was, ns))
 				continue;
-			r2 = fw_hairpin_set(str(m, "host_ifname"), on, r < 0 ? NULL : e);
+			r2 = fw_hairpin_set(jstr0(m, "host_ifname"), on, r < 0 ? NULL : e);
 			if (r2 != -ENODEV)
 				r = r < 0 ? r : r2;
 		}

@@ -14,8 +14,6 @@
 #include "netns/netns.h"
 #include "base/base.h"
 
-#define S(o, k) json_string_value(json_object_get((o), (k)))
-
 volatile sig_atomic_t lab_interrupted;
 
 void nsnet_interrupt(void)
@@ -38,7 +36,7 @@ static int check_interrupt(struct nsnet_error *e)
 
 static int make_net(const char *lab, const char *name, json_t *spec, struct nsnet_error *e)
 {
-	struct nsnet_net_spec s = { .name = name, .bridge = S(spec, "bridge"),
+	struct nsnet_net_spec s = { .name = name, .bridge = jstr(spec, "bridge"),
 				    .mtu = (unsigned)json_integer_value(json_object_get(spec, "mtu")),
 				    .nat = json_is_true(json_object_get(spec, "nat")) };
 	json_t *subs = json_object_get(spec, "subnets"), *gws = json_object_get(spec, "gateways");
@@ -73,9 +71,9 @@ static int node_routes(const char *name, json_t *spec, struct nsnet_error *e)
 	size_t i;
 	json_t *rt;
 	json_array_foreach(json_object_get(spec, "routes"), i, rt) {
-		struct nsnet_route_spec r = { .ns = name, .has_via = true, .dev = S(rt, "dev") };
-		const char *to = S(rt, "to");
-		int ret = nsnet_addr_parse(S(rt, "via"), &r.via, e);
+		struct nsnet_route_spec r = { .ns = name, .has_via = true, .dev = jstr(rt, "dev") };
+		const char *to = jstr(rt, "to");
+		int ret = nsnet_addr_parse(jstr(rt, "via"), &r.via, e);
 		if (ret == 0 && streq(to, "default"))
 			r.dst.family = r.via.family;
 		else if (ret == 0)
@@ -95,19 +93,19 @@ static int node_publish(const char *name, json_t *spec, struct nsnet_error *e)
 	json_array_foreach(json_object_get(spec, "publish"), i, p) {
 		struct nsnet_prefix hip;
 		struct nsnet_publish_spec s = {
-			.proto = streq(S(p, "proto"), "udp") ? IPPROTO_UDP : IPPROTO_TCP,
+			.proto = streq(jstr(p, "proto"), "udp") ? IPPROTO_UDP : IPPROTO_TCP,
 			.host_port = (uint16_t)json_integer_value(json_object_get(p, "host_port")),
 			.port = (uint16_t)json_integer_value(json_object_get(p, "port")),
 			.ns = name,
 		};
-		if (S(p, "host_ip")) {
-			if (nsnet_addr_parse(S(p, "host_ip"), &hip, e) < 0)
+		if (jstr(p, "host_ip")) {
+			if (nsnet_addr_parse(jstr(p, "host_ip"), &hip, e) < 0)
 				return -EINVAL;
 			s.host_ip = &hip;
 		}
 		int r = publish_add_locked(&s, e);
 		if (r < 0)
-			return nsnet_err_wrap(e, "node '%s': publish %s/%u", name, S(p, "proto"), s.host_port);
+			return nsnet_err_wrap(e, "node '%s': publish %s/%u", name, jstr(p, "proto"), s.host_port);
 	}
 	return 0;
 }
@@ -132,11 +130,11 @@ static int attach_nodes(json_t *want, json_t *nodes, struct nsnet_error *e)
 			size_t j;
 			json_t *f;
 			json_array_foreach(json_object_get(json_object_get(want, json_string_value(node)), "ifaces"), j, f) {
-				if (!streq(S(f, "network"), net))
+				if (!streq(jstr(f, "network"), net))
 					continue;
 				struct attach_req *q = &req[n++];
 				q->ns = name;
-				q->ifname = S(f, "ifname");
+				q->ifname = jstr(f, "ifname");
 				q->default_route = json_is_true(json_object_get(f, "default_route"));
 				json_t *ip;
 				size_t k;

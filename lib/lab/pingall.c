@@ -16,7 +16,6 @@
 #include "net/net.h"
 #include "base/base.h"
 
-#define S(o, k) json_string_value(json_object_get((o), (k)))
 #define TIMEOUT_MS 1500
 #define RESEND_MS 400
 
@@ -163,7 +162,7 @@ static int collect(json_t *elements, json_t *keep, struct target **ret, size_t *
 			json_t *m, *ip;
 			json_array_foreach(json_object_get(net, "members"), i, m) {
 				char nk[300];
-				snprintf(nk, sizeof(nk), "node:%s", S(m, "ns"));
+				snprintf(nk, sizeof(nk), "node:%s", jstr(m, "ns"));
 				if (!json_object_get(elements, nk))
 					continue;
 				json_array_foreach(json_object_get(m, "ips"), j, ip) {
@@ -171,7 +170,7 @@ static int collect(json_t *elements, json_t *keep, struct target **ret, size_t *
 					if (!nt)
 						continue;
 					t = nt;
-					t[n].node = S(m, "ns");
+					t[n].node = jstr(m, "ns");
 					snprintf(t[n].group, sizeof(t[n].group), "%s", k);
 					if (nsnet_prefix_parse(json_string_value(ip), true, &t[n].addr, NULL) == 0)
 						n++;

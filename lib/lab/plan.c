@@ -155,12 +155,10 @@ static void cmd(json_t *cmds, const char *fmt, ...)
 	json_array_append_new(cmds, json_string(buf));
 }
 
-#define S(o, k) json_string_value(json_object_get((o), (k)))
-
 static void explain_net(json_t *c, const char *name, json_t *n, bool add)
 {
 	struct quoter qt = { .i = 0 };
-	const char *br = q(&qt, S(n, "bridge"));
+	const char *br = q(&qt, jstr(n, "bridge"));
 	if (!add) {
 		cmd(c, "ip link del %s", br);
 		return;
@@ -177,7 +175,7 @@ static void explain_net(json_t *c, const char *name, json_t *n, bool add)
 	if (json_is_true(json_object_get(n, "nat"))) {
 		char set[600];
 		cmd(c, "sysctl -w net.ipv4.ip_forward=1");
-		snprintf(set, sizeof(set), "{ \"%s\" }", S(n, "bridge"));
+		snprintf(set, sizeof(set), "{ \"%s\" }", jstr(n, "bridge"));
 		cmd(c, "nft add element inet nsnet nat_bridges %s", q(&qt, set));
 		snprintf(set, sizeof(set), "{ %s }", json_string_value(json_array_get(json_object_get(n, "subnets"), 0)));
 		cmd(c, "nft add element inet nsnet nat4 %s", q(&qt, set));
@@ -209,12 +207,12 @@ static void explain_node(json_t *c, const char *name_raw, json_t *n, json_t *wan
 	json_t *f;
 	json_array_foreach(json_object_get(n, "ifaces"), i, f) {
 		char key[128], host_if[16], what[300];
-		snprintf(key, sizeof(key), "net:%s", S(f, "network"));
+		snprintf(key, sizeof(key), "net:%s", jstr(f, "network"));
 		json_t *net = json_object_get(want, key);
-		nsnet_net_host_ifname(S(f, "network"), name_raw, host_if);
+		nsnet_net_host_ifname(jstr(f, "network"), name_raw, host_if);
 		qt.i = 1;
-		const char *ifn = q(&qt, S(f, "ifname") ? S(f, "ifname") : "eth0"), *hif = q(&qt, host_if);
-		cmd(c, "ip link add %s master %s type veth peer name %s netns %s", hif, q(&qt, S(net, "bridge")), ifn, name);
+		const char *ifn = q(&qt, jstr(f, "ifname") ? jstr(f, "ifname") : "eth0"), *hif = q(&qt, host_if);
+		cmd(c, "ip link add %s master %s type veth peer name %s netns %s", hif, q(&qt, jstr(net, "bridge")), ifn, name);
 		cmd(c, "ip link set %s up", hif);
 		cmd(c, "ip -n %s link set %s up", name, ifn);
 		json_t *ips = json_object_get(f, "ips");
@@ -231,14 +229,14 @@ static void explain_node(json_t *c, const char *name_raw, json_t *n, json_t *wan
 	}
 	json_array_foreach(json_object_get(n, "routes"), i, f) {
 		qt.i = 1;
-		if (S(f, "dev"))
-			cmd(c, "ip -n %s route add %s via %s dev %s", name, q(&qt, S(f, "to")), q(&qt, S(f, "via")), q(&qt, S(f, "dev")));
+		if (jstr(f, "dev"))
+			cmd(c, "ip -n %s route add %s via %s dev %s", name, q(&qt, jstr(f, "to")), q(&qt, jstr(f, "via")), q(&qt, jstr(f, "dev")));
 		else
-			cmd(c, "ip -n %s route add %s via %s", name, q(&qt, S(f, "to")), q(&qt, S(f, "via")));
+			cmd(c, "ip -n %s route add %s via %s", name, q(&qt, jstr(f, "to")), q(&qt, jstr(f, "via")));
 	}
 	json_array_foreach(json_object_get(n, "publish"), i, f) {
 		char el[600];
-		snprintf(el, sizeof(el), "{ %s . %lld : <%s's address> . %lld }", S(f, "proto"),
+		snprintf(el, sizeof(el), "{ %s . %lld : <%s's address> . %lld }", jstr(f, "proto"),
 			 json_integer_value(json_object_get(f, "host_port")), name_raw, json_integer_value(json_object_get(f, "port")));
 		qt.i = 1;
 		cmd(c, "nft add element inet nsnet pubany4 %s", q(&qt, el));

@@ -5,8 +5,6 @@
 #include "net/net.h"
 #include "base/base.h"
 
-#define S(o, k) json_string_value(json_object_get((o), (k)))
-
 /*
  * The one check of a recorded node against the kernel, for status and for up (which
  * replaces what fails it): interface f of node is there when the node is a member of
@@ -18,14 +16,14 @@
 bool lab_iface_present(const char *node, json_t *f, const struct name_set *host_links, json_t *o)
 {
 	json_t *net = NULL;
-	if (state_net_load(S(f, "network"), &net, NULL) < 0)
+	if (state_net_load(jstr(f, "network"), &net, NULL) < 0)
 		return false;
 	json_t *m = net_member(net, node, NULL);
 	if (m && o) {
 		json_object_set(o, "ifname", json_object_get(m, "ifname"));
 		json_object_set(o, "ips", json_object_get(m, "ips"));
 	}
-	const char *ifn = m ? S(m, "ifname") : NULL, *hif = m ? S(m, "host_ifname") : NULL;
+	const char *ifn = m ? jstr(m, "ifname") : NULL, *hif = m ? jstr(m, "host_ifname") : NULL;
 	bool ok = ifn && *ifn && nsnet_link_index(node, ifn, NULL) > 0;
 	if (ok && hif)
 		ok = host_links ? name_set_has(host_links, hif) : nsnet_link_index(NSNET_HOST, hif, NULL) > 0;

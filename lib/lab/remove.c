@@ -10,8 +10,6 @@
 #include "netns/netns.h"
 #include "base/base.h"
 
-#define S(o, k) json_string_value(json_object_get((o), (k)))
-
 static void remove_link(json_t *l)
 {
 	json_t *nodes = json_object_get(l, "nodes"), *ifs = json_object_get(l, "ifnames");
@@ -107,7 +105,7 @@ static int remove_net(const char *name, json_t *spec, json_t *dying, struct nsne
 		*e = tmp;
 	/* A crash between making the bridge and recording the network leaves a bridge
 	 * that only the lab's journal knows about. */
-	const char *br = S(spec, "bridge");
+	const char *br = jstr(spec, "bridge");
 	_cleanup_nl_ struct nl *host = NULL;
 	if (br && nl_open_fd(NS_SELF, &host, NULL) == 0 && link_index(host, br) > 0)
 		host_links_delete(host, &br, 1, NULL);

@@ -6,8 +6,6 @@
 #include "net/net.h"
 #include "base/base.h"
 
-#define S(o, k) json_string_value(json_object_get((o), (k)))
-
 static json_t *node_status(const char *name, json_t *spec, bool *ok)
 {
 	bool exists = nsnet_ns_exists(name);
@@ -15,7 +13,7 @@ static json_t *node_status(const char *name, json_t *spec, bool *ok)
 	size_t i;
 	json_t *f;
 	json_array_foreach(json_object_get(spec, "ifaces"), i, f) {
-		json_t *o = json_pack("{s:s}", "network", S(f, "network"));
+		json_t *o = json_pack("{s:s}", "network", jstr(f, "network"));
 		bool up = exists && lab_iface_present(name, f, NULL, o);
 		json_object_set_new(o, "ok", json_boolean(up));
 		*ok &= up;
@@ -99,7 +97,7 @@ static json_t *fw_missing(json_t *elements)
 	json_t *pubany = fw_elems("map", "pubany4"), *pub = fw_elems("map", "pub4");
 	json_object_foreach(elements, k, v) {
 		if (strncmp(k, "net:", 4) == 0) {
-			const char *br = S(v, "bridge");
+			const char *br = jstr(v, "bridge");
 			if (!set_has(bridges, br))
 				json_array_append_new(missing, json_sprintf("bridges: %s", br));
 			if (json_is_true(json_object_get(v, "nat")) && !set_has(nat, br))
@@ -108,13 +106,13 @@ static json_t *fw_missing(json_t *elements)
 			size_t i;
 			json_t *p;
 			json_array_foreach(json_object_get(v, "publish"), i, p) {
-				const char *hip = S(p, "host_ip");
+				const char *hip = jstr(p, "host_ip");
 				json_t *port = json_object_get(p, "host_port");
-				json_t *key = hip ? json_pack("[s, s, O]", S(p, "proto"), hip, port)
-						  : json_pack("[s, O]", S(p, "proto"), port);
+				json_t *key = hip ? json_pack("[s, s, O]", jstr(p, "proto"), hip, port)
+						  : json_pack("[s, O]", jstr(p, "proto"), port);
 				if (!map_has(hip ? pub : pubany, key))
 					json_array_append_new(missing, json_sprintf("%s: %s%s%s %lld", hip ? "pub4" : "pubany4",
-										    S(p, "proto"), hip ? " " : "", hip ? hip : "",
+										    jstr(p, "proto"), hip ? " " : "", hip ? hip : "",
 										    json_integer_value(port)));
 				json_decref(key);
 			}
@@ -144,9 +142,9 @@ int nsnet_lab_status(const char *arg, json_t **ret, struct nsnet_error *e)
 		} else if (strncmp(k, "net:", 4) == 0) {
 			json_t *net;
 			bool exists = state_net_load(k + 4, &net, NULL) == 0;
-			bool br = nsnet_link_index(NSNET_HOST, S(v, "bridge"), NULL) > 0;
+			bool br = nsnet_link_index(NSNET_HOST, jstr(v, "bridge"), NULL) > 0;
 			ok &= exists && br;
-			json_array_append_new(nets, json_pack("{s:s, s:s, s:O, s:b}", "name", k + 4, "bridge", S(v, "bridge"),
+			json_array_append_new(nets, json_pack("{s:s, s:s, s:O, s:b}", "name", k + 4, "bridge", jstr(v, "bridge"),
 							      "subnets", json_object_get(v, "subnets"), "ok", exists && br));
 			if (exists)
 				json_decref(net);
@@ -156,8 +154,8 @@ int nsnet_lab_status(const char *arg, json_t **ret, struct nsnet_error *e)
 	}
 	json_t *missing = fw_missing(json_object_get(st, "elements"));
 	ok &= json_array_size(missing) == 0;
-	const char *status = S(st, "status");
-	*ret = json_pack("{s:s, s:s?, s:s, s:o, s:o, s:o, s:{s:b, s:o}}", "lab", lab, "file", S(st, "file"), "status",
+	const char *status = jstr(st, "status");
+	*ret = json_pack("{s:s, s:s?, s:s, s:o, s:o, s:o, s:{s:b, s:o}}", "lab", lab, "file", jstr(st, "file"), "status",
 			 status && streq(status, "applying") ? "applying" : ok ? "up" : "degraded", "networks", nets,
 			 "nodes", nodes, "links", links, "firewall", "ok", json_array_size(missing) == 0, "missing", missing);
 	json_decref(st);

@@ -6,8 +6,6 @@
 #include "netns/netns.h"
 #include "base/base.h"
 
-#define S(o, k) json_string_value(json_object_get((o), (k)))
-
 static bool in(json_t *arr, const char *key)
 {
 	size_t i;
@@ -43,9 +41,9 @@ static int check_net(const char *lab, const struct lab_plan *p, const char *key,
 		json_decref(st);
 		return nsnet_errx(e, EEXIST, "network '%s' already exists and is not part of lab '%s'", name, lab);
 	}
-	const char *br = S(spec, "bridge");
+	const char *br = jstr(spec, "bridge");
 	json_t *old = json_object_get(p->have, key);
-	bool our_bridge = old && streq(S(old, "bridge"), br);
+	bool our_bridge = old && streq(jstr(old, "bridge"), br);
 	if (!our_bridge && link_index(host, br) > 0)
 		return nsnet_errx(e, EEXIST, "network '%s': an interface named %s already exists in the host", name, br);
 	/* Overlap with networks that stay (ours being replaced are going away). */
@@ -64,12 +62,12 @@ static int check_net(const char *lab, const struct lab_plan *p, const char *key,
 		json_array_foreach(json_object_get(st, "subnets"), a, x) {
 			json_array_foreach(json_object_get(spec, "subnets"), b, y) {
 				struct nsnet_prefix px, py;
-				if (r || nsnet_prefix_parse(S(x, "cidr"), true, &px, NULL) < 0 ||
+				if (r || nsnet_prefix_parse(jstr(x, "cidr"), true, &px, NULL) < 0 ||
 				    nsnet_prefix_parse(json_string_value(y), true, &py, NULL) < 0)
 					continue;
 				if (nsnet_prefix_overlaps(&px, &py))
 					r = nsnet_errx(e, EEXIST, "network '%s': subnet %s overlaps %s of network '%s'", name,
-						       json_string_value(y), S(x, "cidr"), names[i]);
+						       json_string_value(y), jstr(x, "cidr"), names[i]);
 			}
 		}
 		json_decref(st);

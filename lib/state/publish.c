@@ -5,12 +5,6 @@
 #include "state/state.h"
 #include "base/base.h"
 
-static const char *jstr(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	return s ? s : "";
-}
-
 int state_publish_path(const char *proto, unsigned port, char *buf, size_t len)
 {
 	return xsnprintf(buf, len, "%s/%s-%u.json", NSNET_PUBLISH_DIR, proto, port);
@@ -19,7 +13,7 @@ int state_publish_path(const char *proto, unsigned port, char *buf, size_t len)
 static int cmp_pub(const void *a, const void *b)
 {
 	json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
-	int c = strcmp(jstr(x, "proto"), jstr(y, "proto"));
+	int c = strcmp(jstr0(x, "proto"), jstr0(y, "proto"));
 	if (c)
 		return c;
 	json_int_t px = json_integer_value(json_object_get(x, "host_port"));
