@@ -205,114 +205,107 @@ static int nobody(struct dr_ctx *c, struct dr_ns *ns, const char *dev, const str
 	return -1;
 }
 
-int dr_segment(struct dr_ctx *c, struct dr_ns *ns, const char *dev, const struct nsnet_prefix *nh, bool nh_is_gw,
-	       struct dr_hop *ret)
-{
-	memset(ret, 0, sizeof(*ret));
-	json_t *x = dr_ns_iface(ns, dev);
-	const char *kind = jstr(x, "kind") ?: "?";
-	char role[256], seg[128], sum[512];
-	if (!x) {
-		dr_check(c, DR_SKIP, "%s: %s is gone", ns->name, dev);
-		return -1;
-	}
-	char nha[64];
-	snprintf(role, sizeof(role), "%s's interface toward %s", ns->name, dr_addr(nh, nha, sizeof(nha)));
-	if (!admin_up(x))
-		return link_down(c, ns->name, dev, role);
-
-	struct dr_ns *bns = NULL;
-	const char *bridge = NULL, *in_port = NULL;
+/* The segment a packet leaving dev enters: the bridge it is (or whose port its veth
+ * peer is), or the veth pair itself; and every interface on it that could hold the
+ * next hop. */
+struct segment {
+	struct dr_ns *bns;          /* the bridge's namespace, or NULL for a bare veth pair */
+	const char *bridge, *in_port;
 	struct end ends[1024];
-	size_t n = 0;
+	size_t n;
+	char seg[128];
+};
+
+/* Where dev leads: 0, or the return value of dr_segment (the check is written). */
+static int segment_enter(struct dr_ctx *c, struct dr_ns *ns, const char *dev, json_t *x, struct segment *s)
+{
+	const char *kind = jstr(x, "kind") ?: "?";
+	char role[256];
 	if (streq(kind, "bridge")) {
-		bns = ns;
-		bridge = dev;
-	} else if (streq(kind, "veth")) {
-		json_t *peer = json_object_get(x, "peer");
-		const char *pns_name = jstr(peer, "namespace"), *pname = jstr(peer, "name");
-		struct dr_ns *pns = pns_name ? dr_ns_get(c, pns_name) : NULL;
-		json_t *p = pns && pname ? dr_ns_iface(pns, pname) : NULL;
-		if (!p) {
-			dr_check(c, DR_WARN, "%s: %s is a veth whose other end is in a namespace without a name (a container?); "
-				 "doctor cannot follow it", ns->name, dev);
-			return -2;
-		}
-		const char *master = jstr(p, "master");
-		json_t *mb = master ? dr_ns_iface(pns, master) : NULL;
-		bool port = mb && streq(jstr(mb, "kind") ?: "", "bridge");
-		snprintf(role, sizeof(role), port ? "the bridge-side end of %s's veth" : "the other end of %s's veth", ns->name);
-		if (!admin_up(p))
-			return link_down(c, pns->name, pname, role);
-		if (port && port_blocked(c, pns, master, pname, role) < 0)
-			return -1;
-		dr_check(c, DR_OK, "%s: %s is a veth; its other end %s in %s is UP%s%s", ns->name, dev, pname, pns->name,
-			 port ? ", a port of bridge " : "", port ? master : "");
-		if (port) {
-			bns = pns;
-			bridge = master;
-			in_port = pname;
-		} else {
-			ends[n++] = (struct end){ pns->name, pname, NULL, false };
-			snprintf(seg, sizeof(seg), "the veth pair %s (%s) - %s (%s)", dev, ns->name, pname, pns->name);
-		}
-	} else {
+		s->bns = ns;
+		s->bridge = dev;
+		return 0;
+	}
+	if (!streq(kind, "veth")) {
 		dr_check(c, DR_WARN, "%s: %s is a %s; doctor follows veth pairs and bridges only", ns->name, dev, kind);
 		return -2;
 	}
-
-	if (bns) {
-		json_t *b = dr_ns_iface(bns, bridge);
-		snprintf(role, sizeof(role), "the bridge %s", bridge);
-		if (!admin_up(b))
-			return link_down(c, bns->name, bridge, role);
-		dr_ns_iface_summary(bns, bridge, c->pkt.family, sum, sizeof(sum));
-		dr_check(c, DR_OK, "%s: bridge %s", bns->name, sum);
-		json_t *net = dr_net_by_bridge(c, bridge);
-		if (net)
-			snprintf(seg, sizeof(seg), "network %s (bridge %s)", json_string_value(json_object_get(net, "name")), bridge);
-		else
-			snprintf(seg, sizeof(seg), "bridge %s", bridge);
-		if (!(bns == ns && streq(bridge, dev)))   /* not when we send from the bridge itself */
-			ends[n++] = (struct end){ bns->name, bridge, NULL, true };
-		size_t i;
-		json_t *it;
-		json_array_foreach(json_object_get(bns->model, "interfaces"), i, it) {
-			const char *m = jstr(it, "master"), *name = jstr(it, "name");
-			json_t *peer = json_object_get(it, "peer");
-			if (!m || !streq(m, bridge) || (in_port && streq(name, in_port)) || !jstr(peer, "namespace") ||
-			    n == ARRAY_SIZE(ends))
-				continue;
-			ends[n++] = (struct end){ jstr(peer, "namespace"), jstr(peer, "name"), name, false };
-		}
+	json_t *peer = json_object_get(x, "peer");
+	const char *pns_name = jstr(peer, "namespace"), *pname = jstr(peer, "name");
+	struct dr_ns *pns = pns_name ? dr_ns_get(c, pns_name) : NULL;
+	json_t *p = pns && pname ? dr_ns_iface(pns, pname) : NULL;
+	if (!p) {
+		dr_check(c, DR_WARN, "%s: %s is a veth whose other end is in a namespace without a name (a container?); "
+			 "doctor cannot follow it", ns->name, dev);
+		return -2;
 	}
-
-	const char *names[ARRAY_SIZE(ends)];
-	for (size_t i = 0; i < n; i++)
-		names[i] = ends[i].ns;
-	dr_ns_preload(c, names, n);
-	size_t own[MAX_OWNERS], n_own = 0;
-	for (size_t i = 0; i < n && n_own < MAX_OWNERS; i++) {
-		struct dr_ns *ens = dr_ns_get(c, ends[i].ns);
-		if (ens && dr_ns_has_addr(ens, ends[i].ifname, nh, NULL))
-			own[n_own++] = i;
+	const char *master = jstr(p, "master");
+	json_t *mb = master ? dr_ns_iface(pns, master) : NULL;
+	bool port = mb && streq(jstr(mb, "kind") ?: "", "bridge");
+	snprintf(role, sizeof(role), port ? "the bridge-side end of %s's veth" : "the other end of %s's veth", ns->name);
+	if (!admin_up(p))
+		return link_down(c, pns->name, pname, role);
+	if (port && port_blocked(c, pns, master, pname, role) < 0)
+		return -1;
+	dr_check(c, DR_OK, "%s: %s is a veth; its other end %s in %s is UP%s%s", ns->name, dev, pname, pns->name,
+		 port ? ", a port of bridge " : "", port ? master : "");
+	if (port) {
+		s->bns = pns;
+		s->bridge = master;
+		s->in_port = pname;
+	} else {
+		s->ends[s->n++] = (struct end){ pns->name, pname, NULL, false };
+		snprintf(s->seg, sizeof(s->seg), "the veth pair %s (%s) - %s (%s)", dev, ns->name, pname, pns->name);
 	}
-	if (n_own == 0)
-		return nobody(c, ns, dev, nh, nh_is_gw, seg, bns ? bns->name : NULL, bridge, ends, n);
-	if (n_own > 1)
-		return duplicate(c, ns, dev, ends, own, n_own, nh, seg);
+	return 0;
+}
 
-	const struct end *o = &ends[own[0]];
+/* The bridge itself and the far ends of its ports (but the one we came in by). */
+static int segment_bridge(struct dr_ctx *c, struct dr_ns *ns, const char *dev, struct segment *s)
+{
+	char role[256], sum[512];
+	json_t *b = dr_ns_iface(s->bns, s->bridge);
+	snprintf(role, sizeof(role), "the bridge %s", s->bridge);
+	if (!admin_up(b))
+		return link_down(c, s->bns->name, s->bridge, role);
+	dr_ns_iface_summary(s->bns, s->bridge, c->pkt.family, sum, sizeof(sum));
+	dr_check(c, DR_OK, "%s: bridge %s", s->bns->name, sum);
+	json_t *net = dr_net_by_bridge(c, s->bridge);
+	if (net)
+		snprintf(s->seg, sizeof(s->seg), "network %s (bridge %s)", jstr(net, "name"), s->bridge);
+	else
+		snprintf(s->seg, sizeof(s->seg), "bridge %s", s->bridge);
+	if (!(s->bns == ns && streq(s->bridge, dev)))   /* not when we send from the bridge itself */
+		s->ends[s->n++] = (struct end){ s->bns->name, s->bridge, NULL, true };
+	size_t i;
+	json_t *it;
+	json_array_foreach(json_object_get(s->bns->model, "interfaces"), i, it) {
+		const char *m = jstr(it, "master"), *name = jstr(it, "name");
+		json_t *peer = json_object_get(it, "peer");
+		if (!m || !streq(m, s->bridge) || (s->in_port && streq(name, s->in_port)) || !jstr(peer, "namespace") ||
+		    s->n == ARRAY_SIZE(s->ends))
+			continue;
+		s->ends[s->n++] = (struct end){ jstr(peer, "namespace"), jstr(peer, "name"), name, false };
+	}
+	return 0;
+}
+
+/* The one end that holds the next hop: its port and interface up, the bridge lets
+ * the packet through, and the sender's neighbour entry points at it. */
+static int segment_owner(struct dr_ctx *c, struct dr_ns *ns, const char *dev, const struct nsnet_prefix *nh,
+			 const struct segment *s, const struct end *o, struct dr_hop *ret)
+{
 	struct dr_ns *ons = dr_ns_get(c, o->ns);
-	char a[64];
+	char a[64], role[256], sum[512];
 	dr_addr(nh, a, sizeof(a));
 	if (o->port) {
 		snprintf(role, sizeof(role), "the bridge-side end of %s's veth", o->ns);
-		if (!admin_up(dr_ns_iface(bns, o->port)))
-			return link_down(c, bns->name, o->port, role);
-		if (port_blocked(c, bns, bridge, o->port, role) < 0)
+		if (!admin_up(dr_ns_iface(s->bns, o->port)))
+			return link_down(c, s->bns->name, o->port, role);
+		if (port_blocked(c, s->bns, s->bridge, o->port, role) < 0)
 			return -1;
-		dr_check(c, DR_OK, "%s: port %s of %s toward %s %s is UP", bns->name, o->port, bridge, o->ns, o->ifname);
+		dr_check(c, DR_OK, "%s: port %s of %s toward %s %s is UP", s->bns->name, o->port, s->bridge, o->ns,
+			 o->ifname);
 	}
 	if (!o->is_bridge) {
 		snprintf(role, sizeof(role), "%s's interface holding %s", o->ns, a);
@@ -323,7 +316,7 @@ int dr_segment(struct dr_ctx *c, struct dr_ns *ns, const char *dev, const struct
 	dr_check(c, DR_OK, "%s: %s (holds %s)", o->ns, sum, a);
 	/* Bridged from port to port; what the bridge's own address sends is the
 	 * host's output, already checked. */
-	if (bns && o->port && in_port && dr_fw_bridged(c, bns, bridge, in_port, o->port) < 0)
+	if (s->bns && o->port && s->in_port && dr_fw_bridged(c, s->bns, s->bridge, s->in_port, o->port) < 0)
 		return -1;
 	char holder[300];
 	snprintf(holder, sizeof(holder), "%s's %s", o->ns, o->ifname);
@@ -331,9 +324,46 @@ int dr_segment(struct dr_ctx *c, struct dr_ns *ns, const char *dev, const struct
 		return -1;
 	ret->ns = ons;
 	snprintf(ret->ifname, sizeof(ret->ifname), "%s", o->ifname);
-	if (bridge) {
-		snprintf(ret->bridge, sizeof(ret->bridge), "%s", bridge);
-		ret->bridge_ns = bns;
+	if (s->bridge) {
+		snprintf(ret->bridge, sizeof(ret->bridge), "%s", s->bridge);
+		ret->bridge_ns = s->bns;
 	}
 	return 0;
+}
+
+int dr_segment(struct dr_ctx *c, struct dr_ns *ns, const char *dev, const struct nsnet_prefix *nh, bool nh_is_gw,
+	       struct dr_hop *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	json_t *x = dr_ns_iface(ns, dev);
+	if (!x) {
+		dr_check(c, DR_SKIP, "%s: %s is gone", ns->name, dev);
+		return -1;
+	}
+	char role[256], nha[64];
+	snprintf(role, sizeof(role), "%s's interface toward %s", ns->name, dr_addr(nh, nha, sizeof(nha)));
+	if (!admin_up(x))
+		return link_down(c, ns->name, dev, role);
+	_cleanup_free_ struct segment *s = calloc(1, sizeof(*s));
+	if (!s)
+		return -1;
+	int r = segment_enter(c, ns, dev, x, s);
+	if (r < 0 || (s->bns && (r = segment_bridge(c, ns, dev, s)) < 0))
+		return r;
+
+	const char *names[ARRAY_SIZE(s->ends)];
+	for (size_t i = 0; i < s->n; i++)
+		names[i] = s->ends[i].ns;
+	dr_ns_preload(c, names, s->n);
+	size_t own[MAX_OWNERS], n_own = 0;
+	for (size_t i = 0; i < s->n && n_own < MAX_OWNERS; i++) {
+		struct dr_ns *ens = dr_ns_get(c, s->ends[i].ns);
+		if (ens && dr_ns_has_addr(ens, s->ends[i].ifname, nh, NULL))
+			own[n_own++] = i;
+	}
+	if (n_own == 0)
+		return nobody(c, ns, dev, nh, nh_is_gw, s->seg, s->bns ? s->bns->name : NULL, s->bridge, s->ends, s->n);
+	if (n_own > 1)
+		return duplicate(c, ns, dev, s->ends, own, n_own, nh, s->seg);
+	return segment_owner(c, ns, dev, nh, s, &s->ends[own[0]], ret);
 }

@@ -155,21 +155,14 @@ static bool bridge_without_address(struct dr_ctx *c, struct dr_ns *ns, char *bri
 	return false;
 }
 
-/* SRC has no route to DST: say why, in the order a user would have to fix it. */
-void dr_no_route(struct dr_ctx *c, struct dr_ns *ns, int err, int type)
+/* 1. A link that went down took its routes with it: the first one whose subnet holds
+ * DST is the cause; *ret_down names any down link, suspected only after the rest (as
+ * the way the default route went). */
+static bool cause_link_down(struct dr_ctx *c, struct dr_ns *ns, const char *ipn, const char **ret_down)
 {
-	char d[64], a[64], fix[1536], ipn[300];
-	dr_addr(&c->pkt.dst, d, sizeof(d));
-	dr_check(c, DR_FAIL, "%s: no route to %s (%s)", ns->name, d,
-		 err < 0 ? strerror(-err) : type == RTN_BLACKHOLE ? "blackhole route" : type == RTN_PROHIBIT ? "prohibit route"
-												 : "unreachable route");
-	dr_ip_n(ns->name, ipn, sizeof(ipn));
+	char fix[1536];
 	size_t i;
 	json_t *it;
-	/* 1. A link that went down took its routes with it: first one whose subnet holds
-	 * DST; any other is only suspected after the rest (4.), as the way the default
-	 * route went. */
-	const char *down = NULL;
 	json_array_foreach(json_object_get(ns->model, "interfaces"), i, it) {
 		const char *name = jstr(it, "name");
 		size_t k = 0;
@@ -177,15 +170,23 @@ void dr_no_route(struct dr_ctx *c, struct dr_ns *ns, int err, int type)
 		if (!name || streq(jstr(it, "kind") ?: "", "loopback") || json_is_true(json_object_get(it, "admin_up")))
 			continue;
 		while (dr_next_addr(ns, name, c->pkt.family, &k, &p)) {
-			down = down ? down : name;
+			*ret_down = *ret_down ? *ret_down : name;
 			if (!nsnet_prefix_contains(&p, &c->pkt.dst))
 				continue;
 			snprintf(fix, sizeof(fix), "%slink set %s up", ipn, name);
 			dr_cause(c, fix, "%s's %s is down, and its routes went down with it", ns->name, name);
-			return;
+			return true;
 		}
 	}
-	/* 2. An address without a netmask (seed 002's FAQ): no connected route at all. */
+	return false;
+}
+
+/* 2. An address without a netmask (seed 002's FAQ): no connected route at all. */
+static bool cause_no_netmask(struct dr_ctx *c, struct dr_ns *ns, const char *ipn, const char *d)
+{
+	char a[64], fix[1536];
+	size_t i;
+	json_t *it;
 	json_array_foreach(json_object_get(ns->model, "interfaces"), i, it) {
 		const char *name = jstr(it, "name");
 		size_t k = 0;
@@ -211,32 +212,19 @@ void dr_no_route(struct dr_ctx *c, struct dr_ns *ns, int err, int type)
 			dr_cause(c, fix, "%s's address %s/%d on %s has no netmask: with a host prefix the kernel knows no "
 				 "neighbour on %s, so it has no route to %s (set the netmask, e.g. /%d)", ns->name, a, p.len, name,
 				 name, d, want);
-			return;
+			return true;
 		}
 	}
-	/* 3. DST is behind a bridge of SRC's that has no address. */
-	char bridge[16];
-	if (bridge_without_address(c, ns, bridge, sizeof(bridge), fix, sizeof(fix))) {
-		dr_cause(c, fix, "%s has no address on bridge %s, behind which %s is: it has no route into that network",
-			 ns->name, bridge, d);
-		return;
-	}
-	/* 4. No default route. */
-	bool has_default = false;
-	json_array_foreach(json_object_get(ns->model, "routes"), i, it) {
-		const char *fam = jstr(it, "family") ?: "", *dst = jstr(it, "dst") ?: "";
-		has_default |= streq(dst, "default") && streq(fam, c->pkt.family == AF_INET ? "inet" : "inet6");
-	}
-	if (down) {
-		snprintf(fix, sizeof(fix), "%slink set %s up", ipn, down);
-		dr_cause(c, fix, "%s's %s is down, and its routes%s went down with it", ns->name, down,
-			 has_default ? "" : " (the default route too, it seems)");
-		return;
-	}
-	if (has_default) {
-		dr_cause(c, NULL, "%s's routes do not lead to %s", ns->name, d);
-		return;
-	}
+	return false;
+}
+
+/* 4. No default route: the gateway to name in the fix is the network's, or the far
+ * side of one of SRC's links. */
+static void cause_no_default(struct dr_ctx *c, struct dr_ns *ns, const char *ipn, const char *d)
+{
+	char a[64], fix[1536];
+	size_t i;
+	json_t *it;
 	struct nsnet_prefix gw = { 0 };
 	json_t *m = NULL, *net = dr_net_of_member(c, ns->name, &m);
 	json_array_foreach(json_object_get(net, "subnets"), i, it) {
@@ -258,4 +246,43 @@ void dr_no_route(struct dr_ctx *c, struct dr_ns *ns, int err, int type)
 	else if (gw.family)
 		snprintf(fix, sizeof(fix), "%sroute add default via %s", ipn, dr_addr(&gw, a, sizeof(a)));
 	dr_cause(c, fix[0] ? fix : NULL, "%s has no default route, and %s is outside its connected networks", ns->name, d);
+}
+
+/* SRC has no route to DST: say why, in the order a user would have to fix it. */
+void dr_no_route(struct dr_ctx *c, struct dr_ns *ns, int err, int type)
+{
+	char d[64], fix[1536], ipn[300];
+	dr_addr(&c->pkt.dst, d, sizeof(d));
+	dr_check(c, DR_FAIL, "%s: no route to %s (%s)", ns->name, d,
+		 err < 0 ? strerror(-err) : type == RTN_BLACKHOLE ? "blackhole route" : type == RTN_PROHIBIT ? "prohibit route"
+												 : "unreachable route");
+	dr_ip_n(ns->name, ipn, sizeof(ipn));
+	const char *down = NULL;
+	if (cause_link_down(c, ns, ipn, &down) || cause_no_netmask(c, ns, ipn, d))
+		return;
+	/* 3. DST is behind a bridge of SRC's that has no address. */
+	char bridge[16];
+	if (bridge_without_address(c, ns, bridge, sizeof(bridge), fix, sizeof(fix))) {
+		dr_cause(c, fix, "%s has no address on bridge %s, behind which %s is: it has no route into that network",
+			 ns->name, bridge, d);
+		return;
+	}
+	bool has_default = false;
+	size_t i;
+	json_t *it;
+	json_array_foreach(json_object_get(ns->model, "routes"), i, it) {
+		const char *fam = jstr(it, "family") ?: "", *dst = jstr(it, "dst") ?: "";
+		has_default |= streq(dst, "default") && streq(fam, c->pkt.family == AF_INET ? "inet" : "inet6");
+	}
+	if (down) {
+		snprintf(fix, sizeof(fix), "%slink set %s up", ipn, down);
+		dr_cause(c, fix, "%s's %s is down, and its routes%s went down with it", ns->name, down,
+			 has_default ? "" : " (the default route too, it seems)");
+		return;
+	}
+	if (has_default) {
+		dr_cause(c, NULL, "%s's routes do not lead to %s", ns->name, d);
+		return;
+	}
+	cause_no_default(c, ns, ipn, d);
 }
