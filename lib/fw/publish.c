@@ -117,35 +117,31 @@ static void count_add(json_t *st, const char *net, const char *ns, int d)
 		json_object_del(pub, net);
 }
 
-static int publish_locked(const struct nsnet_publish_spec *s, struct nsnet_error *e)
+/* 0 when PROTO/HOST_PORT is free; -EEXIST naming its owner; the read error when its
+ * file is damaged (never written over). */
+static int check_free(const char *path, const char *proto, unsigned host_port, struct nsnet_error *e)
 {
-	const char *proto = proto_name(s->proto);
-	char path[PATH_MAX], ip[64], port_if[16], hip[64] = "";
-	state_publish_path(proto, s->host_port, path, sizeof(path));
 	json_t *old;
 	struct nsnet_error re = { 0 };
-	int rr = json_read(path, &old, &re);
-	if (rr < 0 && rr != -ENOENT) {   /* damaged: never write over it */
+	int r = json_read(path, &old, &re);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0) {
 		if (e)
 			*e = re;
-		return rr;
-	}
-	if (rr == 0) {
-		int r = nsnet_errx(e, EEXIST, "%s port %u is already published to %s:%lld", proto, s->host_port,
-				   jstr0(old, "ns"), json_integer_value(json_object_get(old, "port")));
-		json_decref(old);
 		return r;
 	}
-	json_t *net = NULL, *st = NULL, *pub = NULL;
-	int r = resolve(s->ns, s->net, &net, ip, port_if, e);
-	if (r < 0)
-		return r;
-	const char *net_name = jstr0(net, "name"), *bridge = jstr0(net, "bridge");
-	if ((r = fw_foreign_check(net, FW_PKT_PUBLISHED, e)) < 0 || (r = fw_state_load(&st, e)) < 0)
-		goto out;
-	bool first_net = fw_published_count(st, net_name, NULL) == 0;
-	bool first_ns = fw_published_count(st, net_name, s->ns) == 0;
-	pub = json_pack("{s:s}", "proto", proto);
+	r = nsnet_errx(e, EEXIST, "%s port %u is already published to %s:%lld", proto, host_port, jstr0(old, "ns"),
+		       json_integer_value(json_object_get(old, "port")));
+	json_decref(old);
+	return r;
+}
+
+/* The publish's record, as its file holds it. */
+static json_t *pub_record(const struct nsnet_publish_spec *s, const char *net_name, const char *ip, const char *port_if)
+{
+	char hip[64] = "";
+	json_t *pub = json_pack("{s:s}", "proto", proto_name(s->proto));
 	if (s->host_ip)
 		json_object_set_new(pub, "host_ip", json_string(nsnet_prefix_str(s->host_ip, false, hip, sizeof(hip))));
 	json_object_set_new(pub, "host_port", json_integer(s->host_port));
@@ -154,23 +150,29 @@ static int publish_locked(const struct nsnet_publish_spec *s, struct nsnet_error
 	json_object_set_new(pub, "net", json_string(net_name));
 	json_object_set_new(pub, "ip", json_string(ip));
 	json_object_set_new(pub, "host_ifname", json_string(port_if));
+	return pub;
+}
 
+/* A file, a count, host settings and a map element: journaled, so that a kill
+ * anywhere in between is undone by the next command (fw/recover.c). */
+static int publish_apply(const char *path, json_t *pub, json_t *st, const char *bridge, struct nsnet_error *e)
+{
+	const char *net_name = jstr0(pub, "net"), *ns = jstr0(pub, "ns"), *port_if = jstr0(pub, "host_ifname");
+	bool first_net = fw_published_count(st, net_name, NULL) == 0;
+	bool first_ns = fw_published_count(st, net_name, ns) == 0;
 	/* State first: if the transaction below has to fall back to a rebuild, the
 	 * rebuild reads this publish from disk. */
-	if ((r = mkdir_p(NSNET_PUBLISH_DIR, NSNET_STATE_DIR_MODE)) < 0) {
-		r = nsnet_err(e, -r, "create %s", NSNET_PUBLISH_DIR);
-		goto out;
-	}
-	/* A file, a count, host settings and a map element: journaled, so that a kill
-	 * anywhere in between is undone by the next command (lib/net/recover.c). */
+	int r = mkdir_p(NSNET_PUBLISH_DIR, NSNET_STATE_DIR_MODE);
+	if (r < 0)
+		return nsnet_err(e, -r, "create %s", NSNET_PUBLISH_DIR);
 	struct journal j;
 	if ((r = journal_begin(&j, json_pack("{s:s, s:s, s:O}", "op", "publish", "path", path, "pub", pub), e)) < 0)
-		goto out;
+		return r;
 	if ((r = json_write_atomic(path, pub, e)) < 0) {
 		journal_end(&j);
-		goto out;
+		return r;
 	}
-	count_add(st, net_name, s->ns, 1);
+	count_add(st, net_name, ns, 1);
 	bool lnet = false, hairpin = false;
 	/* The count before the settings it stands for: settling after a kill turns off
 	 * what the counts no longer need. */
@@ -190,7 +192,7 @@ static int publish_locked(const struct nsnet_publish_spec *s, struct nsnet_error
 	nft_cmds_free(&c);
 	if (r == 0 && (r = fw_state_save(st, e)) == 0) {
 		journal_end(&j);
-		goto out;
+		return 0;
 	}
 undo:
 	unlink(path);
@@ -198,11 +200,28 @@ undo:
 		fw_hairpin_set(port_if, false, NULL);
 	if (lnet)
 		fw_localnet_set(bridge, false, NULL);
-	count_add(st, net_name, s->ns, -1);
+	count_add(st, net_name, ns, -1);
 	fw_forwarding_sync(st, NULL, NULL);
 	fw_state_save(st, NULL);
 	journal_end(&j);
-out:
+	return r;
+}
+
+static int publish_locked(const struct nsnet_publish_spec *s, struct nsnet_error *e)
+{
+	const char *proto = proto_name(s->proto);
+	char path[PATH_MAX], ip[64], port_if[16];
+	state_publish_path(proto, s->host_port, path, sizeof(path));
+	int r = check_free(path, proto, s->host_port, e);
+	if (r < 0)
+		return r;
+	json_t *net = NULL, *st = NULL, *pub = NULL;
+	if ((r = resolve(s->ns, s->net, &net, ip, port_if, e)) < 0)
+		return r;
+	if ((r = fw_foreign_check(net, FW_PKT_PUBLISHED, e)) == 0 && (r = fw_state_load(&st, e)) == 0) {
+		pub = pub_record(s, jstr0(net, "name"), ip, port_if);
+		r = publish_apply(path, pub, st, jstr0(net, "bridge"), e);
+	}
 	json_decref(pub);
 	json_decref(st);
 	json_decref(net);
@@ -238,6 +257,45 @@ int publish_add_locked(const struct nsnet_publish_spec *s, struct nsnet_error *e
 	return r < 0 ? publish_error(s, e) : r;
 }
 
+/* Close the port (file, then map element, journaled) and give back the host
+ * settings it needed; a failure of the latter reports but does not undo. */
+static int unpublish_apply(const char *path, json_t *pub, json_t *st, struct nsnet_error *e)
+{
+	struct journal j;
+	int r = journal_begin(&j, json_pack("{s:s, s:s, s:O}", "op", "unpublish", "path", path, "pub", pub), e);
+	if (r < 0)
+		return r;
+	if (unlink(path) < 0) {
+		r = nsnet_err(e, errno, "remove %s", path);
+		journal_end(&j);
+		return r;
+	}
+	struct nft_cmds c;
+	if ((r = nft_cmds_open(&c, e)) == 0) {
+		fw_elems_publish(&c, "delete", pub);
+		r = fw_commit(&c, e);
+		nft_cmds_free(&c);
+	}
+	if (r < 0) {
+		json_write_atomic(path, pub, NULL);
+		journal_end(&j);
+		return r;
+	}
+	const char *net = jstr0(pub, "net"), *ns = jstr0(pub, "ns");
+	count_add(st, net, ns, -1);
+	json_t *n;
+	if (fw_published_count(st, net, NULL) == 0 && state_net_load(net, &n, NULL) == 0) {
+		fw_localnet_set(jstr0(n, "bridge"), false, NULL);
+		json_decref(n);
+	}
+	if (fw_published_count(st, net, ns) == 0)
+		fw_hairpin_set(jstr0(pub, "host_ifname"), false, NULL);
+	r = fw_forwarding_sync(st, NULL, e);
+	int r2 = fw_state_save(st, r < 0 ? NULL : e);
+	journal_end(&j);
+	return r < 0 ? r : r2;
+}
+
 int publish_del_locked(int proto_num, const struct nsnet_prefix *host_ip, uint16_t host_port, struct nsnet_error *e)
 {
 	const char *proto = proto_name(proto_num);
@@ -255,52 +313,13 @@ int publish_del_locked(int proto_num, const struct nsnet_prefix *host_ip, uint16
 		return nsnet_errx(e, ENOENT, "unpublish %u/%s: not published", host_port, proto);
 	if (r < 0)
 		return r;
-	if ((r = state_publish_check(pub, path, e)) < 0)
-		goto out;
-	const char *pub_hip = json_string_value(json_object_get(pub, "host_ip"));
-	if (host_ip && (!pub_hip || !streq(pub_hip, hip))) {
+	const char *pub_hip = jstr(pub, "host_ip");
+	r = state_publish_check(pub, path, e);
+	if (r == 0 && host_ip && (!pub_hip || !streq(pub_hip, hip)))
 		r = nsnet_errx(e, ENOENT, "unpublish %s:%u/%s: %u/%s is published on %s, not on %s", hip, host_port, proto,
 			       host_port, proto, pub_hip ? pub_hip : "every host address", hip);
-		goto out;
-	}
-	if ((r = fw_state_load(&st, e)) < 0)
-		goto out;
-	struct journal j;
-	if ((r = journal_begin(&j, json_pack("{s:s, s:s, s:O}", "op", "unpublish", "path", path, "pub", pub), e)) < 0)
-		goto out;
-	if (unlink(path) < 0) {
-		r = nsnet_err(e, errno, "remove %s", path);
-		journal_end(&j);
-		goto out;
-	}
-	struct nft_cmds c;
-	if ((r = nft_cmds_open(&c, e)) < 0)
-		goto restore;
-	fw_elems_publish(&c, "delete", pub);
-	r = fw_commit(&c, e);
-	nft_cmds_free(&c);
-	if (r < 0)
-		goto restore;
-	/* The port is closed; what is left is giving back host settings, which
-	 * reports but does not undo the unpublish. */
-	const char *net = jstr0(pub, "net"), *ns = jstr0(pub, "ns");
-	count_add(st, net, ns, -1);
-	json_t *n;
-	if (fw_published_count(st, net, NULL) == 0 && state_net_load(net, &n, NULL) == 0) {
-		fw_localnet_set(jstr0(n, "bridge"), false, NULL);
-		json_decref(n);
-	}
-	if (fw_published_count(st, net, ns) == 0)
-		fw_hairpin_set(jstr0(pub, "host_ifname"), false, NULL);
-	r = fw_forwarding_sync(st, NULL, e);
-	int r2 = fw_state_save(st, r < 0 ? NULL : e);
-	r = r < 0 ? r : r2;
-	journal_end(&j);
-	goto out;
-restore:
-	json_write_atomic(path, pub, NULL);
-	journal_end(&j);
-out:
+	if (r == 0 && (r = fw_state_load(&st, e)) == 0)
+		r = unpublish_apply(path, pub, st, e);
 	if (r < 0 && !strstr(e ? e->msg : "", "unpublish"))
 		nsnet_err_wrap(e, "unpublish %u/%s", host_port, proto);
 	json_decref(st);

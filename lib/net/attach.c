@@ -287,30 +287,20 @@ static void drop_members(json_t *net, const struct plan *p, size_t n)
 	}
 }
 
-int net_attach_locked(json_t *net, const struct attach_req *req, size_t n, struct nsnet_error *e)
+/* Fill the plan from the requests; refuse a namespace already attached, and a host
+ * end name that some other link holds. */
+static int plan_names(json_t *net, struct nl *host, const struct attach_req *req, struct plan *p, size_t n,
+		      struct nsnet_error *e)
 {
-	const char *name = json_string_value(json_object_get(net, "name"));
-	int r = check_reqs(req, n, e);
-	if (r < 0)
-		return r;
-	_cleanup_free_ struct plan *p = calloc(n, sizeof(*p));
-	_cleanup_nl_ struct nl *host = NULL;
-	struct name_set links = { 0 };
-	bool changed = false;
-	if (!p)
-		return nsnet_err(e, ENOMEM, "attach");
-	if ((r = nl_open_fd(NS_SELF, &host, e)) < 0 || (r = net_reconcile(net, host, &changed, e)) < 0 ||
-	    (r = host_link_names(host, &links, e)) < 0)
-		goto out;
-	struct name_set taken = { 0 };
-	for (size_t i = 0; i < n; i++) {
+	const char *name = jstr0(net, "name");
+	struct name_set links = { 0 }, taken = { 0 };
+	int r = host_link_names(host, &links, e);
+	for (size_t i = 0; i < n && r == 0; i++) {
 		p[i].req = &req[i];
 		p[i].ns = req[i].ns;
 		p[i].nsfd = -1;
-		if (net_member(net, p[i].ns, NULL)) {
+		if (net_member(net, p[i].ns, NULL))
 			r = nsnet_errx(e, EEXIST, "namespace '%s' is already attached to network '%s'", p[i].ns, name);
-			goto out;
-		}
 		nsnet_net_host_ifname(name, p[i].ns, p[i].host_if);
 		if (name_set_has(&links, p[i].host_if))
 			name_set_add(&taken, p[i].host_if);
@@ -318,63 +308,86 @@ int net_attach_locked(json_t *net, const struct attach_req *req, size_t n, struc
 	/* A host end with our name that no member owns is the veth of a namespace just
 	 * deleted (a `down` right before this `up`): the kernel destroys it
 	 * asynchronously. Give it a moment before calling the name taken. */
-	if (taken.n && (r = wait_links_gone(host, &taken, 5000)) > 0)
+	if (r == 0 && taken.n && wait_links_gone(host, &taken, 5000) > 0)
 		r = nsnet_errx(e, EEXIST, "an interface named %s exists already in the host", taken.names[0]);
 	name_set_free(&taken);
-	if (r)
-		goto out;
-	if ((r = plan_addresses(net, p, n, e)) < 0)
-		goto out;
-	/* An ifname already taken is a validation error: find it before any change. */
-	for (size_t i = 0; i < n && r == 0; i++) {
+	name_set_free(&links);
+	return r;
+}
+
+/* An ifname already taken is a validation error: find it before any change. */
+static int check_ifnames(const struct attach_req *req, const struct plan *p, size_t n, struct nsnet_error *e)
+{
+	for (size_t i = 0; i < n; i++) {
 		if (!req[i].ifname)
 			continue;
 		struct nl *nl;
 		char tmp[16];
 		int idx;
-		if ((r = nl_open(p[i].ns, &nl, e)) < 0)
-			goto out;
+		int r = nl_open(p[i].ns, &nl, e);
+		if (r < 0)
+			return r;
 		r = choose_ifname(nl, req[i].ifname, tmp, &idx, e);
 		nl_close(nl);
 		if (r == -EEXIST)
-			r = nsnet_errx(e, EEXIST, "namespace '%s' already has an interface named %s", p[i].ns,
-				       req[i].ifname);
+			return nsnet_errx(e, EEXIST, "namespace '%s' already has an interface named %s", p[i].ns,
+					  req[i].ifname);
 		if (r < 0)
-			goto out;
+			return r;
 	}
-	/* Record the members as pending before touching the kernel. */
-	for (size_t i = 0; i < n; i++)
-		member_json(net, &p[i], true);
-	if ((r = state_net_save(net, e)) < 0)
-		goto out;
-	drop_members(net, p, n);
+	return 0;
+}
 
-	const char *bridge = json_string_value(json_object_get(net, "bridge"));
-	int bidx = link_index(host, bridge);
+/* The kernel part, chunk by chunk; on failure the veths made so far are deleted. */
+static int attach_all(struct nl *host, json_t *net, struct plan *p, size_t n, struct nsnet_error *e)
+{
+	const char *bridge = jstr0(net, "bridge");
+	int bidx = link_index(host, bridge), r = 0;
 	bool v6 = net_subnet(net, AF_INET6) != NULL;
 	if (bidx < 0)
-		r = nsnet_errx(e, ENODEV, "bridge %s of network '%s' is gone; recreate the network", bridge, name);
+		r = nsnet_errx(e, ENODEV, "bridge %s of network '%s' is gone; recreate the network", bridge,
+			       jstr0(net, "name"));
 	for (size_t i = 0; i < n && r == 0; i += CHUNK)
 		r = attach_chunk(host, net, p + i, n - i < CHUNK ? n - i : CHUNK, bidx, v6, e);
 	if (r < 0) {
-		const char **ifs = calloc(n, sizeof(*ifs));
+		_cleanup_free_ const char **ifs = calloc(n, sizeof(*ifs));
 		size_t k = 0;
 		for (size_t i = 0; ifs && i < n; i++)
 			if (p[i].created)
 				ifs[k++] = p[i].host_if;
 		if (ifs)
 			host_links_delete(host, ifs, k, NULL);
-		free(ifs);
+	}
+	return r;
+}
+
+int net_attach_locked(json_t *net, const struct attach_req *req, size_t n, struct nsnet_error *e)
+{
+	int r = check_reqs(req, n, e);
+	if (r < 0)
+		return r;
+	_cleanup_free_ struct plan *p = calloc(n, sizeof(*p));
+	_cleanup_nl_ struct nl *host = NULL;
+	bool changed = false;
+	if (!p)
+		return nsnet_err(e, ENOMEM, "attach");
+	if ((r = nl_open_fd(NS_SELF, &host, e)) < 0 || (r = net_reconcile(net, host, &changed, e)) < 0 ||
+	    (r = plan_names(net, host, req, p, n, e)) < 0 || (r = plan_addresses(net, p, n, e)) < 0 ||
+	    (r = check_ifnames(req, p, n, e)) < 0)
+		return r;
+	/* Record the members as pending before touching the kernel. */
+	for (size_t i = 0; i < n; i++)
+		member_json(net, &p[i], true);
+	if ((r = state_net_save(net, e)) < 0)
+		return r;
+	drop_members(net, p, n);
+	if ((r = attach_all(host, net, p, n, e)) < 0) {
 		state_net_save(net, NULL);
-		nsnet_err_wrap(e, "attach to network '%s'", name);
-		goto out;
+		return nsnet_err_wrap(e, "attach to network '%s'", jstr0(net, "name"));
 	}
 	for (size_t i = 0; i < n; i++)
 		member_json(net, &p[i], false);
-	r = state_net_save(net, e);
-out:
-	name_set_free(&links);
-	return r;
+	return state_net_save(net, e);
 }
 
 int nsnet_net_attach(const char *name, const char *const *ns, size_t n, const struct nsnet_attach_opts *opts,
