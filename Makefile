@@ -28,8 +28,10 @@ $(B)/%.o: %.c $(wildcard lib/*.h lib/*/*.h src/*.h)
 $(B)/libnsnet.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
-$(B)/libnsnet.so: $(LIB_OBJ)
-	$(CC) $(CFLAGS) -shared -Wl,-soname,libnsnet.so.0 -o $@ $^ $(LDFLAGS) $(LDLIBS)
+# The export map keeps everything but nsnet.h's functions local to the library.
+$(B)/libnsnet.so: $(LIB_OBJ) lib/libnsnet.map
+	$(CC) $(CFLAGS) -shared -Wl,-soname,libnsnet.so.0 -Wl,--version-script=lib/libnsnet.map \
+		-o $@ $(LIB_OBJ) $(LDFLAGS) $(LDLIBS)
 
 $(B)/nsnet: $(CLI_OBJ) $(B)/libnsnet.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)

@@ -176,7 +176,9 @@ struct nsnet_attach_opts {
 int nsnet_net_attach(const char *net, const char *const *ns, size_t n, const struct nsnet_attach_opts *o,
 		     struct nsnet_error *e);
 int nsnet_net_detach(const char *net, const char *const *ns, size_t n, struct nsnet_error *e);
-/* JSON descriptions (see docs/net-json.md); caller json_decref()s. */
+/* JSON descriptions (keys: docs/state.md): the network's state object, reconciled with
+ * the kernel, each subnet's pool cursor ("next") replaced by "used" and "free" counts,
+ * members without "pid"; list: an array of them. Caller json_decref()s. */
 int nsnet_net_list(struct json_t **ret, struct nsnet_error *e);
 int nsnet_net_info(const char *net, struct json_t **ret, struct nsnet_error *e);
 

@@ -58,8 +58,9 @@ int read_file_line(const char *path, char *buf, size_t len);
 int mkdir_p(const char *path, unsigned mode);
 
 /* ---- names.c ---- */
-/* Network names: 1..64 bytes of [A-Za-z0-9_.-], not starting with '.' or '-'. */
-int nsnet_net_name_check(const char *name, struct nsnet_error *e);
+/* Network names: 1..64 bytes of [A-Za-z0-9_.-], not starting with '.' or '-'.
+ * Not public: every nsnet_net_* entry point checks the names it is given. */
+int net_name_check(const char *name, struct nsnet_error *e);
 
 /* ---- ipam.c: address allocation ---- */
 /*

@@ -48,7 +48,7 @@ int nsnet_ifname_check(const char *name, struct nsnet_error *e)
 	return 0;
 }
 
-int nsnet_net_name_check(const char *name, struct nsnet_error *e)
+int net_name_check(const char *name, struct nsnet_error *e)
 {
 	size_t len = name ? strlen(name) : 0;
 	for (size_t i = 0; i < len; i++)   /* before quoting it: one line, no forged output */

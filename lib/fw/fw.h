@@ -114,8 +114,10 @@ int fw_settle(bool *ret_rebuilt, struct nsnet_error *e);
 
 /* ---- recover.c: journal entries of dead commands ---- */
 /* state_lock, then finish or undo what dead commands left in the journal
- * (recover.c). Every command that changes state takes the lock this way. */
-int nsnet_lock(int *ret_fd, struct nsnet_error *e);
+ * (recover.c). Every command that changes state takes the lock this way. It lives
+ * here, not in state/, because recovery ends in fw_settle(); fw_ and not nsnet_,
+ * because only nsnet.h's functions carry the public prefix (lib/libnsnet.map). */
+int fw_lock(int *ret_fd, struct nsnet_error *e);
 
 /* Finish or undo each entry left by a dead command (the caller holds the lock);
  * the ops handled are appended to report (an array) when given. */

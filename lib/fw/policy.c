@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A network's policy in the firewall: NAT on and off, and the exceptions to
- * isolation between two networks. Entry points: each takes nsnet_lock. */
+ * isolation between two networks. Entry points: each takes fw_lock. */
 #include "fw/fw.h"
 #include "state/state.h"
 #include "base/base.h"
@@ -9,8 +9,8 @@ int nsnet_net_set_nat(const char *name, bool on, struct nsnet_error *e)
 {
 	_cleanup_close_ int lock = -1;
 	json_t *net, *st = NULL;
-	int r = nsnet_net_name_check(name, e);
-	if (r < 0 || (r = nsnet_lock(&lock, e)) < 0 || (r = state_net_load(name, &net, e)) < 0)
+	int r = net_name_check(name, e);
+	if (r < 0 || (r = fw_lock(&lock, e)) < 0 || (r = state_net_load(name, &net, e)) < 0)
 		return r;
 	if (json_is_true(json_object_get(net, "nat")) == on)
 		goto out;  /* already so */
@@ -78,12 +78,12 @@ int nsnet_net_allow(const char *a, const char *b, bool allow, struct nsnet_error
 {
 	_cleanup_close_ int lock = -1;
 	json_t *na = NULL, *nb = NULL;
-	int r = nsnet_net_name_check(a, e);
-	if (r < 0 || (r = nsnet_net_name_check(b, e)) < 0)
+	int r = net_name_check(a, e);
+	if (r < 0 || (r = net_name_check(b, e)) < 0)
 		return r;
 	if (streq(a, b))
 		return nsnet_errx(e, EINVAL, "a network always reaches itself; name another network");
-	if ((r = nsnet_lock(&lock, e)) < 0 || (r = state_net_load(a, &na, e)) < 0 || (r = state_net_load(b, &nb, e)) < 0)
+	if ((r = fw_lock(&lock, e)) < 0 || (r = state_net_load(a, &na, e)) < 0 || (r = state_net_load(b, &nb, e)) < 0)
 		goto out;
 	if (allows(na, b) == allow && allows(nb, a) == allow)
 		goto out;  /* already so */

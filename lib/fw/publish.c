@@ -235,7 +235,7 @@ int publish_check(const struct nsnet_publish_spec *s, struct nsnet_error *e)
 	if (s->host_port == 0 || s->port == 0)
 		return nsnet_errx(e, EINVAL, "ports must be 1..65535");
 	int r = nsnet_ns_name_check(s->ns, e);
-	if (r < 0 || (s->net && (r = nsnet_net_name_check(s->net, e)) < 0) ||
+	if (r < 0 || (s->net && (r = net_name_check(s->net, e)) < 0) ||
 	    (s->host_ip && (r = check_host_ip(s->host_ip, e)) < 0))
 		return r;
 	return 0;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The library's publish entry points: each takes nsnet_lock (which first finishes
+/* The library's publish entry points: each takes fw_lock (which first finishes
  * what dead commands left) and calls the locked operations of publish.c. */
 #include "fw/fw.h"
 #include "state/state.h"
@@ -12,7 +12,7 @@ int nsnet_publish(const struct nsnet_publish_spec *s, struct nsnet_error *e)
 	if (r < 0)
 		return publish_error(s, e);
 	_cleanup_close_ int lock = -1;
-	if ((r = nsnet_lock(&lock, e)) < 0)
+	if ((r = fw_lock(&lock, e)) < 0)
 		return r;
 	return publish_add_locked(s, e);
 }
@@ -20,7 +20,7 @@ int nsnet_publish(const struct nsnet_publish_spec *s, struct nsnet_error *e)
 int nsnet_unpublish(int proto_num, const struct nsnet_prefix *host_ip, uint16_t host_port, struct nsnet_error *e)
 {
 	_cleanup_close_ int lock = -1;
-	int r = nsnet_lock(&lock, e);
+	int r = fw_lock(&lock, e);
 	if (r < 0)
 		return r;
 	return publish_del_locked(proto_num, host_ip, host_port, e);
@@ -30,7 +30,7 @@ int nsnet_publish_list(json_t **ret, struct nsnet_error *e)
 {
 	_cleanup_close_ int lock = -1;
 	json_t *pubs;
-	int r = nsnet_lock(&lock, e);
+	int r = fw_lock(&lock, e);
 	if (r < 0 || (r = publish_load_all(&pubs, e)) < 0)
 		return r;
 	size_t i;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Finishing or undoing what a killed command left, from its journal entry
- * (lib/state/journal.c) and the kernel. nsnet_lock() is the lock every changing command
+ * (lib/state/journal.c) and the kernel. fw_lock() is the lock every changing command
  * takes: whoever gets it next replays the entries of dead commands first, so no
  * command ever works on top of a half-done change.
  *
@@ -46,7 +46,7 @@ static int recover_net_rm(json_t *j, struct nsnet_error *e)
 {
 	json_t *net = json_object_get(j, "net");
 	const char *name = jstr0(net, "name");
-	int r = nsnet_net_name_check(name, e);
+	int r = net_name_check(name, e);
 	if (r < 0 || (r = delete_links(json_object_get(j, "links"), e)) < 0)
 		return r;
 	/* Only the network the entry is about: the same name with the same bridge. */
@@ -68,7 +68,7 @@ static int recover_net_create(json_t *j, struct nsnet_error *e)
 {
 	json_t *cur;
 	const char *name = jstr0(j, "net"), *bridge = jstr0(j, "bridge");
-	if (nsnet_net_name_check(name, e) < 0 || nsnet_ifname_check(bridge, e) < 0)
+	if (net_name_check(name, e) < 0 || nsnet_ifname_check(bridge, e) < 0)
 		return -EINVAL;
 	if (state_net_load(name, &cur, NULL) == 0) {
 		bool same = streq(jstr0(cur, "bridge"), bridge);
@@ -179,7 +179,7 @@ int recover_entries(json_t *report, struct nsnet_error *e)
 	return r;
 }
 
-int nsnet_lock(int *ret_fd, struct nsnet_error *e)
+int fw_lock(int *ret_fd, struct nsnet_error *e)
 {
 	int fd;
 	int r = state_lock(&fd, e);

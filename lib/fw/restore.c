@@ -39,7 +39,7 @@ int nsnet_fw_restore(json_t **ret, struct nsnet_error *e)
 	_cleanup_close_ int lock = -1;
 	json_t *st = NULL;
 	struct nft_cmds c;
-	int r = nsnet_lock(&lock, e);
+	int r = fw_lock(&lock, e);
 	/* A publish whose namespace left its network points at an address that may be
 	 * someone else's by now: it is not restored but removed. */
 	if (r < 0 || (r = publish_drop_stale(e)) < 0 || (r = fw_state_load(&st, e)) < 0)
@@ -71,7 +71,7 @@ int nsnet_fw_status(json_t **ret, struct nsnet_error *e)
 	json_t *st = NULL, *pubs = NULL;
 	char **names = NULL;
 	size_t n = 0;
-	int r = nsnet_lock(&lock, e);
+	int r = fw_lock(&lock, e);
 	if (r < 0 || (r = fw_state_load(&st, e)) < 0)
 		return r;
 	if ((r = state_net_names(&names, &n, e)) < 0 || (r = publish_load_all(&pubs, e)) < 0)

@@ -163,7 +163,7 @@ static int orphan_bridges(struct nl *host, json_t *report, struct nsnet_error *e
 			continue;
 		net += strlen(NSNET_BRIDGE_ALIAS);
 		json_t *st;
-		if (nsnet_net_name_check(net, NULL) == 0 && state_net_load(net, &st, NULL) == 0) {
+		if (net_name_check(net, NULL) == 0 && state_net_load(net, &st, NULL) == 0) {
 			bool ours = streq(json_string_value(json_object_get(st, "bridge")) ?: "", l.v[i].name);
 			json_decref(st);
 			if (ours)

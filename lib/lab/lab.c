@@ -33,7 +33,7 @@ int lab_resolve(const char *arg, char **ret_name, struct nsnet_error *e)
 		return 0;
 	}
 	/* A lab name names a state file: checked before anything looks for it. */
-	if (nsnet_net_name_check(arg, NULL) < 0)
+	if (net_name_check(arg, NULL) < 0)
 		return nsnet_errx(e, EINVAL, "invalid lab name '%s'", arg);
 	*ret_name = strdup(arg);
 	return 0;
@@ -121,7 +121,7 @@ int nsnet_lab_up(const char *file, const struct nsnet_up_opts *opts, json_t **re
 	_cleanup_close_ int lock = -1;
 	json_t *want = lab_elements(t), *have = NULL, *st = NULL;
 	struct lab_plan p = { 0 };
-	if ((r = nsnet_lock(&lock, e)) < 0)
+	if ((r = fw_lock(&lock, e)) < 0)
 		goto out;
 	if (lab_state_load(t->name, &st, NULL) == 0) {
 		const char *status = json_string_value(json_object_get(st, "status"));
@@ -181,7 +181,7 @@ int nsnet_lab_down(const char *arg, struct nsnet_error *e)
 		return r;
 	_cleanup_close_ int lock = -1;
 	json_t *st;
-	if ((r = nsnet_lock(&lock, e)) < 0 || (r = lab_state_load(lab, &st, e)) < 0)
+	if ((r = fw_lock(&lock, e)) < 0 || (r = lab_state_load(lab, &st, e)) < 0)
 		return r;
 	/* Everything recorded, and everything a half-done up meant to make. */
 	json_t *all = json_deep_copy(json_object_get(st, "elements"));

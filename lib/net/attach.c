@@ -395,7 +395,7 @@ int nsnet_net_attach(const char *name, const char *const *ns, size_t n, const st
 {
 	static const struct nsnet_attach_opts none;
 	const struct nsnet_attach_opts *o = opts ? opts : &none;
-	int r = nsnet_net_name_check(name, e);
+	int r = net_name_check(name, e);
 	if (r < 0)
 		return r;
 	if (o->ip && n > 1)
@@ -418,7 +418,7 @@ int nsnet_net_attach(const char *name, const char *const *ns, size_t n, const st
 		return r;
 	_cleanup_close_ int lock = -1;
 	json_t *net = NULL;
-	if ((r = nsnet_lock(&lock, e)) < 0 || (r = state_net_load(name, &net, e)) < 0)
+	if ((r = fw_lock(&lock, e)) < 0 || (r = state_net_load(name, &net, e)) < 0)
 		return r;
 	r = net_attach_locked(net, req, n, e);
 	json_decref(net);
@@ -474,12 +474,12 @@ int net_detach_locked(json_t *net, const char *const *ns, size_t n, struct nsnet
 
 int nsnet_net_detach(const char *name, const char *const *ns, size_t n, struct nsnet_error *e)
 {
-	int r = nsnet_net_name_check(name, e);
+	int r = net_name_check(name, e);
 	if (r < 0)
 		return r;
 	_cleanup_close_ int lock = -1;
 	json_t *net;
-	if ((r = nsnet_lock(&lock, e)) < 0 || (r = state_net_load(name, &net, e)) < 0)
+	if ((r = fw_lock(&lock, e)) < 0 || (r = state_net_load(name, &net, e)) < 0)
 		return r;
 	r = net_detach_locked(net, ns, n, e);
 	json_decref(net);

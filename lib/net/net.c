@@ -137,7 +137,7 @@ static int make_bridge(struct nl *host, const struct nsnet_net_spec *s, const ch
 static int spec_check(const struct nsnet_net_spec *s, struct nsnet_prefix gw[2], char bridge[16],
 		      struct nsnet_error *e)
 {
-	int r = nsnet_net_name_check(s->name, e);
+	int r = net_name_check(s->name, e);
 	if (r < 0 || (r = check_subnets(s, gw, e)) < 0)
 		return r;
 	if (s->bridge) {
@@ -221,7 +221,7 @@ int nsnet_net_create(const struct nsnet_net_spec *s, struct nsnet_error *e)
 	char bridge[16];
 	_cleanup_close_ int lock = -1;
 	int r = spec_check(s, gw, bridge, e);
-	if (r < 0 || (r = nsnet_lock(&lock, e)) < 0)
+	if (r < 0 || (r = fw_lock(&lock, e)) < 0)
 		return r;
 	return net_create_locked(s, NULL, e);
 }
@@ -299,8 +299,8 @@ out:
 int nsnet_net_rm(const char *name, bool force, struct nsnet_error *e)
 {
 	_cleanup_close_ int lock = -1;
-	int r = nsnet_net_name_check(name, e);
-	if (r < 0 || (r = nsnet_lock(&lock, e)) < 0)
+	int r = net_name_check(name, e);
+	if (r < 0 || (r = fw_lock(&lock, e)) < 0)
 		return r;
 	json_t *net;
 	if ((r = state_net_load(name, &net, e)) < 0)
@@ -339,8 +339,8 @@ int nsnet_net_info(const char *name, json_t **ret, struct nsnet_error *e)
 {
 	_cleanup_close_ int lock = -1;
 	json_t *net;
-	int r = nsnet_net_name_check(name, e);
-	if (r < 0 || (r = nsnet_lock(&lock, e)) < 0 || (r = state_net_load(name, &net, e)) < 0)
+	int r = net_name_check(name, e);
+	if (r < 0 || (r = fw_lock(&lock, e)) < 0 || (r = state_net_load(name, &net, e)) < 0)
 		return r;
 	_cleanup_nl_ struct nl *host = NULL;
 	bool changed = false;

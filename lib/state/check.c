@@ -137,7 +137,7 @@ int state_net_check(json_t *net, const char *name, const char *path, struct nsne
 	const char *n = json_string_value(json_object_get(net, "name"));
 	if (name && !streq(n, name))
 		return corrupt(e, path, "'name' is not '%s'", name);
-	if (nsnet_net_name_check(n, NULL) < 0)
+	if (net_name_check(n, NULL) < 0)
 		return corrupt(e, path, "'name' is not a network name");
 	if (nsnet_ifname_check(json_string_value(json_object_get(net, "bridge")), NULL) < 0)
 		return corrupt(e, path, "'bridge' is not an interface name");
@@ -155,7 +155,7 @@ int state_net_check(json_t *net, const char *name, const char *path, struct nsne
 			return r;
 	}
 	json_array_foreach(json_object_get(net, "allow"), i, v) {
-		if (!json_is_string(v) || nsnet_net_name_check(json_string_value(v), NULL) < 0)
+		if (!json_is_string(v) || net_name_check(json_string_value(v), NULL) < 0)
 			return corrupt(e, path, "'allow'[%zu] is not a network name", i);
 	}
 	return 0;

@@ -13,7 +13,7 @@ static int lab_path(const char *lab, char *buf, size_t len)
 int lab_state_load(const char *lab, json_t **ret, struct nsnet_error *e)
 {
 	char path[PATH_MAX];
-	int r = nsnet_net_name_check(lab, NULL);
+	int r = net_name_check(lab, NULL);
 	if (r < 0)
 		return nsnet_errx(e, EINVAL, "invalid lab name '%s'", lab);
 	lab_path(lab, path, sizeof(path));

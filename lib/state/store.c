@@ -141,7 +141,7 @@ static int net_path(const char *name, char *buf, size_t len)
 int state_net_load(const char *name, json_t **ret, struct nsnet_error *e)
 {
 	char path[PATH_MAX];
-	int r = nsnet_net_name_check(name, e);
+	int r = net_name_check(name, e);
 	if (r < 0)
 		return r;
 	net_path(name, path, sizeof(path));

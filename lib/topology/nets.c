@@ -176,7 +176,7 @@ static int parse_net(struct tp *c, const struct tp_kv *entry, struct topo_net *n
 	const char *name = (const char *)entry->k->data.scalar.value;
 	if (!(n->name = tp_xstrdup(c, name)))
 		return -ENOMEM;
-	if (nsnet_net_name_check(name, &inner) < 0)
+	if (net_name_check(name, &inner) < 0)
 		return tp_err_from(c, n->pos, &inner);
 	char what[100];
 	snprintf(what, sizeof(what), "network '%s'", name);

@@ -29,7 +29,7 @@ static int parse_name(struct tp *c, const yaml_node_t *root)
 	if (kv.v) {
 		if ((r = tp_strdup(c, &kv, "name", &c->t->name)) < 0)
 			return r;
-		if (nsnet_net_name_check(c->t->name, &inner) < 0)
+		if (net_name_check(c->t->name, &inner) < 0)
 			return tp_err(c, tp_kv_pos(&kv), "lab name: %s", inner.msg);
 		return 0;
 	}
@@ -42,7 +42,7 @@ static int parse_name(struct tp *c, const yaml_node_t *root)
 		len -= 4;
 	if (!(c->t->name = strndup(base, len)))
 		return tp_nomem(c);
-	if (nsnet_net_name_check(c->t->name, &inner) < 0)
+	if (net_name_check(c->t->name, &inner) < 0)
 		return tp_err(c, (struct topo_pos){ 0 }, "the lab's name comes from the file name and is not valid (%s); "
 			      "add a 'name:' line", inner.msg);
 	return 0;

@@ -52,7 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		refused_ok(r, &e);
 
 	memset(&e, 0, sizeof(e));
-	r = nsnet_net_name_check(s, &e);
+	r = net_name_check(s, &e);
 	if (r == 0 && (!path_safe(s) || strlen(s) > 64 || s[0] == '-' || s[0] == '.'))
 		abort();
 	if (r < 0)
