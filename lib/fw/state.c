@@ -18,14 +18,7 @@
 
 int fw_state_load(json_t **ret, struct nsnet_error *e)
 {
-	int r = json_read(NSNET_FW_FILE, ret, e);
-	if (r == -ENOENT) {
-		*ret = json_object();
-		return 0;
-	}
-	if (r == 0 && (r = state_fw_check(*ret, NSNET_FW_FILE, e)) < 0)
-		json_decref(*ret);
-	return r;
+	return state_load_file(NSNET_FW_FILE, state_fw_check, ret, e);
 }
 
 int fw_state_save(json_t *st, struct nsnet_error *e)
@@ -33,15 +26,7 @@ int fw_state_save(json_t *st, struct nsnet_error *e)
 	json_t *pub = json_object_get(st, "published");
 	if (pub && json_object_size(pub) == 0)
 		json_object_del(st, "published");
-	if (json_object_size(st) == 0) {
-		if (unlink(NSNET_FW_FILE) < 0 && errno != ENOENT)
-			return nsnet_err(e, errno, "remove %s", NSNET_FW_FILE);
-		return 0;
-	}
-	int r = mkdir_p(NSNET_STATE_DIR, NSNET_STATE_DIR_MODE);
-	if (r < 0)
-		return nsnet_err(e, r, "create %s", NSNET_STATE_DIR);
-	return json_write_atomic(NSNET_FW_FILE, st, e);
+	return state_save_file(NSNET_FW_FILE, st, e);
 }
 
 long fw_published_count(json_t *st, const char *net, const char *ns)

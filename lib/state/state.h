@@ -27,6 +27,25 @@
 int state_lock(int *ret_fd, struct nsnet_error *e);
 void state_unlock(int fd);
 
+/* A kind of named record: one file NAME.json a record in dir, checked on load. */
+struct state_kind {
+	const char *dir;
+	const char *what;      /* "network": in "network 'x' not found" */
+	int (*check)(json_t *v, const char *name, const char *path, struct nsnet_error *e);
+	const char *bad_name;  /* the error for an invalid name, or NULL for the name check's own */
+};
+extern const struct state_kind state_networks, state_labs;
+int state_load(const struct state_kind *k, const char *name, json_t **ret, struct nsnet_error *e);  /* -ENOENT: none */
+/* Written atomically under the name in v's "name". */
+int state_save(const struct state_kind *k, json_t *v, struct nsnet_error *e);
+int state_remove(const struct state_kind *k, const char *name, struct nsnet_error *e);
+int state_names(const struct state_kind *k, char ***ret, size_t *ret_n, struct nsnet_error *e);
+/* A single record file (fw.json): missing loads as {}, and {} saves as no file. */
+int state_load_file(const char *path, int (*check)(json_t *, const char *, struct nsnet_error *), json_t **ret,
+		    struct nsnet_error *e);
+int state_save_file(const char *path, json_t *v, struct nsnet_error *e);
+
+/* Networks' records (the network kind). */
 int state_net_load(const char *name, json_t **ret, struct nsnet_error *e);   /* -ENOENT: no such network */
 int state_net_save(json_t *net, struct nsnet_error *e);
 int state_net_remove(const char *name, struct nsnet_error *e);

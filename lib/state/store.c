@@ -133,51 +133,6 @@ int json_read(const char *path, json_t **ret, struct nsnet_error *e)
 	return 0;
 }
 
-static int net_path(const char *name, char *buf, size_t len)
-{
-	return xsnprintf(buf, len, "%s/%s.json", NSNET_NET_DIR, name);
-}
-
-int state_net_load(const char *name, json_t **ret, struct nsnet_error *e)
-{
-	char path[PATH_MAX];
-	int r = net_name_check(name, e);
-	if (r < 0)
-		return r;
-	net_path(name, path, sizeof(path));
-	json_t *v;
-	r = json_read(path, &v, e);
-	if (r == -ENOENT)
-		return nsnet_errx(e, ENOENT, "network '%s' not found", name);
-	if (r < 0)
-		return r;
-	if ((r = state_net_check(v, name, path, e)) < 0) {
-		json_decref(v);
-		return r;
-	}
-	*ret = v;
-	return 0;
-}
-
-int state_net_save(json_t *net, struct nsnet_error *e)
-{
-	char path[PATH_MAX];
-	net_path(json_string_value(json_object_get(net, "name")), path, sizeof(path));
-	int r = mkdir_p(NSNET_NET_DIR, NSNET_STATE_DIR_MODE);
-	if (r < 0)
-		return nsnet_err(e, r, "create %s", NSNET_NET_DIR);
-	return json_write_atomic(path, net, e);
-}
-
-int state_net_remove(const char *name, struct nsnet_error *e)
-{
-	char path[PATH_MAX];
-	net_path(name, path, sizeof(path));
-	if (unlink(path) < 0 && errno != ENOENT)
-		return nsnet_err(e, errno, "remove %s", path);
-	return 0;
-}
-
 static int cmpstr(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -214,7 +169,110 @@ int state_dir_names(const char *dir, char ***ret, size_t *ret_n, struct nsnet_er
 	return 0;
 }
 
+/* ---- records: one file a named record in a directory of its kind ---------------- */
+
+const struct state_kind state_networks = {
+	.dir = NSNET_NET_DIR, .what = "network", .check = state_net_check,
+};
+const struct state_kind state_labs = {
+	.dir = NSNET_LAB_DIR, .what = "lab", .check = state_lab_check, .bad_name = "invalid lab name '%s'",
+};
+
+static int record_path(const struct state_kind *k, const char *name, char *buf, size_t len)
+{
+	return xsnprintf(buf, len, "%s/%s.json", k->dir, name);
+}
+
+int state_load(const struct state_kind *k, const char *name, json_t **ret, struct nsnet_error *e)
+{
+	char path[PATH_MAX];
+	/* Names are checked before they become paths: no '/', no '..', no control bytes. */
+	int r = net_name_check(name, k->bad_name ? NULL : e);
+	if (r < 0)
+		return k->bad_name ? nsnet_errx(e, EINVAL, k->bad_name, name) : r;
+	record_path(k, name, path, sizeof(path));
+	json_t *v;
+	r = json_read(path, &v, e);
+	if (r == -ENOENT)
+		return nsnet_errx(e, ENOENT, "%s '%s' not found", k->what, name);
+	if (r < 0)
+		return r;
+	if ((r = k->check(v, name, path, e)) < 0) {
+		json_decref(v);
+		return r;
+	}
+	*ret = v;
+	return 0;
+}
+
+int state_save(const struct state_kind *k, json_t *v, struct nsnet_error *e)
+{
+	char path[PATH_MAX];
+	int r = mkdir_p(k->dir, NSNET_STATE_DIR_MODE);
+	if (r < 0)
+		return nsnet_err(e, r, "create %s", k->dir);
+	record_path(k, jstr(v, "name"), path, sizeof(path));
+	return json_write_atomic(path, v, e);
+}
+
+int state_remove(const struct state_kind *k, const char *name, struct nsnet_error *e)
+{
+	char path[PATH_MAX];
+	record_path(k, name, path, sizeof(path));
+	if (unlink(path) < 0 && errno != ENOENT)
+		return nsnet_err(e, errno, "remove %s", path);
+	return 0;
+}
+
+int state_names(const struct state_kind *k, char ***ret, size_t *ret_n, struct nsnet_error *e)
+{
+	return state_dir_names(k->dir, ret, ret_n, e);
+}
+
+int state_net_load(const char *name, json_t **ret, struct nsnet_error *e)
+{
+	return state_load(&state_networks, name, ret, e);
+}
+
+int state_net_save(json_t *net, struct nsnet_error *e)
+{
+	return state_save(&state_networks, net, e);
+}
+
+int state_net_remove(const char *name, struct nsnet_error *e)
+{
+	return state_remove(&state_networks, name, e);
+}
+
 int state_net_names(char ***ret, size_t *ret_n, struct nsnet_error *e)
 {
-	return state_dir_names(NSNET_NET_DIR, ret, ret_n, e);
+	return state_names(&state_networks, ret, ret_n, e);
+}
+
+/* A single file (fw.json): missing is an empty object. */
+int state_load_file(const char *path, int (*check)(json_t *, const char *, struct nsnet_error *), json_t **ret,
+		    struct nsnet_error *e)
+{
+	int r = json_read(path, ret, e);
+	if (r == -ENOENT) {
+		*ret = json_object();
+		return 0;
+	}
+	if (r == 0 && (r = check(*ret, path, e)) < 0)
+		json_decref(*ret);
+	return r;
+}
+
+/* Saving an empty object removes the file: no state is no file. */
+int state_save_file(const char *path, json_t *v, struct nsnet_error *e)
+{
+	if (json_object_size(v) == 0) {
+		if (unlink(path) < 0 && errno != ENOENT)
+			return nsnet_err(e, errno, "remove %s", path);
+		return 0;
+	}
+	int r = mkdir_p(NSNET_STATE_DIR, NSNET_STATE_DIR_MODE);
+	if (r < 0)
+		return nsnet_err(e, r, "create %s", NSNET_STATE_DIR);
+	return json_write_atomic(path, v, e);
 }
