@@ -14,10 +14,11 @@
 
 /* ---- routers ------------------------------------------------------------------------ */
 
-static int router(struct dr_ctx *c, struct dr_ns *ns, const char *iif, struct dr_route *rt)
+/* Whether ns forwards what arrives on iif: both the global switch and iif's own. */
+static int router_forwards(struct dr_ctx *c, struct dr_ns *ns, const char *iif)
 {
 	bool v6 = c->pkt.family == AF_INET6;
-	char d[64], s[64], fix[1536], ex[300], fl[200], key[128];
+	char d[64], s[64], fix[1536], ex[300], key[128];
 	dr_addr(&c->pkt.dst, d, sizeof(d));
 	dr_addr(&c->pkt.src, s, sizeof(s));
 	dr_exec_in(ns->name, ex, sizeof(ex));
@@ -39,6 +40,17 @@ static int router(struct dr_ctx *c, struct dr_ns *ns, const char *iif, struct dr
 		return -1;
 	}
 	dr_check(c, DR_OK, "%s: forwards %s (%s=1)", ns->name, v6 ? "IPv6" : "IPv4", all);
+	return 0;
+}
+
+static int router(struct dr_ctx *c, struct dr_ns *ns, const char *iif, struct dr_route *rt)
+{
+	char d[64], s[64], fix[1536], ex[300], fl[200];
+	if (router_forwards(c, ns, iif) < 0)
+		return -1;
+	dr_addr(&c->pkt.dst, d, sizeof(d));
+	dr_addr(&c->pkt.src, s, sizeof(s));
+	dr_exec_in(ns->name, ex, sizeof(ex));
 	int idx = (int)json_integer_value(json_object_get(dr_ns_iface(ns, iif), "index"));
 	struct dr_route r2;
 	int err = dr_route_get(ns, &c->pkt.dst, &c->pkt.src, idx, &r2);

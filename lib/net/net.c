@@ -153,33 +153,28 @@ static int spec_check(const struct nsnet_net_spec *s, struct nsnet_prefix gw[2],
 	return 0;
 }
 
-int net_create_locked(const struct nsnet_net_spec *s, const char *lab, struct nsnet_error *e)
+/* The name is free: no record, and not a damaged one (never written over). */
+static int check_name_free(const char *name, struct nsnet_error *e)
 {
-	struct nsnet_prefix gw[2] = { 0 };
-	char bridge[16];
-	int r = spec_check(s, gw, bridge, e);
-	if (r < 0)
-		return r;
 	json_t *old;
 	struct nsnet_error le = { 0 };
-	if ((r = state_net_load(s->name, &old, &le)) == 0) {
+	int r = state_net_load(name, &old, &le);
+	if (r == 0) {
 		json_decref(old);
-		return nsnet_errx(e, EEXIST, "network '%s' already exists", s->name);
+		return nsnet_errx(e, EEXIST, "network '%s' already exists", name);
 	}
-	if (r != -ENOENT) {   /* a damaged state file is not a free name: never write over it */
+	if (r != -ENOENT) {
 		if (e)
 			*e = le;
 		return r;
 	}
-	if ((r = check_others(s, bridge, e)) < 0)
-		return r;
-	_cleanup_nl_ struct nl *host = NULL;
-	if ((r = nl_open_fd(NS_SELF, &host, e)) < 0)
-		return r;
-	if (link_index(host, bridge) > 0)
-		return nsnet_errx(e, EEXIST, "an interface named %s exists already and is not nsnet's; choose another with --bridge",
-				  bridge);
+	return 0;
+}
 
+/* The network's record, as its state file holds it. */
+static json_t *net_record(const struct nsnet_net_spec *s, const struct nsnet_prefix gw[2], const char *bridge,
+			  const char *lab)
+{
 	json_t *subnets = json_array();
 	for (size_t i = 0; i < s->n_subnets; i++) {
 		char c[64], g[64];
@@ -191,6 +186,23 @@ int net_create_locked(const struct nsnet_net_spec *s, const char *lab, struct ns
 				(int)s->mtu, "nat", s->nat, "subnets", subnets, "members");
 	if (lab)
 		json_object_set_new(net, "lab", json_string(lab));
+	return net;
+}
+
+int net_create_locked(const struct nsnet_net_spec *s, const char *lab, struct nsnet_error *e)
+{
+	struct nsnet_prefix gw[2] = { 0 };
+	char bridge[16];
+	int r = spec_check(s, gw, bridge, e);
+	if (r < 0 || (r = check_name_free(s->name, e)) < 0 || (r = check_others(s, bridge, e)) < 0)
+		return r;
+	_cleanup_nl_ struct nl *host = NULL;
+	if ((r = nl_open_fd(NS_SELF, &host, e)) < 0)
+		return r;
+	if (link_index(host, bridge) > 0)
+		return nsnet_errx(e, EEXIST, "an interface named %s exists already and is not nsnet's; choose another with --bridge",
+				  bridge);
+	_cleanup_json_ json_t *net = net_record(s, gw, bridge, lab);
 	/* Bridge, state file, nftables, forwarding: a kill before the state file is
 	 * written leaves a bridge only the journal knows (the create is undone), after
 	 * it a network the next command settles (the create is finished). */
@@ -206,13 +218,9 @@ int net_create_locked(const struct nsnet_net_spec *s, const char *lab, struct ns
 		const char *br = bridge;
 		host_links_delete(host, &br, 1, NULL);
 		state_net_remove(s->name, NULL);
-		journal_end(&j);
-		json_decref(net);
-		return nsnet_err_wrap(e, "create network '%s'", s->name);
 	}
 	journal_end(&j);
-	json_decref(net);
-	return 0;
+	return r < 0 ? nsnet_err_wrap(e, "create network '%s'", s->name) : 0;
 }
 
 int nsnet_net_create(const struct nsnet_net_spec *s, struct nsnet_error *e)
@@ -231,6 +239,35 @@ int net_rm_locked(const char *name, bool force, struct nsnet_error *e)
 	return net_rm_locked_ex(name, force, NULL, e);
 }
 
+/* -EBUSY naming the members, when there are members and no --force. */
+static int refuse_busy(const char *name, json_t *members, struct nsnet_error *e)
+{
+	size_t n = json_array_size(members), off = 0, i;
+	char list[512] = "";
+	json_t *m;
+	json_array_foreach(members, i, m) {
+		if (off < sizeof(list) - 64)
+			off += snprintf(list + off, sizeof(list) - off, "%s%s", i ? ", " : "", jstr0(m, "ns"));
+	}
+	return nsnet_errx(e, EBUSY, "network '%s' still has %zu attached namespace%s (%s); detach them or use --force",
+			  name, n, n == 1 ? "" : "s", list);
+}
+
+/* The links to delete: the members' host ends (but those of namespaces dying, whose
+ * veths go with them) and the bridge, last. Deleting the bridge is enough for the
+ * kernel; the members' veths would stay behind as orphans. */
+static json_t *doomed_links(json_t *net, json_t *dying)
+{
+	json_t *links = json_array(), *m;
+	size_t i;
+	json_array_foreach(json_object_get(net, "members"), i, m) {
+		if (!json_object_get(dying, jstr0(m, "ns")))
+			json_array_append(links, json_object_get(m, "host_ifname"));
+	}
+	json_array_append(links, json_object_get(net, "bridge"));
+	return links;
+}
+
 int net_rm_locked_ex(const char *name, bool force, json_t *dying, struct nsnet_error *e)
 {
 	json_t *net;
@@ -238,51 +275,32 @@ int net_rm_locked_ex(const char *name, bool force, json_t *dying, struct nsnet_e
 	if (r < 0)
 		return r;
 	_cleanup_nl_ struct nl *host = NULL;
+	_cleanup_free_ const char **ifs = NULL;
 	bool changed = false;
 	/* With members about to die there is nothing to reconcile: every member goes. */
 	if ((r = nl_open_fd(NS_SELF, &host, e)) < 0 || (!dying && (r = net_reconcile(net, host, &changed, e)) < 0))
 		goto out;
 	json_t *members = json_object_get(net, "members");
-	size_t n = json_array_size(members);
-	if (n && !force) {
-		char list[512] = "";
-		size_t off = 0, i;
-		json_t *m;
-		json_array_foreach(members, i, m) {
-			if (off < sizeof(list) - 64)
-				off += snprintf(list + off, sizeof(list) - off, "%s%s", i ? ", " : "",
-						json_string_value(json_object_get(m, "ns")));
-		}
-		r = nsnet_errx(e, EBUSY, "network '%s' still has %zu attached namespace%s (%s); detach them or use --force",
-			       name, n, n == 1 ? "" : "s", list);
+	if (json_array_size(members) && !force) {
+		r = refuse_busy(name, members, e);
 		goto out;
 	}
-	/* Deleting the bridge is enough for the kernel; the members' veths would stay
-	 * behind as orphans, so they go first, in one batch. */
-	const char **ifs = calloc(n + 1, sizeof(*ifs));
-	if (!ifs) {
+	json_t *links = doomed_links(net, dying);
+	size_t k = json_array_size(links);
+	if (!(ifs = calloc(k, sizeof(*ifs)))) {
+		json_decref(links);
 		r = nsnet_err(e, ENOMEM, "remove network '%s'", name);
 		goto out;
 	}
-	size_t k = 0;
-	/* Members whose namespaces are being deleted lose their veths with them. */
-	for (size_t i = 0; i < n; i++) {
-		json_t *m = json_array_get(members, i);
-		if (!json_object_get(dying, json_string_value(json_object_get(m, "ns"))))
-			ifs[k++] = json_string_value(json_object_get(m, "host_ifname"));
-	}
-	ifs[k++] = json_string_value(json_object_get(net, "bridge"));
+	for (size_t i = 0; i < k; i++)
+		ifs[i] = json_string_value(json_array_get(links, i));
 	/* Four changes (links, state file, publishes, nftables): the journal says what
 	 * is going, so that a kill anywhere in between is finished by the next command
-	 * (lib/net/recover.c) instead of leaving forwarding to an address nobody owns. */
+	 * (fw/recover.c) instead of leaving forwarding to an address nobody owns. */
 	struct journal j;
-	json_t *links = json_array();
-	for (size_t i = 0; i < k; i++)
-		json_array_append_new(links, json_string(ifs[i]));
 	r = journal_begin(&j, json_pack("{s:s, s:O, s:o}", "op", "net-rm", "net", net, "links", links), e);
 	if (r == 0 && (r = host_links_delete(host, ifs, k, e)) < 0)
 		journal_end(&j);  /* nothing recorded changed: the members that lost a veth are reconciled */
-	free(ifs);
 	if (r == 0 && (r = state_net_remove(name, e)) < 0)
 		journal_end(&j);
 	/* Its elements, publishes; the table if last. When this fails the entry stays:

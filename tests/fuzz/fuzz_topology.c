@@ -1,4 +1,4 @@
-/* libFuzzer harness for the lab file parser (lib/topology/*.c), as wireguard-tools
+/* libFuzzer harness for the lab file parser (lib/topology/ (every .c)), as wireguard-tools
  * fuzzes its config parser. Besides not crashing or leaking, it checks what must
  * hold for every input:
  *   - a refusal is -EINVAL (or -ENOMEM) with a one-line message that starts with
@@ -10,7 +10,7 @@
  * Build and run (not part of `make`, needs clang's libFuzzer):
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Ilib \
  *     $(pkg-config --cflags yaml-0.1 jansson) tests/fuzz/fuzz_topology.c \
- *     lib/topology/*.c lib/base/prefix.c lib/base/error.c lib/base/names.c lib/state/store.c lib/base/file.c \
+ *     lib/topology/ (every .c) lib/base/prefix.c lib/base/error.c lib/base/names.c lib/state/store.c lib/base/file.c \
  *     lib/net/net.c lib/rtnl/msg.c lib/link/veth.c ... (or simply build/libnsnet.a) \
  *     $(pkg-config --libs yaml-0.1 jansson libmnl libnftables) -lpthread -o /tmp/fuzz_topology
  *   mkdir -p /tmp/corpus && cp examples/[a-z]*.yaml /tmp/corpus/
