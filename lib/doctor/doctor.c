@@ -5,7 +5,9 @@
  * step (doctor_path.c), then the report (doctor_report.c). Read-only throughout.
  */
 #include <arpa/inet.h>
+#include <unistd.h>
 #include "doctor/doctor.h"
+#include "probe/probe.h"
 #include "state/state.h"
 #include "base/base.h"
 
@@ -72,6 +74,28 @@ static int pick_address(struct dr_ctx *c, const char *dst, struct nsnet_prefix *
 	return nsnet_errx(e, EADDRNOTAVAIL, "namespace '%s' has no global address to aim at; give DST as an address", dst);
 }
 
+/* The real thing, sent from inside SRC (lib/probe/): ICMP echo (three tries within the
+ * timeout, an ICMP error ends it), TCP connect, or UDP send-and-wait.
+ * *ret_result 1 reached, 0 not, -1 inconclusive; detail says how. */
+static int send_probe(const char *src, const struct dr_pkt *p, unsigned timeout_ms, int *ret_result, char *detail,
+		      size_t len, struct nsnet_error *e)
+{
+	if (p->l4 == IPPROTO_TCP)
+		return probe_tcp_from(src, &p->dst, p->port, timeout_ms, ret_result, detail, len, e);
+	if (p->l4 == IPPROTO_UDP)
+		return probe_udp_from(src, &p->dst, p->port, timeout_ms, ret_result, detail, len, e);
+	struct probe_echo v = { .dst = p->dst };
+	struct probe_echo_opts o = { .timeout_ms = timeout_ms, .resend_ms = timeout_ms / 3, .tries = 3, .faults = true,
+				     .id = (uint16_t)(getpid() ^ (probe_now_ms() << 4)), .size = 64,
+				     .tag = "nsnet doctor" };
+	int r = probe_echo_from(src, &v, 1, &o, e);
+	if (r < 0)
+		return r;
+	*ret_result = v.state == PROBE_REPLY;
+	probe_echo_str(&v, timeout_ms, detail, len);
+	return 0;
+}
+
 static int check_ns(const char *name, const char *what, struct nsnet_error *e)
 {
 	if (streq(name, NSNET_HOST))
@@ -125,7 +149,7 @@ int nsnet_doctor(const struct nsnet_doctor_opts *o, json_t **ret, struct nsnet_e
 
 	char detail[512];
 	int probe = 0;
-	r = dr_probe(o->src, &c.pkt, o->timeout_ms ? o->timeout_ms : 1000, &probe, detail, sizeof(detail), e);
+	r = send_probe(o->src, &c.pkt, o->timeout_ms ? o->timeout_ms : 1000, &probe, detail, sizeof(detail), e);
 	if (r < 0)
 		goto out;
 	/* Read the namespaces again: the probe's neighbour entries are evidence. */

@@ -2,8 +2,8 @@
 /*
  * Internals of nsnet_doctor(): why SRC cannot reach DST.
  *
- *   doctor.c         entry point: resolve SRC/DST, probe, walk, conclude
- *   doctor_probe.c   the real thing: ICMP echo, TCP connect, UDP send, from inside SRC
+ *   doctor.c         entry point: resolve SRC/DST, probe (the real thing, from inside
+ *                    SRC, through lib/probe/), walk, conclude
  *   doctor_ns.c      what doctor reads of a namespace: the nsnet_show() model, FIB
  *                    lookups (RTM_GETROUTE), sysctls, listening sockets (sock_diag)
  *   doctor_path.c    the walk, hop by hop, as the packet goes; the routers on the way
@@ -148,10 +148,6 @@ int dr_sysctl_int(struct dr_ns *ns, const char *key);
 int dr_listeners(struct dr_ns *ns, int l4, unsigned port, char *buf, size_t len);
 /* Firewall of the namespace (nft ruleset, legacy tables, br_netfilter). */
 int dr_ns_fw(struct dr_ns *ns);
-
-/* doctor_probe.c: *ret_result 1 reached, 0 not, -1 inconclusive; detail says how. */
-int dr_probe(const char *src, const struct dr_pkt *p, unsigned timeout_ms, int *ret_result, char *detail, size_t len,
-	     struct nsnet_error *e);
 
 /* doctor_path.c */
 void dr_walk(struct dr_ctx *c);

@@ -192,39 +192,22 @@ struct route_reply {
 	int family;
 };
 
-static void attr_addr(const struct nlattr *a, int family, struct nsnet_prefix *p, bool *has)
-{
-	size_t alen = family == AF_INET ? 4 : 16;
-	if (mnl_attr_get_payload_len(a) != alen)
-		return;
-	memset(p, 0, sizeof(*p));
-	p->family = family;
-	p->len = (uint8_t)(alen * 8);
-	memcpy(p->addr, mnl_attr_get_payload(a), alen);
-	*has = true;
-}
-
 static int route_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct route_reply *rr = data;
-	if (nlh->nlmsg_type != RTM_NEWROUTE)
+	struct rtnl_route d;
+	if (rtnl_route_decode(nlh, &d) <= 0)
 		return MNL_CB_OK;
-	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
-	rr->r->type = rtm->rtm_type;
-	const struct nlattr *a;
-	mnl_attr_for_each(a, nlh, sizeof(*rtm)) {
-		switch (mnl_attr_get_type(a)) {
-		case RTA_OIF:
-			if (mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
-				rr->r->oif = (int)mnl_attr_get_u32(a);
-			break;
-		case RTA_GATEWAY:
-			attr_addr(a, rr->family, &rr->r->gw, &rr->r->has_gw);
-			break;
-		case RTA_PREFSRC:
-			attr_addr(a, rr->family, &rr->r->prefsrc, &rr->r->has_prefsrc);
-			break;
-		}
+	rr->r->type = d.type;
+	rr->r->oif = d.oif;
+	/* A next hop of the packet's own family (not an RTA_VIA of the other). */
+	if (d.gw.family == rr->family) {
+		rr->r->gw = d.gw;
+		rr->r->has_gw = true;
+	}
+	if (d.prefsrc.family == rr->family) {
+		rr->r->prefsrc = d.prefsrc;
+		rr->r->has_prefsrc = true;
 	}
 	return MNL_CB_OK;
 }
@@ -262,20 +245,9 @@ int dr_route_get(struct dr_ns *ns, const struct nsnet_prefix *dst, const struct 
 /* IFLA_LINKINFO > IFLA_INFO_SLAVE_DATA > IFLA_BRPORT_STATE, as `ip -d link` shows it. */
 static int port_state_cb(const struct nlmsghdr *nlh, void *data)
 {
-	if (nlh->nlmsg_type != RTM_NEWLINK)
-		return MNL_CB_OK;
-	const struct nlattr *a, *b, *s;
-	mnl_attr_for_each(a, nlh, sizeof(struct ifinfomsg)) {
-		if (mnl_attr_get_type(a) != IFLA_LINKINFO)
-			continue;
-		mnl_attr_for_each_nested(b, a) {
-			if (mnl_attr_get_type(b) != IFLA_INFO_SLAVE_DATA)
-				continue;
-			mnl_attr_for_each_nested(s, b)
-				if (mnl_attr_get_type(s) == IFLA_BRPORT_STATE && mnl_attr_validate(s, MNL_TYPE_U8) >= 0)
-					*(int *)data = mnl_attr_get_u8(s);
-		}
-	}
+	struct rtnl_link l;
+	if (rtnl_link_decode(nlh, &l) > 0 && l.brport_state >= 0)
+		*(int *)data = l.brport_state;
 	return MNL_CB_OK;
 }
 

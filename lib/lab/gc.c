@@ -113,25 +113,12 @@ struct host_links {
 static int links_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct host_links *l = data;
-	struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
-	struct host_link h = { .index = ifi->ifi_index };
-	struct nlattr *a;
-	mnl_attr_for_each(a, nlh, sizeof(*ifi)) {
-		switch (mnl_attr_get_type(a)) {
-		case IFLA_IFNAME:
-			if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) >= 0)
-				snprintf(h.name, sizeof(h.name), "%s", mnl_attr_get_str(a));
-			break;
-		case IFLA_IFALIAS:
-			if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) >= 0)
-				snprintf(h.alias, sizeof(h.alias), "%s", mnl_attr_get_str(a));
-			break;
-		case IFLA_MASTER:
-			if (mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
-				h.master = (int)mnl_attr_get_u32(a);
-			break;
-		}
-	}
+	struct rtnl_link d;
+	if (rtnl_link_decode(nlh, &d) <= 0)
+		return MNL_CB_OK;
+	struct host_link h = { .index = d.index, .master = d.master };
+	snprintf(h.name, sizeof(h.name), "%s", d.name);
+	snprintf(h.alias, sizeof(h.alias), "%.*s", (int)sizeof(h.alias) - 1, d.alias);
 	struct host_link *v = realloc(l->v, (l->n + 1) * sizeof(*v));
 	if (!v)
 		return MNL_CB_ERROR;

@@ -1,17 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * pingall: every node of a lab pings every address of every other node, natively.
- * One worker per source node enters its namespace, opens a raw ICMP (and ICMPv6)
- * socket, sends all its echoes at once and collects the replies, resending the
+ * One worker per source node sends all its echoes at once from inside its namespace
+ * (lib/probe/: a raw ICMP and ICMPv6 socket) and collects the replies, resending the
  * missing ones (the first packet to a neighbour may wait for ARP/NDP). N nodes cost
  * N sockets and a second or two, not N² ping processes.
  */
-#include <netinet/icmp6.h>
-#include <netinet/ip_icmp.h>
-#include <poll.h>
-#include <sched.h>
-#include <time.h>
+#include <unistd.h>
 #include "lab/lab.h"
+#include "probe/probe.h"
 #include "link/link.h"
 #include "net/net.h"
 #include "base/base.h"
@@ -38,111 +35,25 @@ struct ctx {
 	size_t first;   /* of the current wave */
 };
 
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static uint16_t csum(const void *p, size_t len)
-{
-	const uint8_t *b = p;
-	uint32_t sum = 0;
-	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)b[i] << 8 | b[i + 1];
-	if (len & 1)
-		sum += (uint32_t)b[len - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return htons((uint16_t)~sum);
-}
-
-static void send_echo(int fd4, int fd6, const struct target *t, uint16_t id, uint16_t seq)
-{
-	uint8_t pkt[16] = { 0 };
-	if (t->addr.family == AF_INET && fd4 >= 0) {
-		struct icmphdr *h = (struct icmphdr *)pkt;
-		h->type = ICMP_ECHO;
-		h->un.echo.id = htons(id);
-		h->un.echo.sequence = htons(seq);
-		h->checksum = csum(pkt, sizeof(pkt));
-		struct sockaddr_in sa = { .sin_family = AF_INET };
-		memcpy(&sa.sin_addr, t->addr.addr, 4);
-		sendto(fd4, pkt, sizeof(pkt), MSG_DONTWAIT, (struct sockaddr *)&sa, sizeof(sa));
-	} else if (t->addr.family == AF_INET6 && fd6 >= 0) {
-		struct icmp6_hdr *h = (struct icmp6_hdr *)pkt;
-		h->icmp6_type = ICMP6_ECHO_REQUEST;
-		h->icmp6_id = htons(id);
-		h->icmp6_seq = htons(seq);  /* the kernel fills in the ICMPv6 checksum */
-		struct sockaddr_in6 sa = { .sin6_family = AF_INET6 };
-		memcpy(&sa.sin6_addr, t->addr.addr, 16);
-		sendto(fd6, pkt, sizeof(pkt), MSG_DONTWAIT, (struct sockaddr *)&sa, sizeof(sa));
-	}
-}
-
-/* Read replies; returns the target index of an echo reply to us, or -1. */
-static int read_reply(int fd, bool v6, uint16_t id)
-{
-	uint8_t buf[512];
-	ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
-	if (n <= 0)
-		return -1;
-	if (!v6) {
-		size_t hl = (size_t)(buf[0] & 0xf) * 4;
-		if ((size_t)n < hl + 8)
-			return -1;
-		struct icmphdr *h = (struct icmphdr *)(buf + hl);
-		return h->type == ICMP_ECHOREPLY && ntohs(h->un.echo.id) == id ? ntohs(h->un.echo.sequence) : -1;
-	}
-	struct icmp6_hdr *h = (struct icmp6_hdr *)buf;
-	return (size_t)n >= 8 && h->icmp6_type == ICMP6_ECHO_REPLY && ntohs(h->icmp6_id) == id ? ntohs(h->icmp6_seq) : -1;
-}
-
 static int ping_from(size_t w, void *p, struct nsnet_error *e)
 {
 	struct ctx *c = p;
 	size_t i = c->first + w;
 	struct src *s = &c->s[i];
-	_cleanup_close_ int nsfd = -1, fd4 = -1, fd6 = -1;
-	if (nsnet_ns_open(s->node, &nsfd, NULL) < 0 || setns(nsfd, CLONE_NEWNET) < 0)
-		return 0;  /* a missing node simply reaches nothing */
-	fd4 = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMP);
-	fd6 = socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMPV6);
-	if (fd6 >= 0) {
-		struct icmp6_filter f;
-		ICMP6_FILTER_SETBLOCKALL(&f);
-		ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &f);
-		setsockopt(fd6, IPPROTO_ICMPV6, ICMP6_FILTER, &f, sizeof(f));
+	_cleanup_free_ struct probe_echo *v = calloc(c->nt + 1, sizeof(*v));
+	if (!v)
+		return nsnet_err(e, ENOMEM, "pingall");
+	for (size_t k = 0; k < c->nt; k++) {
+		v[k].dst = c->t[k].addr;
+		v[k].skip = streq(c->t[k].node, s->node);
 	}
-	uint16_t id = (uint16_t)(0x4e00 ^ (getpid() << 4) ^ i);
-	size_t pending = 0;
+	/* Root's raw sockets; the sequence number of each echo is its target's index. */
+	struct probe_echo_opts o = { .timeout_ms = TIMEOUT_MS, .resend_ms = RESEND_MS, .raw = true,
+				     .id = (uint16_t)(0x4e00 ^ (getpid() << 4) ^ i), .size = 16 };
+	/* A missing node simply reaches nothing. */
+	probe_echo_from(s->node, v, c->nt, &o, NULL);
 	for (size_t k = 0; k < c->nt; k++)
-		pending += !streq(c->t[k].node, s->node);
-	double start = now_ms(), last = 0;
-	while (pending && now_ms() - start < TIMEOUT_MS) {
-		if (now_ms() - last >= RESEND_MS) {
-			for (size_t k = 0; k < c->nt; k++)
-				if (!s->ok[k] && !streq(c->t[k].node, s->node))
-					send_echo(fd4, fd6, &c->t[k], id, (uint16_t)k);
-			last = now_ms();
-		}
-		struct pollfd pf[2] = { { fd4, POLLIN, 0 }, { fd6, POLLIN, 0 } };
-		if (poll(pf, 2, 50) <= 0)
-			continue;
-		for (int v = 0; v < 2; v++) {
-			if (pf[v].fd < 0 || !(pf[v].revents & POLLIN))
-				continue;
-			int k;
-			while ((k = read_reply(pf[v].fd, v == 1, id)) >= 0) {
-				if ((size_t)k < c->nt && !s->ok[k]) {
-					s->ok[k] = true;
-					pending--;
-				}
-			}
-		}
-	}
-	(void)e;
+		s->ok[k] = v[k].state == PROBE_REPLY;
 	return 0;
 }
 

@@ -7,12 +7,10 @@
 
 static int names_cb(const struct nlmsghdr *nlh, void *data)
 {
-	struct nlattr *a;
-	mnl_attr_for_each(a, nlh, sizeof(struct ifinfomsg)) {
-		if (mnl_attr_get_type(a) == IFLA_IFNAME && mnl_attr_validate(a, MNL_TYPE_NUL_STRING) >= 0)
-			return name_set_add(data, mnl_attr_get_str(a)) < 0 ? MNL_CB_ERROR : MNL_CB_OK;
-	}
-	return MNL_CB_OK;
+	struct rtnl_link l;
+	if (rtnl_link_decode(nlh, &l) <= 0 || !l.name[0])
+		return MNL_CB_OK;
+	return name_set_add(data, l.name) < 0 ? MNL_CB_ERROR : MNL_CB_OK;
 }
 
 static void names_reset(void *data)

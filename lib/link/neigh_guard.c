@@ -31,31 +31,23 @@ struct neigh_guard {
 static int entry_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct table *t = data;
-	const struct ndmsg *nd = mnl_nlmsg_get_payload(nlh);
+	struct rtnl_neigh d;
 	/* Entries set by hand (permanent, noarp) are never ours to delete. */
-	if (nd->ndm_state & (NUD_PERMANENT | NUD_NOARP))
+	if (rtnl_neigh_decode(nlh, &d) <= 0 || d.state & (NUD_PERMANENT | NUD_NOARP))
 		return MNL_CB_OK;
-	struct nlattr *a;
-	mnl_attr_for_each(a, nlh, sizeof(*nd)) {
-		if (mnl_attr_get_type(a) != NDA_DST)
-			continue;
-		size_t len = mnl_attr_get_payload_len(a);
-		if (len != 4 && len != 16)
-			continue;
-		if (t->n == t->cap) {
-			size_t cap = t->cap ? t->cap * 2 : 16;
-			struct entry *ne = realloc(t->e, cap * sizeof(*ne));
-			if (!ne)
-				return MNL_CB_ERROR;
-			t->e = ne;
-			t->cap = cap;
-		}
-		struct entry *en = &t->e[t->n++];
-		memset(en, 0, sizeof(*en));
-		en->family = nd->ndm_family;
-		en->ifindex = nd->ndm_ifindex;
-		memcpy(en->addr, mnl_attr_get_payload(a), len);
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 16;
+		struct entry *ne = realloc(t->e, cap * sizeof(*ne));
+		if (!ne)
+			return MNL_CB_ERROR;
+		t->e = ne;
+		t->cap = cap;
 	}
+	struct entry *en = &t->e[t->n++];
+	memset(en, 0, sizeof(*en));
+	en->family = (uint8_t)d.dst.family;
+	en->ifindex = d.index;
+	memcpy(en->addr, d.dst.addr, d.dst.family == AF_INET ? 4 : 16);
 	return MNL_CB_OK;
 }
 

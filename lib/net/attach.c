@@ -122,16 +122,13 @@ struct ns_links {
 static int ns_links_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct ns_links *l = data;
-	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
-	if (ifi->ifi_index > l->max_index)
-		l->max_index = ifi->ifi_index;
-	struct nlattr *a;
-	mnl_attr_for_each(a, nlh, sizeof(*ifi)) {
-		if (mnl_attr_get_type(a) != IFLA_IFNAME || mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0)
-			continue;
-		if (name_set_add(&l->names, mnl_attr_get_str(a)) < 0)
-			return MNL_CB_ERROR;
-	}
+	struct rtnl_link d;
+	if (rtnl_link_decode(nlh, &d) <= 0)
+		return MNL_CB_OK;
+	if (d.index > l->max_index)
+		l->max_index = d.index;
+	if (d.name[0] && name_set_add(&l->names, d.name) < 0)
+		return MNL_CB_ERROR;
 	return MNL_CB_OK;
 }
 

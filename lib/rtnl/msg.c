@@ -211,8 +211,9 @@ int msg_route(struct nl_batch *b, bool add, const struct nsnet_prefix *dst, cons
 
 static int index_cb(const struct nlmsghdr *nlh, void *data)
 {
-	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
-	*(int *)data = ifi->ifi_index;
+	struct rtnl_link l;
+	if (rtnl_link_decode(nlh, &l) > 0)
+		*(int *)data = l.index;
 	return MNL_CB_OK;
 }
 

@@ -139,4 +139,69 @@ void nl_batch_tolerate(struct nl_batch *b, int err);
 /* ifindex of a link by name in the socket's namespace: >0, or -ENODEV. */
 int link_index(struct nl *nl, const char *name);
 
+/* ---- decode.c: typed decoders of dump and get replies ------------------------------
+ * Each takes one message and returns 1 when it is one of its kind (ret filled), 0
+ * when it is not (another type, too short, a family other than IPv4/IPv6, no
+ * address), or -EBADMSG. Strings are cut to their buffers; addresses of the wrong
+ * length count as absent. Attribute pointers (multipath) point into the message. */
+
+struct rtnl_link {
+	int index;
+	unsigned short type;          /* ARPHRD_* */
+	unsigned flags;               /* IFF_* */
+	char name[16];                /* IFLA_IFNAME; "" when absent */
+	char kind[32];                /* IFLA_INFO_KIND; "" when the driver reports none */
+	int master;                   /* IFLA_MASTER; 0: none */
+	int link;                     /* IFLA_LINK (a veth's peer ifindex); 0: none */
+	int link_netnsid;             /* IFLA_LINK_NETNSID; -1: absent (peer in this namespace) */
+	unsigned mtu;                 /* 0: not reported */
+	uint8_t operstate;            /* IF_OPER_*; 0 when not reported */
+	uint8_t mac[32];              /* IFLA_ADDRESS */
+	size_t mac_len;               /* 0: none */
+	char alias[256];              /* IFLA_IFALIAS; "" when none */
+	int brport_state;             /* a bridge port's BR_STATE_*; -1: not a bridge port */
+};
+int rtnl_link_decode(const struct nlmsghdr *nlh, struct rtnl_link *ret);
+
+struct rtnl_addr {
+	int index;
+	struct nsnet_prefix addr;     /* IFA_LOCAL (ours on a point-to-point link), else
+				       * IFA_ADDRESS; len is the prefix length */
+	uint8_t scope;
+	uint32_t flags;               /* IFA_FLAGS, else ifa_flags */
+};
+int rtnl_addr_decode(const struct nlmsghdr *nlh, struct rtnl_addr *ret);
+
+struct rtnl_route {
+	int family;
+	uint8_t protocol, scope, type;
+	unsigned flags;               /* RTM_F_* */
+	uint32_t table;               /* RTA_TABLE, else rtm_table */
+	struct nsnet_prefix dst;      /* len is rtm_dst_len; family 0: the default route */
+	struct nsnet_prefix gw;       /* RTA_GATEWAY, or RTA_VIA (its family may differ); family 0: none */
+	struct nsnet_prefix prefsrc;  /* family 0: none */
+	int oif;                      /* 0: none */
+	uint32_t metric;              /* RTA_PRIORITY */
+	const void *multipath;        /* RTA_MULTIPATH's payload, NULL: a single-path route */
+	size_t multipath_len;
+};
+int rtnl_route_decode(const struct nlmsghdr *nlh, struct rtnl_route *ret);
+/* The next hops of a multipath route, one per call from *cursor (0 at first):
+ * for (size_t c = 0; rtnl_route_nexthop(&r, &c, &hop);) ... */
+struct rtnl_nexthop {
+	int ifindex;
+	struct nsnet_prefix gw;       /* family 0: none */
+};
+bool rtnl_route_nexthop(const struct rtnl_route *r, size_t *cursor, struct rtnl_nexthop *ret);
+
+struct rtnl_neigh {
+	int index;
+	uint16_t state;               /* NUD_* */
+	uint8_t flags;                /* NTF_* */
+	struct nsnet_prefix dst;      /* NDA_DST */
+	uint8_t lladdr[32];           /* NDA_LLADDR */
+	size_t lladdr_len;            /* 0: none (INCOMPLETE, FAILED) */
+};
+int rtnl_neigh_decode(const struct nlmsghdr *nlh, struct rtnl_neigh *ret);
+
 #endif

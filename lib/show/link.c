@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* `nsnet show`: the interfaces of one namespace, from an RTM_GETLINK dump. */
 #include <net/if.h>
-#include <linux/if_link.h>
 
 /* <linux/if.h> has it but clashes with <net/if.h>. */
 #ifndef IFF_LOWER_UP
@@ -42,38 +41,6 @@ const char *show_links_name(const struct show_links *l, int index)
 	return k ? k->name : NULL;
 }
 
-static int attr_cb(const struct nlattr *a, void *data)
-{
-	const struct nlattr **tb = data;
-	if (mnl_attr_type_valid(a, IFLA_MAX) > 0)
-		tb[mnl_attr_get_type(a)] = a;
-	return MNL_CB_OK;
-}
-
-static int info_cb(const struct nlattr *a, void *data)
-{
-	const struct nlattr **tb = data;
-	if (mnl_attr_type_valid(a, IFLA_INFO_MAX) > 0)
-		tb[mnl_attr_get_type(a)] = a;
-	return MNL_CB_OK;
-}
-
-static bool valid(const struct nlattr *a, enum mnl_attr_data_type t)
-{
-	return a && mnl_attr_validate(a, t) >= 0;
-}
-
-/* The kind as `ip -d link` names it: IFLA_INFO_KIND when the driver reports one. */
-static const char *link_kind(const struct nlattr *linkinfo, unsigned short type)
-{
-	if (linkinfo) {
-		const struct nlattr *info[IFLA_INFO_MAX + 1] = { 0 };
-		if (mnl_attr_parse_nested(linkinfo, info_cb, info) >= 0 && valid(info[IFLA_INFO_KIND], MNL_TYPE_STRING))
-			return mnl_attr_get_str(info[IFLA_INFO_KIND]);
-	}
-	return show_kind_from_type(type);
-}
-
 static int add_link(struct show_links *l, struct show_link *k)
 {
 	if (l->n == l->cap) {
@@ -90,42 +57,32 @@ static int add_link(struct show_links *l, struct show_link *k)
 
 int show_link_parse(const struct nlmsghdr *nlh, struct show_links *l)
 {
-	if (nlh->nlmsg_type != RTM_NEWLINK || mnl_nlmsg_get_payload_len(nlh) < sizeof(struct ifinfomsg))
-		return MNL_CB_OK;
-	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
-	const struct nlattr *tb[IFLA_MAX + 1] = { 0 };
-	if (mnl_attr_parse(nlh, sizeof(*ifi), attr_cb, tb) < 0)
+	struct rtnl_link d;
+	int r = rtnl_link_decode(nlh, &d);
+	if (r < 0) {
+		errno = -r;
 		return MNL_CB_ERROR;
-	if (!valid(tb[IFLA_IFNAME], MNL_TYPE_NUL_STRING))
+	}
+	if (r == 0 || !d.name[0])
 		return MNL_CB_OK;
 
-	struct show_link k = { .index = ifi->ifi_index, .link_nsid = -1 };
-	snprintf(k.name, sizeof(k.name), "%s", mnl_attr_get_str(tb[IFLA_IFNAME]));
-	const char *kind = link_kind(tb[IFLA_LINKINFO], ifi->ifi_type);
+	struct show_link k = { .index = d.index, .master = d.master, .link = d.link, .link_nsid = d.link_netnsid };
+	snprintf(k.name, sizeof(k.name), "%s", d.name);
+	/* The kind as `ip -d link` names it: IFLA_INFO_KIND when the driver reports one. */
+	const char *kind = d.kind[0] ? d.kind : show_kind_from_type(d.type);
 	k.veth = streq(kind, "veth");
-	if (valid(tb[IFLA_MASTER], MNL_TYPE_U32))
-		k.master = (int)mnl_attr_get_u32(tb[IFLA_MASTER]);
-	if (valid(tb[IFLA_LINK], MNL_TYPE_U32))
-		k.link = (int)mnl_attr_get_u32(tb[IFLA_LINK]);
-	if (valid(tb[IFLA_LINK_NETNSID], MNL_TYPE_U32))
-		k.link_nsid = (int32_t)mnl_attr_get_u32(tb[IFLA_LINK_NETNSID]);
-	unsigned oper = valid(tb[IFLA_OPERSTATE], MNL_TYPE_U8) ? mnl_attr_get_u8(tb[IFLA_OPERSTATE]) : 0;
-	unsigned mtu = valid(tb[IFLA_MTU], MNL_TYPE_U32) ? mnl_attr_get_u32(tb[IFLA_MTU]) : 0;
 	char mac[64];
-	const char *macs = NULL;
-	if (tb[IFLA_ADDRESS])
-		macs = show_lladdr_str(mnl_attr_get_payload(tb[IFLA_ADDRESS]), mnl_attr_get_payload_len(tb[IFLA_ADDRESS]),
-				       mac, sizeof(mac));
+	const char *macs = show_lladdr_str(d.mac, d.mac_len, mac, sizeof(mac));
 
 	/* master and peer are filled in once every interface is known; their keys are
 	 * set now so the order of keys is the same in every object. */
 	k.obj = json_object();
 	if (!k.obj || show_set(k.obj, "name", json_string(k.name)) || show_set(k.obj, "index", json_integer(k.index)) ||
 	    show_set(k.obj, "kind", json_string(kind)) ||
-	    show_set(k.obj, "operstate", json_string(show_operstate_name(oper))) ||
-	    show_set(k.obj, "admin_up", json_boolean(ifi->ifi_flags & IFF_UP)) ||
-	    show_set(k.obj, "lower_up", json_boolean(ifi->ifi_flags & IFF_LOWER_UP)) ||
-	    show_set(k.obj, "mtu", json_integer(mtu)) || show_set(k.obj, "mac", show_str_or_null(macs)) ||
+	    show_set(k.obj, "operstate", json_string(show_operstate_name(d.operstate))) ||
+	    show_set(k.obj, "admin_up", json_boolean(d.flags & IFF_UP)) ||
+	    show_set(k.obj, "lower_up", json_boolean(d.flags & IFF_LOWER_UP)) ||
+	    show_set(k.obj, "mtu", json_integer(d.mtu)) || show_set(k.obj, "mac", show_str_or_null(macs)) ||
 	    show_set(k.obj, "master", json_null()) || show_set(k.obj, "peer", json_null()) || add_link(l, &k) < 0) {
 		json_decref(k.obj);
 		errno = ENOMEM;

@@ -199,12 +199,9 @@ static ssize_t lookup(struct show_peers *p, int id)
 
 static int name_cb(const struct nlmsghdr *nlh, void *data)
 {
-	if (nlh->nlmsg_type != RTM_NEWLINK)
-		return MNL_CB_OK;
-	const struct nlattr *a;
-	mnl_attr_for_each(a, nlh, sizeof(struct ifinfomsg))
-		if (mnl_attr_get_type(a) == IFLA_IFNAME && mnl_attr_validate(a, MNL_TYPE_NUL_STRING) >= 0)
-			snprintf(data, IF_NAMESIZE, "%s", mnl_attr_get_str(a));
+	struct rtnl_link l;
+	if (rtnl_link_decode(nlh, &l) > 0 && l.name[0])
+		snprintf(data, IF_NAMESIZE, "%s", l.name);
 	return MNL_CB_OK;
 }
 

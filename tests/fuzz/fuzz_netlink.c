@@ -3,6 +3,9 @@
  *   - nl_cb_run() (mnl_cb_run() after a check of every message length) into the dump decoders of `nsnet show` (show_link_parse for
  *     RTM_NEWLINK first, as show_links_dump does, then show_addr_parse,
  *     show_route_parse and show_neigh_parse with those links), as nl_dump() runs them;
+ *     they read every message through the typed decoders of lib/rtnl/decode.c,
+ *     which are also called directly (every field, every next hop), as doctor, gc
+ *     and the wiring call them;
  *   - the NLMSG_ERROR walk of nl_batch_send() into nl_parse_ack(), extended ack
  *     included.
  * Nothing read from the kernel may crash, leak or read out of bounds, whatever it says.
@@ -23,6 +26,28 @@ struct ctx {
 static int links_cb(const struct nlmsghdr *nlh, void *data)
 {
 	return show_link_parse(nlh, &((struct ctx *)data)->links);
+}
+
+static int decode_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct rtnl_link l;
+	struct rtnl_addr a;
+	struct rtnl_route r;
+	struct rtnl_neigh n;
+	size_t sum = 0;
+	if (rtnl_link_decode(nlh, &l) > 0)
+		sum += strlen(l.name) + strlen(l.kind) + strlen(l.alias) + l.mac_len;
+	if (rtnl_addr_decode(nlh, &a) > 0)
+		sum += a.addr.len;
+	if (rtnl_route_decode(nlh, &r) > 0) {
+		struct rtnl_nexthop hop;
+		for (size_t c = 0; rtnl_route_nexthop(&r, &c, &hop);)
+			sum += (size_t)hop.gw.family;
+	}
+	if (rtnl_neigh_decode(nlh, &n) > 0)
+		sum += n.lladdr_len;
+	*(size_t *)data += sum;
+	return MNL_CB_OK;
 }
 
 static int rest_cb(const struct nlmsghdr *nlh, void *data)
@@ -57,6 +82,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	json_decref(c.routes);
 	json_decref(c.neighs);
 	show_links_clear(&c.links);
+	size_t sum = 0;
+	nl_cb_run(buf, size, 0, 0, decode_cb, &sum);
 
 	const struct nlmsghdr *nlh = buf;
 	int len = (int)size;

@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * ICMP and ICMPv6 echo to many addresses at once from the calling thread's
+ * namespace: one socket per family, every request out at once, replies matched back
+ * by id and sequence (the sequence is the target's index), the unanswered asked
+ * again until the timeout. A "ping socket" (SOCK_DGRAM, IPPROTO_ICMP) when the
+ * namespace's net.ipv4.ping_group_range admits our group, else a raw socket (root).
+ */
+#include <arpa/inet.h>
+#include <netinet/icmp6.h>
+#include <netinet/ip.h>
+#include <netinet/ip_icmp.h>
+#include <poll.h>
+#include "probe/probe.h"
+#include "base/base.h"
+
+struct echo_sock {
+	int fd;
+	int family;
+	bool raw;
+};
+
+static bool ping_socket_allowed(void)
+{
+	/* One range for both families: the IPv4 sysctl governs IPv6 ping sockets too. */
+	char buf[64];
+	if (read_file_line("/proc/sys/net/ipv4/ping_group_range", buf, sizeof(buf)) < 0)
+		return false;
+	unsigned long lo, hi;
+	if (sscanf(buf, "%lu %lu", &lo, &hi) != 2)
+		return false;
+	gid_t g = getegid();
+	return lo <= g && g <= hi;
+}
+
+static int echo_socket(struct echo_sock *s, int family, const struct probe_echo_opts *o)
+{
+	bool v6 = family == AF_INET6, raw = o->raw || !ping_socket_allowed();
+	int proto = v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP;
+	int fd = socket(family, (raw ? SOCK_RAW : SOCK_DGRAM) | SOCK_CLOEXEC | SOCK_NONBLOCK, proto);
+	if (fd < 0 && !raw) {
+		raw = true;
+		fd = socket(family, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, proto);
+	}
+	if (fd < 0)
+		return -errno;
+	if (o->faults) {
+		probe_recverr(fd, family);
+	} else if (v6 && raw) {
+		/* Only replies matter: leave neighbour discovery and the rest in the kernel. */
+		struct icmp6_filter f;
+		ICMP6_FILTER_SETBLOCKALL(&f);
+		ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &f);
+		setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &f, sizeof(f));
+	}
+	*s = (struct echo_sock){ .fd = fd, .family = family, .raw = raw };
+	return 0;
+}
+
+static uint16_t csum(const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	uint32_t s = 0;
+	for (size_t i = 0; i + 1 < n; i += 2)
+		s += (uint32_t)(b[i] << 8 | b[i + 1]);
+	if (n & 1)
+		s += (uint32_t)(b[n - 1] << 8);
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return htons((uint16_t)~s);
+}
+
+static int echo_send(const struct echo_sock *s, const struct nsnet_prefix *dst, uint16_t seq,
+		     const struct probe_echo_opts *o)
+{
+	uint8_t pkt[64] = { 0 };
+	size_t size = o->size < 8 ? 8 : o->size > sizeof(pkt) ? sizeof(pkt) : o->size;
+	pkt[0] = s->family == AF_INET6 ? ICMP6_ECHO_REQUEST : ICMP_ECHO;
+	pkt[4] = (uint8_t)(o->id >> 8);
+	pkt[5] = (uint8_t)o->id;
+	pkt[6] = (uint8_t)(seq >> 8);
+	pkt[7] = (uint8_t)seq;
+	if (o->tag)
+		memcpy(pkt + 8, o->tag, strnlen(o->tag, size - 8));
+	/* The kernel sums ICMPv6 and ping sockets itself; raw ICMP is ours to sum. */
+	if (s->family == AF_INET && s->raw) {
+		uint16_t c = csum(pkt, size);
+		memcpy(pkt + 2, &c, 2);
+	}
+	struct sockaddr_storage to;
+	socklen_t tl = probe_sockaddr(dst, 0, &to);
+	return sendto(s->fd, pkt, size, MSG_DONTWAIT, (struct sockaddr *)&to, tl) < 0 ? -errno : 0;
+}
+
+static bool same_addr(const struct nsnet_prefix *a, const struct nsnet_prefix *b)
+{
+	return a->family == b->family && memcmp(a->addr, b->addr, a->family == AF_INET6 ? 16 : 4) == 0;
+}
+
+/* The index of the pending target a received message answers, or -1: an echo reply
+ * from it, or (with faults, on raw sockets) an ICMP error quoting our request. */
+static int echo_match(const struct echo_sock *s, const uint8_t *b, size_t n, const struct sockaddr_storage *from,
+		      struct probe_echo *v, size_t nv, const struct probe_echo_opts *o, bool *ret_fault,
+		      struct probe_fault *f)
+{
+	bool v6 = s->family == AF_INET6;
+	struct nsnet_prefix src = { .family = s->family };
+	if (s->raw && !v6) {   /* IPv4 raw sockets see the IP header */
+		if (n < sizeof(struct iphdr))
+			return -1;
+		const struct iphdr *ip = (const void *)b;
+		memcpy(src.addr, &ip->saddr, 4);
+		size_t hl = (size_t)ip->ihl * 4;
+		if (hl > n)
+			return -1;
+		b += hl;
+		n -= hl;
+	} else if (v6) {
+		memcpy(src.addr, &((const struct sockaddr_in6 *)from)->sin6_addr, 16);
+	} else {
+		memcpy(src.addr, &((const struct sockaddr_in *)from)->sin_addr, 4);
+	}
+	if (n < 8)
+		return -1;
+	unsigned type = b[0];
+	if (type == (v6 ? ICMP6_ECHO_REPLY : ICMP_ECHOREPLY)) {
+		/* Ping sockets rewrite the id; the kernel only hands them their own replies. */
+		size_t k = (size_t)(b[6] << 8 | b[7]);
+		if ((s->raw && (uint16_t)(b[4] << 8 | b[5]) != o->id) || k >= nv || v[k].state != PROBE_PENDING ||
+		    !same_addr(&src, &v[k].dst))
+			return -1;
+		*ret_fault = false;
+		return (int)k;
+	}
+	if (!o->faults || !s->raw || type == (v6 ? ICMP6_ECHO_REQUEST : ICMP_ECHO) || (v6 && type >= 128))
+		return -1;
+	/* An error quotes our packet: its IP header, then our echo's first 8 bytes. */
+	size_t inner = v6 ? 40 : (n >= 9 ? (size_t)(b[8] & 0xf) * 4 : 0);
+	if (!inner || n < 8 + inner + 8)
+		return -1;
+	const uint8_t *q = b + 8 + inner;
+	size_t k = (size_t)(q[6] << 8 | q[7]);
+	if ((uint16_t)(q[4] << 8 | q[5]) != o->id || k >= nv || v[k].state != PROBE_PENDING)
+		return -1;
+	*f = (struct probe_fault){ .icmp = true, .type = (uint8_t)type, .code = b[1], .from = src };
+	*ret_fault = true;
+	return (int)k;
+}
+
+/* The pending target an error-queue entry is about: by the quoted sequence, else by
+ * the destination, else the only one there is. */
+static int errqueue_target(const struct probe_echo *v, size_t n, const struct nsnet_prefix *dst, int seq)
+{
+	if (seq >= 0 && (size_t)seq < n && v[seq].state == PROBE_PENDING && (!dst->family || same_addr(dst, &v[seq].dst)))
+		return seq;
+	for (size_t k = 0; dst->family && k < n; k++)
+		if (v[k].state == PROBE_PENDING && same_addr(dst, &v[k].dst))
+			return (int)k;
+	return n == 1 && v[0].state == PROBE_PENDING ? 0 : -1;
+}
+
+static void fault(struct probe_echo *v, const struct probe_fault *f, size_t *pending)
+{
+	v->state = PROBE_FAULT;
+	v->fault = *f;
+	(*pending)--;
+}
+
+int probe_echo_run(struct probe_echo *v, size_t n, const struct probe_echo_opts *o)
+{
+	struct echo_sock s[2] = { { .fd = -1, .family = AF_INET }, { .fd = -1, .family = AF_INET6 } };
+	bool need[2] = { false, false };
+	size_t pending = 0;
+	int r = 0;
+	for (size_t k = 0; k < n; k++) {
+		v[k].state = v[k].skip ? PROBE_SKIP : PROBE_PENDING;
+		pending += !v[k].skip;
+		need[v[k].dst.family == AF_INET6] |= !v[k].skip;
+	}
+	for (int f = 0; f < 2; f++) {
+		int q = need[f] ? echo_socket(&s[f], s[f].family, o) : 0;
+		if (q == 0)
+			continue;
+		if (!r)
+			r = q;
+		struct probe_fault flt = { .err = -q };
+		for (size_t k = 0; k < n; k++)
+			if (v[k].state == PROBE_PENDING && (v[k].dst.family == AF_INET6) == f)
+				fault(&v[k], &flt, &pending);
+	}
+
+	long start = probe_now_ms(), deadline = start + o->timeout_ms, next = start;
+	unsigned sent = 0;
+	for (long t; pending && (t = probe_now_ms()) < deadline;) {
+		bool more = !o->tries || sent < o->tries;
+		if (more && t >= next) {
+			for (size_t k = 0; k < n; k++) {
+				if (v[k].state != PROBE_PENDING)
+					continue;
+				const struct echo_sock *es = &s[v[k].dst.family == AF_INET6];
+				int q = echo_send(es, &v[k].dst, (uint16_t)k, o);
+				if (q == 0 || !o->faults)
+					continue;
+				struct probe_fault flt = { .err = -q, .sending = true };
+				probe_errqueue(es->fd, &flt, NULL, NULL);
+				fault(&v[k], &flt, &pending);
+			}
+			sent++;
+			next = probe_now_ms() + o->resend_ms;
+			more = !o->tries || sent < o->tries;
+			continue;
+		}
+		long until = more && next < deadline ? next : deadline;
+		struct pollfd pf[2] = { { s[0].fd, POLLIN, 0 }, { s[1].fd, POLLIN, 0 } };
+		if (poll(pf, 2, (int)(until - t)) <= 0)
+			continue;
+		for (int f = 0; f < 2; f++) {
+			if (pf[f].fd < 0)
+				continue;
+			if (pf[f].revents & POLLERR && o->faults) {
+				struct probe_fault flt;
+				struct nsnet_prefix dst;
+				int seq, k;
+				while (probe_errqueue(pf[f].fd, &flt, &dst, &seq))
+					if ((k = errqueue_target(v, n, &dst, seq)) >= 0)
+						fault(&v[k], &flt, &pending);
+			}
+			/* A raw socket's pending error shows as POLLERR; the read clears it. */
+			if (!(pf[f].revents & (POLLIN | POLLERR)))
+				continue;
+			for (;;) {
+				uint8_t b[1500];
+				struct sockaddr_storage from;
+				socklen_t fl = sizeof(from);
+				ssize_t got = recvfrom(pf[f].fd, b, sizeof(b), MSG_DONTWAIT, (struct sockaddr *)&from, &fl);
+				if (got <= 0)
+					break;
+				bool is_fault;
+				struct probe_fault flt;
+				int k = echo_match(&s[f], b, (size_t)got, &from, v, n, o, &is_fault, &flt);
+				if (k < 0)
+					continue;
+				if (is_fault) {
+					fault(&v[k], &flt, &pending);
+				} else {
+					v[k].state = PROBE_REPLY;
+					v[k].ms = probe_now_ms() - start;
+					pending--;
+				}
+			}
+		}
+	}
+	for (size_t k = 0; k < n; k++)
+		if (v[k].state == PROBE_PENDING)
+			v[k].state = PROBE_TIMEOUT;
+	for (int f = 0; f < 2; f++)
+		if (s[f].fd >= 0)
+			close(s[f].fd);
+	return r;
+}
+
+void probe_echo_str(const struct probe_echo *v, unsigned timeout_ms, char *buf, size_t len)
+{
+	switch (v->state) {
+	case PROBE_REPLY:
+		snprintf(buf, len, "echo reply after %ld ms", v->ms);
+		break;
+	case PROBE_FAULT:
+		probe_fault_str(v->dst.family, &v->fault, buf, len);
+		break;
+	case PROBE_TIMEOUT:
+		snprintf(buf, len, "no reply within %u ms", timeout_ms);
+		break;
+	default:
+		snprintf(buf, len, "not sent");
+		break;
+	}
+}
