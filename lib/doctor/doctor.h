@@ -22,6 +22,7 @@
 
 #include <jansson.h>
 #include "rtnl/rtnl.h"
+#include "nft/nft.h"
 #include "nsnet.h"
 
 /* ---- the packet being followed ------------------------------------------------ */
@@ -63,9 +64,6 @@ struct dr_nft_result {
  * chains). nat: SNAT at the first masquerade/snat that matches, else ACCEPT/NONE. */
 void dr_nft_eval(const json_t *ruleset, const char *ctype, const char *hook, const char *const *families,
 		 const struct dr_nft_pkt *p, struct dr_nft_result *ret);
-/* Whether a table looks like iptables-nft's (ip/ip6 family, table filter/nat/mangle/raw/
- * security, chain names in capitals): its fixes are then written as iptables commands. */
-bool dr_nft_is_iptables(const char *family, const char *table, const char *chain);
 /* The text of rule handle in a `nft -a -s list ruleset` listing, into buf ("" if absent). */
 void dr_nft_rule_text(const char *listing, const char *family, const char *table, const char *chain, long handle,
 		      char *buf, size_t len);

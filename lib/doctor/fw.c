@@ -39,42 +39,27 @@ static void fix_for(struct dr_ctx *c, struct dr_ns *ns, const struct dr_nft_resu
 		    const char *iif, const char *oif, char *buf, size_t len)
 {
 	char ex[300], s[64], d[64];
-	dr_exec_in(ns->name, ex, sizeof(ex));
-	dr_addr(&c->pkt.src, s, sizeof(s));
-	dr_addr(&c->pkt.dst, d, sizeof(d));
-	bool ipt = dr_nft_is_iptables(r->family, r->table, r->chain);
-	const char *tool = streq(r->family, "ip6") ? "ip6tables" : "iptables";
+	struct nft_fix f = { .pre = dr_exec_in(ns->name, ex, sizeof(ex)), .family = r->family, .table = r->table,
+			     .chain = r->chain, .tool = nft_iptables_tool(r->family, r->table, r->chain) };
 	if (r->handle >= 0) {
-		if (ipt && streq(r->table, "filter"))
-			snprintf(buf, len, "%s%s -D %s %d", ex, tool, r->chain, r->position);
-		else if (ipt)
-			snprintf(buf, len, "%s%s -t %s -D %s %d", ex, tool, r->table, r->chain, r->position);
-		else
-			snprintf(buf, len, "%snft delete rule %s %s %s handle %ld", ex, r->family, r->table, r->chain,
-				 r->handle);
+		nft_fix_delete(&f, r->position, r->handle, buf, len);
 		return;
 	}
 	/* A drop policy: accept this traffic ahead of it. Forwarded replies need their
 	 * own way back, which conntrack gives. */
-	if (ipt && streq(hook, "forward") && iif && oif && streq(iif, oif))
-		snprintf(buf, len, "%s%s -I %s -i %s -o %s -j ACCEPT", ex, tool, r->chain, iif, oif);
-	else if (ipt && streq(hook, "forward") && iif && oif)
-		snprintf(buf, len,
-			 "%s%s -I %s -i %s -o %s -j ACCEPT && %s%s -I %s -i %s -o %s -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
-			 ex, tool, r->chain, iif, oif, ex, tool, r->chain, oif, iif);
-	else if (ipt && iif)
-		snprintf(buf, len, "%s%s -I %s -i %s -s %s -j ACCEPT", ex, tool, r->chain, iif, s);
-	else if (ipt)
-		snprintf(buf, len, "%s%s -I %s%s%s -d %s -j ACCEPT", ex, tool, r->chain, oif ? " -o " : "", oif ? oif : "", d);
-	else if (streq(hook, "forward") && iif && oif && !streq(iif, oif))
-		snprintf(buf, len,
-			 "%snft insert rule %s %s %s iifname \"%s\" oifname \"%s\" accept && %snft insert rule %s %s %s "
-			 "iifname \"%s\" oifname \"%s\" ct state established,related accept",
-			 ex, r->family, r->table, r->chain, iif, oif, ex, r->family, r->table, r->chain, oif, iif);
-	else
-		snprintf(buf, len, "%snft insert rule %s %s %s%s%s%s%s%s%s accept", ex, r->family, r->table, r->chain,
-			 iif ? " iifname \"" : "", iif ? iif : "", iif ? "\"" : "", oif ? " oifname \"" : "", oif ? oif : "",
-			 oif ? "\"" : "");
+	bool fwd = streq(hook, "forward") && iif && oif;
+	if (fwd || !f.tool) {
+		f.iif = iif;
+		f.oif = oif;
+		f.reply = fwd && !streq(iif, oif);
+	} else if (iif) {
+		f.iif = iif;
+		f.src = dr_addr(&c->pkt.src, s, sizeof(s));
+	} else {
+		f.oif = oif;
+		f.dst = dr_addr(&c->pkt.dst, d, sizeof(d));
+	}
+	nft_fix_accept(&f, buf, len);
 }
 
 /* iptables-legacy's FORWARD chain in the host: -1 when it drops (check failed, cause set). */
@@ -97,14 +82,14 @@ static int legacy_forward(struct dr_ctx *c, struct dr_ns *ns, const char *iif, c
 	dr_check(c, DR_FAIL, "host: iptables-legacy FORWARD: %s dropped by %s", what, where);
 	unsigned n;
 	char chain[64];
-	if (sscanf(where, "rule %u of chain %63s", &n, chain) == 2)
-		snprintf(fix, sizeof(fix), "iptables-legacy -D %s %u", chain, n);
-	else if (streq(iif, oif))
-		snprintf(fix, sizeof(fix), "iptables-legacy -I FORWARD -i %s -o %s -j ACCEPT", iif, oif);
-	else
-		snprintf(fix, sizeof(fix),
-			 "iptables-legacy -I FORWARD -i %s -o %s -j ACCEPT && iptables-legacy -I FORWARD -i %s -o %s -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
-			 iif, oif, oif, iif);
+	struct nft_fix f = { .tool = "iptables-legacy", .family = "ip", .table = "filter", .chain = "FORWARD",
+			     .iif = iif, .oif = oif, .reply = !streq(iif, oif) };
+	if (sscanf(where, "rule %u of chain %63s", &n, chain) == 2) {
+		f.chain = chain;
+		nft_fix_delete(&f, (int)n, 0, fix, sizeof(fix));
+	} else {
+		nft_fix_accept(&f, fix, sizeof(fix));
+	}
 	if (strstr(where, "policy"))
 		dr_cause(c, fix, "host: the iptables-legacy FORWARD policy DROP (as Docker sets it) drops %s", what);
 	else
@@ -175,7 +160,7 @@ static void drop_cause(struct dr_ctx *c, struct dr_ns *ns, const struct dr_nft_r
 {
 	if (nsnet_policy(c, ns, r, iif, oif))
 		return;
-	bool ipt = dr_nft_is_iptables(r->family, r->table, r->chain);
+	bool ipt = nft_is_iptables(r->family, r->table, r->chain);
 	const char *by = r->handle < 0 ? (ipt ? "the iptables policy" : "the nftables chain policy")
 				       : (ipt ? "an iptables rule" : "an nftables rule");
 	if (r->handle < 0 && ipt && streq(r->chain, "FORWARD"))

@@ -54,31 +54,24 @@ static bool ignored(void)
 
 /* The command that lets this kind of traffic through the chain that drops it. */
 static void fix_for(const struct kind *k, const char *br, const struct nft_table *t, const char *legacy_cmd,
-		    int family, char *buf, size_t len)
+		    char *buf, size_t len)
 {
-	const char *in = k->iif_br ? br : NULL, *out = k->oif_br ? br : NULL;
-	bool ipt = legacy_cmd || (t && streq(t->name, "filter") && !streq(t->family, "inet"));
-	if (ipt) {
-		const char *cmd = legacy_cmd ? legacy_cmd : family == AF_INET ? "iptables" : "ip6tables";
-		/* Docker's documented place for the user's own rules, jumped to first. */
-		const char *chain = t && json_object_get(t->chains, "DOCKER-USER") ? "DOCKER-USER" : "FORWARD";
-		snprintf(buf, len, "%s -I %s%s%s%s%s -j ACCEPT", cmd, chain, in ? " -i " : "", in ? in : "",
-			 out ? " -o " : "", out ? out : "");
-		return;
+	struct nft_fix f = { .tool = legacy_cmd, .chain = "FORWARD", .iif = k->iif_br ? br : NULL,
+			     .oif = k->oif_br ? br : NULL };
+	if (t) {
+		size_t i;
+		json_t *b;
+		json_array_foreach(t->bases, i, b) {
+			f.chain = jstr0(b, "name");  /* the (first) forward base chain of the table */
+			break;
+		}
+		f.family = t->family;
+		f.table = t->name;
+		f.tool = nft_iptables_tool(t->family, t->name, f.chain);
 	}
-	const char *chain = "FORWARD";
-	size_t i;
-	json_t *b;
-	json_array_foreach(t->bases, i, b) {
-		chain = jstr0(b, "name");  /* the (first) forward base chain of the table */
-		break;
-	}
-	char in_s[64] = "", out_s[64] = "";
-	if (in)
-		snprintf(in_s, sizeof(in_s), "iifname \"%s\" ", in);
-	if (out)
-		snprintf(out_s, sizeof(out_s), "oifname \"%s\" ", out);
-	snprintf(buf, len, "nft insert rule %s %s %s %s%saccept", t->family, t->name, chain, in_s, out_s);
+	if (f.tool)  /* Docker's documented place for the user's own rules, jumped to first. */
+		f.chain = t && json_object_get(t->chains, "DOCKER-USER") ? "DOCKER-USER" : "FORWARD";
+	nft_fix_accept(&f, buf, len);
 }
 
 struct finding {
@@ -184,7 +177,7 @@ static void judge(const struct nft_tables *tabs, const struct others *os, const 
 			if (v == NFTV_DROP || (v == NFTV_MAYBE && f->v == NFTV_ACCEPT)) {
 				f->v = v;
 				snprintf(f->where, sizeof(f->where), "%s", where);
-				fix_for(k, br, t, NULL, family, f->fix, sizeof(f->fix));
+				fix_for(k, br, t, NULL, f->fix, sizeof(f->fix));
 			}
 			if (f->v == NFTV_DROP)
 				break;
@@ -195,8 +188,7 @@ static void judge(const struct nft_tables *tabs, const struct others *os, const 
 	if (v == NFTV_DROP || (v == NFTV_MAYBE && f->v == NFTV_ACCEPT)) {
 		f->v = v;
 		snprintf(f->where, sizeof(f->where), "%s", where);
-		fix_for(k, br, NULL, family == AF_INET ? "iptables-legacy" : "ip6tables-legacy", family, f->fix,
-			sizeof(f->fix));
+		fix_for(k, br, NULL, family == AF_INET ? "iptables-legacy" : "ip6tables-legacy", f->fix, sizeof(f->fix));
 	}
 }
 

@@ -68,4 +68,25 @@ enum nft_verdict nft_eval_base(const struct nft_table *t, json_t *base, const st
  * names the rule that decided. NFTV_NEXT: no legacy table. */
 enum nft_verdict nft_legacy_forward(const struct nft_pkt *pkt, char *where, size_t len);
 
+/* ---- fix.c: the command that lets traffic through a foreign drop ---- */
+
+/* Whether a table looks like iptables-nft's (ip/ip6 family, table filter/nat/mangle/raw/
+ * security, chain names in capitals): its fixes are then written as iptables commands. */
+bool nft_is_iptables(const char *family, const char *table, const char *chain);
+/* "iptables" or "ip6tables" for such a table, NULL for another one (an nft command). */
+const char *nft_iptables_tool(const char *family, const char *table, const char *chain);
+
+struct nft_fix {
+	const char *pre;               /* "ip netns exec red " or NULL */
+	const char *tool;              /* "iptables", "ip6tables-legacy"...; NULL: nft */
+	const char *family, *table, *chain;
+	const char *iif, *oif;         /* NULL: any */
+	const char *src, *dst;         /* iptables only; NULL: any */
+	bool reply;                    /* and a second rule for the replies (iif and oif swapped, by conntrack) */
+};
+/* "iptables -I CHAIN -i IIF -o OIF -j ACCEPT", "nft insert rule F T C iifname "IIF" accept"... */
+void nft_fix_accept(const struct nft_fix *f, char *buf, size_t len);
+/* "iptables -D CHAIN POSITION" (as -L --line-numbers counts), "nft delete rule F T C handle H". */
+void nft_fix_delete(const struct nft_fix *f, int position, long handle, char *buf, size_t len);
+
 #endif

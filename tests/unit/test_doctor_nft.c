@@ -201,7 +201,7 @@ int main(void)
 	CHECK_STR(r.table, "filter");
 	CHECK_STR(r.chain, "FORWARD");
 	CHECK(r.handle == -1 && r.position == 0);
-	CHECK(dr_nft_is_iptables(r.family, r.table, r.chain));
+	CHECK(nft_is_iptables(r.family, r.table, r.chain));
 
 	/* Only the inet tables: prefix, nfproto, udp dport, log and limit all pass. */
 	r = run(rs, "filter", "forward", inet_only, pkt(IPPROTO_UDP, "10.9.0.1", "203.0.113.5", 53), "eth9", "wan");
@@ -211,7 +211,7 @@ int main(void)
 	CHECK(r.verdict == DR_V_DROP && r.handle == 17);
 	CHECK_STR(r.comment, "iso");
 	CHECK(r.unsure == 1);
-	CHECK(!dr_nft_is_iptables(r.family, r.table, r.chain));
+	CHECK(!nft_is_iptables(r.family, r.table, r.chain));
 	/* Verdict maps. */
 	r = run(rs, "filter", "forward", inet_only, pkt(IPPROTO_UDP, "10.9.0.1", "10.0.0.5", 9), "b", "y");
 	CHECK(r.verdict == DR_V_DROP && r.handle == 13);
@@ -256,10 +256,10 @@ int main(void)
 	dr_nft_rule_text(NULL, "inet", "t", "sub", 5, buf, sizeof(buf));
 	CHECK_STR(buf, "");
 
-	CHECK(dr_nft_is_iptables("ip6", "mangle", "PREROUTING"));
-	CHECK(!dr_nft_is_iptables("inet", "filter", "FORWARD"));
-	CHECK(!dr_nft_is_iptables("ip", "filter", "forward"));
-	CHECK(!dr_nft_is_iptables("ip", "mine", "INPUT"));
+	CHECK(nft_is_iptables("ip6", "mangle", "PREROUTING"));
+	CHECK(!nft_is_iptables("inet", "filter", "FORWARD"));
+	CHECK(!nft_is_iptables("ip", "filter", "forward"));
+	CHECK(!nft_is_iptables("ip", "mine", "INPUT"));
 
 	/* The private ranges doctor expects masquerade for. */
 	struct nsnet_prefix a;

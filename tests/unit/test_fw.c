@@ -150,9 +150,48 @@ static void eval(void)
 	CHECK_STR(where, "rule handle 11 in chain FORWARD of table ip filter");
 }
 
+/* The one writer of fixes, for fw's refusals and doctor alike. */
+static void fixes(void)
+{
+	char buf[512];
+	CHECK(nft_is_iptables("ip", "filter", "FORWARD"));
+	CHECK(!nft_is_iptables("ip", "filter", "forward"));  /* nft's own "table ip filter" */
+	CHECK(!nft_is_iptables("inet", "filter", "FORWARD"));
+	CHECK_STR(nft_iptables_tool("ip6", "filter", "DOCKER-USER"), "ip6tables");
+	CHECK(nft_iptables_tool("ip", "filter", "forward") == NULL);
+
+	struct nft_fix f = { .tool = "iptables", .chain = "DOCKER-USER", .iif = "br0" };
+	nft_fix_accept(&f, buf, sizeof(buf));
+	CHECK_STR(buf, "iptables -I DOCKER-USER -i br0 -j ACCEPT");
+	f = (struct nft_fix){ .family = "ip", .table = "filter", .chain = "forward", .oif = "br0" };
+	nft_fix_accept(&f, buf, sizeof(buf));
+	CHECK_STR(buf, "nft insert rule ip filter forward oifname \"br0\" accept");
+	f = (struct nft_fix){ .pre = "ip netns exec r ", .tool = "iptables", .table = "filter", .chain = "FORWARD",
+			      .iif = "a", .oif = "b", .reply = true };
+	nft_fix_accept(&f, buf, sizeof(buf));
+	CHECK_STR(buf, "ip netns exec r iptables -I FORWARD -i a -o b -j ACCEPT && ip netns exec r iptables -I FORWARD "
+		       "-i b -o a -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT");
+	f = (struct nft_fix){ .family = "inet", .table = "t", .chain = "c", .iif = "a", .oif = "b", .reply = true };
+	nft_fix_accept(&f, buf, sizeof(buf));
+	CHECK_STR(buf, "nft insert rule inet t c iifname \"a\" oifname \"b\" accept && nft insert rule inet t c "
+		       "iifname \"b\" oifname \"a\" ct state established,related accept");
+	f = (struct nft_fix){ .tool = "iptables", .table = "filter", .chain = "INPUT", .iif = "eth0", .src = "10.0.0.1" };
+	nft_fix_accept(&f, buf, sizeof(buf));
+	CHECK_STR(buf, "iptables -I INPUT -i eth0 -s 10.0.0.1 -j ACCEPT");
+	nft_fix_delete(&f, 3, 9, buf, sizeof(buf));
+	CHECK_STR(buf, "iptables -D INPUT 3");
+	f.table = "mangle";
+	nft_fix_delete(&f, 3, 9, buf, sizeof(buf));
+	CHECK_STR(buf, "iptables -t mangle -D INPUT 3");
+	f = (struct nft_fix){ .family = "inet", .table = "t", .chain = "c" };
+	nft_fix_delete(&f, 3, 9, buf, sizeof(buf));
+	CHECK_STR(buf, "nft delete rule inet t c handle 9");
+}
+
 int main(void)
 {
 	elems();
+	fixes();
 	ifnames();
 	eval();
 	return UNIT_DONE();
