@@ -70,7 +70,7 @@ static void fix_for(const struct kind *k, const char *br, const struct nft_table
 		f.tool = nft_iptables_tool(t->family, t->name, f.chain);
 	}
 	if (f.tool)  /* Docker's documented place for the user's own rules, jumped to first. */
-		f.chain = t && json_object_get(t->chains, "DOCKER-USER") ? "DOCKER-USER" : "FORWARD";
+		f.chain = t && nft_find_item(t->rs, "chain", t->family, t->name, "DOCKER-USER") ? "DOCKER-USER" : "FORWARD";
 	nft_fix_accept(&f, buf, len);
 }
 
@@ -161,9 +161,10 @@ static void others_free(struct others *o)
 static void judge(const struct nft_tables *tabs, const struct others *os, const struct kind *k, const char *br,
 		  int family, struct finding *f)
 {
+	static const char *const none[] = { NULL };
 	struct nft_pkt p = { .family = family, .iif = k->iif_br ? br : NULL, .oif = k->oif_br ? br : NULL,
-			    .others = (const char *const *)os->v, .n_others = os->n,
-			    .established = k->established, .dnat = k->dnat };
+			     .others = os->v ? (const char *const *)os->v : none, .n_others = os->n,
+			     .established = k->established, .dnat = k->dnat };
 	f->v = NFTV_ACCEPT;
 	for (size_t i = 0; i < tabs->n && f->v != NFTV_DROP; i++) {
 		const struct nft_table *t = &tabs->t[i];
@@ -172,11 +173,12 @@ static void judge(const struct nft_tables *tabs, const struct others *os, const 
 		size_t j;
 		json_t *base;
 		json_array_foreach(t->bases, j, base) {
-			char where[256];
-			enum nft_verdict v = nft_eval_base(t, base, &p, where, sizeof(where));
+			struct nft_result res;
+			nft_eval_base(t->rs, t->family, t->name, base, &p, false, &res);
+			enum nft_verdict v = res.verdict != NFTV_DROP ? NFTV_ACCEPT : res.uncertain ? NFTV_MAYBE : NFTV_DROP;
 			if (v == NFTV_DROP || (v == NFTV_MAYBE && f->v == NFTV_ACCEPT)) {
 				f->v = v;
-				snprintf(f->where, sizeof(f->where), "%s", where);
+				nft_result_where(&res, f->where, sizeof(f->where));
 				fix_for(k, br, t, NULL, f->fix, sizeof(f->fix));
 			}
 			if (f->v == NFTV_DROP)
