@@ -147,18 +147,34 @@ static int xt_target(struct nft_eval *ev, const char *name, const char *chain, c
 	return RULE_END;
 }
 
-/* Statements that neither match nor decide, for any packet. */
-static bool is_neutral(const char *k)
+static bool listed(const char *const *l, const char *s)
 {
-	static const char *const neutral[] = { "counter", "log", "mangle", "notrack", "set", NULL };
-	for (const char *const *n = neutral; *n; n++)
-		if (streq(*n, k))
+	for (; *l; l++)
+		if (streq(*l, s))
 			return true;
 	return false;
 }
 
-/* What a verdict statement, or xt target, would do when the rule only maybe gets
- * there: the packet might go elsewhere than to a drop (true), or not. */
+/* What a statement (but a match) is to its rule. */
+enum stmt { S_NEUTRAL, S_UNKNOWN, S_VERDICT };
+
+static enum stmt stmt_kind(const struct nft_eval *ev, const char *k, const json_t *val)
+{
+	static const char *const neutral[] = { "counter", "log", "mangle", "notrack", "set", NULL };
+	static const char *const verdicts[] = { "accept", "drop", "reject", "return", "jump", "goto", "vmap", NULL };
+	if (listed(neutral, k))
+		return S_NEUTRAL;
+	if (listed(verdicts, k) || (streq(k, "xt") && streq(jstr(val, "type") ?: "", "target")))
+		return S_VERDICT;
+	if (ev->nat && (streq(k, "snat") || streq(k, "masquerade")))
+		return S_VERDICT;
+	if (streq(k, "queue") && !ev->p->probe)
+		return S_VERDICT;   /* userspace decides: an unknown verdict */
+	return S_UNKNOWN;   /* limit, quota, a statement not known here */
+}
+
+/* Whether a verdict statement, or xt target, a rule only maybe gets to could take
+ * the packet anywhere but to a drop. */
 static bool maybe_stmt_elsewhere(const char *k, const json_t *val)
 {
 	if (streq(k, "xt")) {
@@ -166,16 +182,6 @@ static bool maybe_stmt_elsewhere(const char *k, const json_t *val)
 		return !streq(name, "DROP") && !streq(name, "REJECT");
 	}
 	return !streq(k, "drop") && !streq(k, "reject");
-}
-
-static bool is_verdict(const char *k, const json_t *val)
-{
-	static const char *const verdicts[] = { "accept", "drop", "reject", "return", "jump", "goto", "vmap", "queue",
-						"snat", "masquerade", NULL };
-	for (const char *const *n = verdicts; *n; n++)
-		if (streq(*n, k))
-			return true;
-	return streq(k, "xt") && streq(jstr(val, "type") ?: "", "target");
 }
 
 static int run_rule(struct nft_eval *ev, const char *chain, const json_t *rule, int pos, int depth)
@@ -211,14 +217,12 @@ static int run_rule(struct nft_eval *ev, const char *chain, const json_t *rule, 
 		}
 		if (streq(k, "continue"))
 			return C_FALL;
-		if (is_neutral(k))
+		enum stmt kind = stmt_kind(ev, k, val);
+		if (kind == S_NEUTRAL)
 			continue;
-		bool nat_stmt_here = (streq(k, "snat") || streq(k, "masquerade")) && ev->nat;
-		if (!is_verdict(k, val) || (streq(k, "queue") && ev->p->probe) ||
-		    ((streq(k, "snat") || streq(k, "masquerade")) && !ev->nat)) {
-			/* limit, quota, a statement not known here: a probe passes */
-			if (!ev->p->probe)
-				maybe = true;
+		if (kind == S_UNKNOWN) {
+			/* A probe passes it; a stream of packets maybe does. */
+			maybe |= !ev->p->probe;
 			continue;
 		}
 		if (maybe) {
@@ -235,7 +239,7 @@ static int run_rule(struct nft_eval *ev, const char *chain, const json_t *rule, 
 		else if (streq(k, "queue")) {
 			ev->res->uncertain = true;
 			r = RULE_END;
-		} else if (nat_stmt_here)
+		} else if (streq(k, "snat") || streq(k, "masquerade"))
 			r = nat_stmt(ev, x, chain, rule, pos);
 		else
 			r = verdict(ev, x, chain, rule, pos, depth);
