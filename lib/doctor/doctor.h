@@ -10,8 +10,9 @@
  *   doctor_src.c     SRC's interfaces, and why it has no route when it has none
  *   doctor_seg.c     one layer-2 segment: a veth pair, or a bridge and its ports
  *   doctor_dst.c     DST: its firewall, its route back, its listening socket
- *   doctor_fw.c      firewall verdicts: rulesets read with libnftables, per hook
- *   doctor_nft*.c    the nftables JSON evaluator (pure logic, unit-tested)
+ *   doctor_fw.c      firewall verdicts: rulesets read with libnftables, per hook,
+ *                    run through lib/nft's evaluator (pure logic, unit-tested)
+ *   doctor_nft_text.c  rules quoted from nft's text listing
  *   doctor_report.c  checks with marks and evidence, the cause and its fix, the path
  *
  * Doctor changes nothing: it reads through rtnetlink, sock_diag, /proc/sys and
@@ -22,6 +23,7 @@
 
 #include <jansson.h>
 #include "rtnl/rtnl.h"
+#include "nft/nft.h"
 #include "nsnet.h"
 
 /* ---- the packet being followed ------------------------------------------------ */
@@ -34,38 +36,8 @@ struct dr_pkt {
 	unsigned port;              /* TCP/UDP destination port */
 };
 
-/* ---- nftables evaluation (doctor_nft.c) ------------------------------------------ */
+/* ---- nftables (nft_text.c; the evaluator is lib/nft's) ----------------------------- */
 
-/* What a hook sees of the packet. */
-struct dr_nft_pkt {
-	const struct dr_pkt *pkt;
-	const char *iif, *oif;      /* interface names at this hook; NULL: none */
-};
-
-enum dr_verdict { DR_V_NONE, DR_V_ACCEPT, DR_V_DROP, DR_V_SNAT };
-
-struct dr_nft_result {
-	enum dr_verdict verdict;    /* NONE: no base chain on the hook */
-	char family[8], table[64], chain[64];
-	long handle;                /* the deciding rule; -1: the chain's policy */
-	int position;               /* 1-based place of that rule in its chain */
-	char comment[128];
-	char nat_to[64];            /* SNAT: the address given, "" for masquerade */
-	bool masquerade;
-	unsigned unsure;            /* rules passed over with matches doctor can't evaluate */
-	char unsure_what[64];       /* the first such match, e.g. "xt match conntrack" */
-};
-
-/* Run the base chains of type ctype ("filter", "nat") on hook ("input", "forward",
- * "output", "postrouting") of every table of the given families ("ip", "inet",
- * "bridge"...; NULL-terminated), in priority order, over a `nft -j list ruleset`
- * document. filter: DROP at the first chain that drops, else ACCEPT (NONE without
- * chains). nat: SNAT at the first masquerade/snat that matches, else ACCEPT/NONE. */
-void dr_nft_eval(const json_t *ruleset, const char *ctype, const char *hook, const char *const *families,
-		 const struct dr_nft_pkt *p, struct dr_nft_result *ret);
-/* Whether a table looks like iptables-nft's (ip/ip6 family, table filter/nat/mangle/raw/
- * security, chain names in capitals): its fixes are then written as iptables commands. */
-bool dr_nft_is_iptables(const char *family, const char *table, const char *chain);
 /* The text of rule handle in a `nft -a -s list ruleset` listing, into buf ("" if absent). */
 void dr_nft_rule_text(const char *listing, const char *family, const char *table, const char *chain, long handle,
 		      char *buf, size_t len);
@@ -188,9 +160,9 @@ int dr_fw_hook(struct dr_ctx *c, struct dr_ns *ns, const char *hook, const char 
 /* br_netfilter: bridged traffic between ports of bridge in ns; -1 when dropped. */
 int dr_fw_bridged(struct dr_ctx *c, struct dr_ns *ns, const char *bridge, const char *in_port, const char *out_port);
 /* Source NAT at ns's postrouting, forwarded from iif toward oif: 1 (rule in res), 0 none. */
-int dr_fw_snat(struct dr_ctx *c, struct dr_ns *ns, const char *iif, const char *oif, struct dr_nft_result *res);
+int dr_fw_snat(struct dr_ctx *c, struct dr_ns *ns, const char *iif, const char *oif, struct nft_result *res);
 /* "table ip filter chain FORWARD: rule 'drop'" into buf. */
-void dr_fw_describe(struct dr_ns *ns, const struct dr_nft_result *r, char *buf, size_t len);
+void dr_fw_describe(struct dr_ns *ns, const struct nft_result *r, char *buf, size_t len);
 
 /* doctor_report.c */
 enum dr_mark { DR_OK, DR_FAIL, DR_SKIP, DR_WARN };
@@ -214,43 +186,5 @@ json_t *dr_net_of_member(struct dr_ctx *c, const char *ns, json_t **ret_member);
 /* Whether a is a private address (RFC 1918, 100.64/10, fc00::/7): one the outside
  * world has no route back to. */
 bool dr_addr_private(const struct nsnet_prefix *a);
-
-/* ---- nft.c, nft_match.c: a concrete packet through the ruleset ---- */
-/*
- * Inside doctor's nftables evaluator (doctor_nft*.c): the packet's values at a
- * match's left side, and how a rule's right side is compared with them.
- */
-
-/* A match: it holds, it doesn't, or doctor can't tell. */
-enum { M_NO, M_YES, M_UNKNOWN };
-
-enum vkind { V_UNKNOWN, V_NONE, V_ADDR, V_NUM, V_STR };
-/* What the packet has where a match looks; V_NONE: no such field (an icmp packet
- * has no tcp dport, an output hook no input interface): the rule never matches. */
-struct val {
-	enum vkind k;
-	int family;
-	uint8_t addr[16];
-	long num;
-	const char *str;
-	bool glob;       /* STR: the right side may end in a '*' wildcard (interface names) */
-};
-
-struct eval {
-	const json_t *rs;                /* the "nftables" array */
-	const struct dr_nft_pkt *p;
-	struct dr_nft_result *res;
-	const char *family, *table;      /* of the chain being run */
-	bool nat;
-};
-
-struct val nft_left_value(const struct eval *ev, const json_t *left);
-/* Whether v equals, or falls in, a right-hand side (value, prefix, range, set, @set). */
-int nft_elem_matches(const struct eval *ev, const struct val *v, const json_t *r, int depth);
-/* One {"match": {op, left, right}}. */
-int nft_match(const struct eval *ev, const json_t *m);
-/* A set, map or chain object of the table, by name. */
-const json_t *nft_find_item(const json_t *rs, const char *kind, const char *family, const char *table,
-			    const char *name);
 
 #endif

@@ -18,11 +18,18 @@
 #include "fw/fw.h"
 #include "base/base.h"
 
+/* What a hook sees of doctor's probe: every field known. */
+static struct nft_pkt probe_pkt(const struct dr_pkt *p, const char *iif, const char *oif)
+{
+	return (struct nft_pkt){ .family = p->family, .iif = iif, .oif = oif, .src = p->src, .dst = p->dst,
+				 .l4 = p->l4, .port = p->port, .probe = true };
+}
+
 static const char *const fam_v4[] = { "ip", "inet", NULL };
 static const char *const fam_v6[] = { "ip6", "inet", NULL };
 static const char *const fam_bridge[] = { "bridge", NULL };
 
-void dr_fw_describe(struct dr_ns *ns, const struct dr_nft_result *r, char *buf, size_t len)
+void dr_fw_describe(struct dr_ns *ns, const struct nft_result *r, char *buf, size_t len)
 {
 	if (r->handle < 0) {
 		snprintf(buf, len, "table %s %s chain %s: policy drop", r->family, r->table, r->chain);
@@ -35,46 +42,31 @@ void dr_fw_describe(struct dr_ns *ns, const struct dr_nft_result *r, char *buf, 
 }
 
 /* The command that lets the packet through: delete the rule, or accept it ahead of the policy. */
-static void fix_for(struct dr_ctx *c, struct dr_ns *ns, const struct dr_nft_result *r, const char *hook,
+static void fix_for(struct dr_ctx *c, struct dr_ns *ns, const struct nft_result *r, const char *hook,
 		    const char *iif, const char *oif, char *buf, size_t len)
 {
 	char ex[300], s[64], d[64];
-	dr_exec_in(ns->name, ex, sizeof(ex));
-	dr_addr(&c->pkt.src, s, sizeof(s));
-	dr_addr(&c->pkt.dst, d, sizeof(d));
-	bool ipt = dr_nft_is_iptables(r->family, r->table, r->chain);
-	const char *tool = streq(r->family, "ip6") ? "ip6tables" : "iptables";
+	struct nft_fix f = { .pre = dr_exec_in(ns->name, ex, sizeof(ex)), .family = r->family, .table = r->table,
+			     .chain = r->chain, .tool = nft_iptables_tool(r->family, r->table, r->chain) };
 	if (r->handle >= 0) {
-		if (ipt && streq(r->table, "filter"))
-			snprintf(buf, len, "%s%s -D %s %d", ex, tool, r->chain, r->position);
-		else if (ipt)
-			snprintf(buf, len, "%s%s -t %s -D %s %d", ex, tool, r->table, r->chain, r->position);
-		else
-			snprintf(buf, len, "%snft delete rule %s %s %s handle %ld", ex, r->family, r->table, r->chain,
-				 r->handle);
+		nft_fix_delete(&f, r->position, r->handle, buf, len);
 		return;
 	}
 	/* A drop policy: accept this traffic ahead of it. Forwarded replies need their
 	 * own way back, which conntrack gives. */
-	if (ipt && streq(hook, "forward") && iif && oif && streq(iif, oif))
-		snprintf(buf, len, "%s%s -I %s -i %s -o %s -j ACCEPT", ex, tool, r->chain, iif, oif);
-	else if (ipt && streq(hook, "forward") && iif && oif)
-		snprintf(buf, len,
-			 "%s%s -I %s -i %s -o %s -j ACCEPT && %s%s -I %s -i %s -o %s -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
-			 ex, tool, r->chain, iif, oif, ex, tool, r->chain, oif, iif);
-	else if (ipt && iif)
-		snprintf(buf, len, "%s%s -I %s -i %s -s %s -j ACCEPT", ex, tool, r->chain, iif, s);
-	else if (ipt)
-		snprintf(buf, len, "%s%s -I %s%s%s -d %s -j ACCEPT", ex, tool, r->chain, oif ? " -o " : "", oif ? oif : "", d);
-	else if (streq(hook, "forward") && iif && oif && !streq(iif, oif))
-		snprintf(buf, len,
-			 "%snft insert rule %s %s %s iifname \"%s\" oifname \"%s\" accept && %snft insert rule %s %s %s "
-			 "iifname \"%s\" oifname \"%s\" ct state established,related accept",
-			 ex, r->family, r->table, r->chain, iif, oif, ex, r->family, r->table, r->chain, oif, iif);
-	else
-		snprintf(buf, len, "%snft insert rule %s %s %s%s%s%s%s%s%s accept", ex, r->family, r->table, r->chain,
-			 iif ? " iifname \"" : "", iif ? iif : "", iif ? "\"" : "", oif ? " oifname \"" : "", oif ? oif : "",
-			 oif ? "\"" : "");
+	bool fwd = streq(hook, "forward") && iif && oif;
+	if (fwd || !f.tool) {
+		f.iif = iif;
+		f.oif = oif;
+		f.reply = fwd && !streq(iif, oif);
+	} else if (iif) {
+		f.iif = iif;
+		f.src = dr_addr(&c->pkt.src, s, sizeof(s));
+	} else {
+		f.oif = oif;
+		f.dst = dr_addr(&c->pkt.dst, d, sizeof(d));
+	}
+	nft_fix_accept(&f, buf, len);
 }
 
 /* iptables-legacy's FORWARD chain in the host: -1 when it drops (check failed, cause set). */
@@ -97,14 +89,14 @@ static int legacy_forward(struct dr_ctx *c, struct dr_ns *ns, const char *iif, c
 	dr_check(c, DR_FAIL, "host: iptables-legacy FORWARD: %s dropped by %s", what, where);
 	unsigned n;
 	char chain[64];
-	if (sscanf(where, "rule %u of chain %63s", &n, chain) == 2)
-		snprintf(fix, sizeof(fix), "iptables-legacy -D %s %u", chain, n);
-	else if (streq(iif, oif))
-		snprintf(fix, sizeof(fix), "iptables-legacy -I FORWARD -i %s -o %s -j ACCEPT", iif, oif);
-	else
-		snprintf(fix, sizeof(fix),
-			 "iptables-legacy -I FORWARD -i %s -o %s -j ACCEPT && iptables-legacy -I FORWARD -i %s -o %s -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
-			 iif, oif, oif, iif);
+	struct nft_fix f = { .tool = "iptables-legacy", .family = "ip", .table = "filter", .chain = "FORWARD",
+			     .iif = iif, .oif = oif, .reply = !streq(iif, oif) };
+	if (sscanf(where, "rule %u of chain %63s", &n, chain) == 2) {
+		f.chain = chain;
+		nft_fix_delete(&f, (int)n, 0, fix, sizeof(fix));
+	} else {
+		nft_fix_accept(&f, fix, sizeof(fix));
+	}
 	if (strstr(where, "policy"))
 		dr_cause(c, fix, "host: the iptables-legacy FORWARD policy DROP (as Docker sets it) drops %s", what);
 	else
@@ -126,7 +118,7 @@ static void legacy_note(struct dr_ctx *c, struct dr_ns *ns)
 	snprintf(c->legacy_ns + l, sizeof(c->legacy_ns) - l, "%s%s", l ? ", " : "", ns->name);
 }
 
-static void unsure_note(struct dr_ctx *c, const struct dr_nft_result *r, char *buf, size_t len)
+static void unsure_note(struct dr_ctx *c, const struct nft_result *r, char *buf, size_t len)
 {
 	buf[0] = 0;
 	c->unsure += r->unsure;
@@ -142,7 +134,7 @@ static const char *net_name(struct dr_ctx *c, const char *bridge)
 
 /* A drop by nsnet's own table is one of nsnet's policies: isolation between
  * networks, or nothing from outside into a NAT network. The fix is nsnet's. */
-static bool nsnet_policy(struct dr_ctx *c, struct dr_ns *ns, const struct dr_nft_result *r, const char *iif,
+static bool nsnet_policy(struct dr_ctx *c, struct dr_ns *ns, const struct nft_result *r, const char *iif,
 			 const char *oif)
 {
 	if (!streq(r->family, "inet") || !streq(r->table, "nsnet") || !streq(ns->name, NSNET_HOST))
@@ -170,12 +162,12 @@ static bool nsnet_policy(struct dr_ctx *c, struct dr_ns *ns, const struct dr_nft
 }
 
 /* Cause of a drop, and who made the rule. */
-static void drop_cause(struct dr_ctx *c, struct dr_ns *ns, const struct dr_nft_result *r, const char *what,
+static void drop_cause(struct dr_ctx *c, struct dr_ns *ns, const struct nft_result *r, const char *what,
 		       const char *desc, const char *fix, const char *iif, const char *oif)
 {
 	if (nsnet_policy(c, ns, r, iif, oif))
 		return;
-	bool ipt = dr_nft_is_iptables(r->family, r->table, r->chain);
+	bool ipt = nft_is_iptables(r->family, r->table, r->chain);
 	const char *by = r->handle < 0 ? (ipt ? "the iptables policy" : "the nftables chain policy")
 				       : (ipt ? "an iptables rule" : "an nftables rule");
 	if (r->handle < 0 && ipt && streq(r->chain, "FORWARD"))
@@ -194,16 +186,16 @@ int dr_fw_hook(struct dr_ctx *c, struct dr_ns *ns, const char *hook, const char 
 	legacy_note(c, ns);
 	if (streq(hook, "forward") && legacy_forward(c, ns, iif, oif, what) < 0)
 		return -1;
-	struct dr_nft_pkt np = { &c->pkt, iif, oif };
-	struct dr_nft_result res;
-	dr_nft_eval(ns->ruleset, "filter", hook, c->pkt.family == AF_INET ? fam_v4 : fam_v6, &np, &res);
+	struct nft_pkt np = probe_pkt(&c->pkt, iif, oif);
+	struct nft_result res;
+	nft_eval_hook(ns->ruleset, "filter", hook, c->pkt.family == AF_INET ? fam_v4 : fam_v6, &np, &res);
 	char unsure[160], desc[700];
 	unsure_note(c, &res, unsure, sizeof(unsure));
-	if (res.verdict == DR_V_NONE) {
+	if (res.verdict == NFTV_NONE) {
 		dr_check(c, DR_OK, "%s: firewall %s: no nftables/iptables rules on this hook", ns->name, hook);
 		return 0;
 	}
-	if (res.verdict == DR_V_ACCEPT) {
+	if (res.verdict == NFTV_ACCEPT) {
 		dr_check(c, DR_OK, "%s: firewall %s: %s accepted%s", ns->name, hook, what, unsure);
 		return 0;
 	}
@@ -225,13 +217,13 @@ int dr_fw_bridged(struct dr_ctx *c, struct dr_ns *ns, const char *bridge, const 
 	}
 	legacy_note(c, ns);
 	char unsure[160], desc[700], fix[1536], what[160];
-	struct dr_nft_result res;
+	struct nft_result res;
 	/* The bridge family's own hooks see ports; they always apply. */
 	if (in_port && out_port) {
-		struct dr_nft_pkt bp = { &c->pkt, in_port, out_port };
-		dr_nft_eval(ns->ruleset, "filter", "forward", fam_bridge, &bp, &res);
+		struct nft_pkt bp = probe_pkt(&c->pkt, in_port, out_port);
+		nft_eval_hook(ns->ruleset, "filter", "forward", fam_bridge, &bp, &res);
 		unsure_note(c, &res, unsure, sizeof(unsure));
-		if (res.verdict == DR_V_DROP) {
+		if (res.verdict == NFTV_DROP) {
 			dr_fw_describe(ns, &res, desc, sizeof(desc));
 			snprintf(what, sizeof(what), "traffic bridged from %s to %s", in_port, out_port);
 			dr_check(c, DR_FAIL, "%s: bridge firewall forward on %s: %s dropped by %s%s", ns->name, bridge, what,
@@ -250,12 +242,12 @@ int dr_fw_bridged(struct dr_ctx *c, struct dr_ns *ns, const char *bridge, const 
 	snprintf(what, sizeof(what), "traffic bridged on %s (bridge-nf-call-iptables=1)", bridge);
 	if (legacy_forward(c, ns, bridge, bridge, what) < 0)
 		return -1;
-	struct dr_nft_pkt np = { &c->pkt, bridge, bridge };
-	dr_nft_eval(ns->ruleset, "filter", "forward", c->pkt.family == AF_INET ? fam_v4 : fam_v6, &np, &res);
+	struct nft_pkt np = probe_pkt(&c->pkt, bridge, bridge);
+	nft_eval_hook(ns->ruleset, "filter", "forward", c->pkt.family == AF_INET ? fam_v4 : fam_v6, &np, &res);
 	unsure_note(c, &res, unsure, sizeof(unsure));
-	if (res.verdict != DR_V_DROP) {
+	if (res.verdict != NFTV_DROP) {
 		dr_check(c, DR_OK, "%s: firewall forward for traffic bridged on %s (bridge-nf-call-iptables=1): %s%s",
-			 ns->name, bridge, res.verdict == DR_V_NONE ? "no rules" : "accepted", unsure);
+			 ns->name, bridge, res.verdict == NFTV_NONE ? "no rules" : "accepted", unsure);
 		return 0;
 	}
 	dr_fw_describe(ns, &res, desc, sizeof(desc));
@@ -268,12 +260,12 @@ int dr_fw_bridged(struct dr_ctx *c, struct dr_ns *ns, const char *bridge, const 
 	return -1;
 }
 
-int dr_fw_snat(struct dr_ctx *c, struct dr_ns *ns, const char *iif, const char *oif, struct dr_nft_result *res)
+int dr_fw_snat(struct dr_ctx *c, struct dr_ns *ns, const char *iif, const char *oif, struct nft_result *res)
 {
 	if (dr_ns_fw(ns) < 0)
 		return 0;
-	struct dr_nft_pkt np = { &c->pkt, iif, oif };
-	dr_nft_eval(ns->ruleset, "nat", "postrouting", c->pkt.family == AF_INET ? fam_v4 : fam_v6, &np, res);
+	struct nft_pkt np = probe_pkt(&c->pkt, iif, oif);
+	nft_eval_hook(ns->ruleset, "nat", "postrouting", c->pkt.family == AF_INET ? fam_v4 : fam_v6, &np, res);
 	c->unsure += res->unsure;
-	return res->verdict == DR_V_SNAT;
+	return res->verdict == NFTV_SNAT;
 }

@@ -1,27 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Doctor quotes rules as nft prints them: the text listing (`nft -a -s list ruleset`)
- * is searched for the rule's handle. And it tells iptables-nft's tables from others,
- * so a fix is written in the tool that made the rule.
+ * is searched for the rule's handle.
  */
 #include "doctor/doctor.h"
 #include "base/base.h"
-
-bool dr_nft_is_iptables(const char *family, const char *table, const char *chain)
-{
-	static const char *const tables[] = { "filter", "nat", "mangle", "raw", "security" };
-	if (!streq(family, "ip") && !streq(family, "ip6"))
-		return false;
-	bool known = false;
-	for (size_t i = 0; i < ARRAY_SIZE(tables); i++)
-		known |= streq(table, tables[i]);
-	if (!known || !*chain)
-		return false;
-	for (const char *s = chain; *s; s++)
-		if (*s >= 'a' && *s <= 'z')
-			return false;
-	return true;
-}
 
 /* "table ip filter {" -> family and name; quotes around names are dropped. */
 static bool block_head(const char *line, const char *word, char *a, size_t alen, char *b, size_t blen)

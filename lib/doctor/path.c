@@ -78,7 +78,7 @@ static int router(struct dr_ctx *c, struct dr_ns *ns, const char *iif, struct dr
 	struct nsnet_prefix mine = { 0 };
 	if (dr_route_get(ns, r2.has_gw ? &r2.gw : &c->pkt.dst, NULL, 0, &out) == 0 && out.has_prefsrc)
 		mine = out.prefsrc;
-	struct dr_nft_result nat;
+	struct nft_result nat;
 	char how[128] = "";
 	if (dr_fw_snat(c, ns, iif, r2.dev, &nat)) {
 		char desc[700], m[64];

@@ -54,31 +54,24 @@ static bool ignored(void)
 
 /* The command that lets this kind of traffic through the chain that drops it. */
 static void fix_for(const struct kind *k, const char *br, const struct nft_table *t, const char *legacy_cmd,
-		    int family, char *buf, size_t len)
+		    char *buf, size_t len)
 {
-	const char *in = k->iif_br ? br : NULL, *out = k->oif_br ? br : NULL;
-	bool ipt = legacy_cmd || (t && streq(t->name, "filter") && !streq(t->family, "inet"));
-	if (ipt) {
-		const char *cmd = legacy_cmd ? legacy_cmd : family == AF_INET ? "iptables" : "ip6tables";
-		/* Docker's documented place for the user's own rules, jumped to first. */
-		const char *chain = t && json_object_get(t->chains, "DOCKER-USER") ? "DOCKER-USER" : "FORWARD";
-		snprintf(buf, len, "%s -I %s%s%s%s%s -j ACCEPT", cmd, chain, in ? " -i " : "", in ? in : "",
-			 out ? " -o " : "", out ? out : "");
-		return;
+	struct nft_fix f = { .tool = legacy_cmd, .chain = "FORWARD", .iif = k->iif_br ? br : NULL,
+			     .oif = k->oif_br ? br : NULL };
+	if (t) {
+		size_t i;
+		json_t *b;
+		json_array_foreach(t->bases, i, b) {
+			f.chain = jstr0(b, "name");  /* the (first) forward base chain of the table */
+			break;
+		}
+		f.family = t->family;
+		f.table = t->name;
+		f.tool = nft_iptables_tool(t->family, t->name, f.chain);
 	}
-	const char *chain = "FORWARD";
-	size_t i;
-	json_t *b;
-	json_array_foreach(t->bases, i, b) {
-		chain = jstr0(b, "name");  /* the (first) forward base chain of the table */
-		break;
-	}
-	char in_s[64] = "", out_s[64] = "";
-	if (in)
-		snprintf(in_s, sizeof(in_s), "iifname \"%s\" ", in);
-	if (out)
-		snprintf(out_s, sizeof(out_s), "oifname \"%s\" ", out);
-	snprintf(buf, len, "nft insert rule %s %s %s %s%saccept", t->family, t->name, chain, in_s, out_s);
+	if (f.tool)  /* Docker's documented place for the user's own rules, jumped to first. */
+		f.chain = t && nft_find_item(t->rs, "chain", t->family, t->name, "DOCKER-USER") ? "DOCKER-USER" : "FORWARD";
+	nft_fix_accept(&f, buf, len);
 }
 
 struct finding {
@@ -168,9 +161,10 @@ static void others_free(struct others *o)
 static void judge(const struct nft_tables *tabs, const struct others *os, const struct kind *k, const char *br,
 		  int family, struct finding *f)
 {
+	static const char *const none[] = { NULL };
 	struct nft_pkt p = { .family = family, .iif = k->iif_br ? br : NULL, .oif = k->oif_br ? br : NULL,
-			    .others = (const char *const *)os->v, .n_others = os->n,
-			    .established = k->established, .dnat = k->dnat };
+			     .others = os->v ? (const char *const *)os->v : none, .n_others = os->n,
+			     .established = k->established, .dnat = k->dnat };
 	f->v = NFTV_ACCEPT;
 	for (size_t i = 0; i < tabs->n && f->v != NFTV_DROP; i++) {
 		const struct nft_table *t = &tabs->t[i];
@@ -179,12 +173,13 @@ static void judge(const struct nft_tables *tabs, const struct others *os, const 
 		size_t j;
 		json_t *base;
 		json_array_foreach(t->bases, j, base) {
-			char where[256];
-			enum nft_verdict v = nft_eval_base(t, base, &p, where, sizeof(where));
+			struct nft_result res;
+			nft_eval_base(t->rs, t->family, t->name, base, &p, false, &res);
+			enum nft_verdict v = res.verdict != NFTV_DROP ? NFTV_ACCEPT : res.uncertain ? NFTV_MAYBE : NFTV_DROP;
 			if (v == NFTV_DROP || (v == NFTV_MAYBE && f->v == NFTV_ACCEPT)) {
 				f->v = v;
-				snprintf(f->where, sizeof(f->where), "%s", where);
-				fix_for(k, br, t, NULL, family, f->fix, sizeof(f->fix));
+				nft_result_where(&res, f->where, sizeof(f->where));
+				fix_for(k, br, t, NULL, f->fix, sizeof(f->fix));
 			}
 			if (f->v == NFTV_DROP)
 				break;
@@ -195,8 +190,7 @@ static void judge(const struct nft_tables *tabs, const struct others *os, const 
 	if (v == NFTV_DROP || (v == NFTV_MAYBE && f->v == NFTV_ACCEPT)) {
 		f->v = v;
 		snprintf(f->where, sizeof(f->where), "%s", where);
-		fix_for(k, br, NULL, family == AF_INET ? "iptables-legacy" : "ip6tables-legacy", family, f->fix,
-			sizeof(f->fix));
+		fix_for(k, br, NULL, family == AF_INET ? "iptables-legacy" : "ip6tables-legacy", f->fix, sizeof(f->fix));
 	}
 }
 

@@ -3,7 +3,7 @@
  * iptables-legacy keeps its rules in x_tables, invisible to nftables: read the
  * filter table's FORWARD chain the way iptables-legacy-save does (getsockopt
  * IPT_SO_GET_INFO / IPT_SO_GET_ENTRIES on a raw socket) and run the imagined
- * packet through it, with the same rules of certainty as fw_eval.c. Only the
+ * packet through it, with the same rules of certainty as eval.c. Only the
  * interface names of a rule are understood; a rule with any other match "maybe"
  * matches.
  *

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * doctor's nftables evaluator against a ruleset the real nft printed, made with:
+ * The nftables evaluator (lib/nft) with doctor's probe, every field known, against a
+ * ruleset the real nft printed, made with:
  *   iptables -P FORWARD DROP
  *   iptables -A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
  *   iptables -A FORWARD -i br0 -o br0 -j ACCEPT
@@ -156,12 +157,13 @@ static struct dr_pkt pkt(int l4, const char *src, const char *dst, unsigned port
 	return p;
 }
 
-static struct dr_nft_result run(json_t *rs, const char *ctype, const char *hook, const char *const *fams,
-				struct dr_pkt p, const char *iif, const char *oif)
+static struct nft_result run(json_t *rs, const char *ctype, const char *hook, const char *const *fams,
+			     struct dr_pkt p, const char *iif, const char *oif)
 {
-	struct dr_nft_pkt np = { &p, iif, oif };
-	struct dr_nft_result r;
-	dr_nft_eval(rs, ctype, hook, fams, &np, &r);
+	struct nft_pkt np = { .family = p.family, .iif = iif, .oif = oif, .src = p.src, .dst = p.dst, .l4 = p.l4,
+			      .port = p.port, .probe = true };
+	struct nft_result r;
+	nft_eval_hook(rs, ctype, hook, fams, &np, &r);
 	return r;
 }
 
@@ -169,20 +171,20 @@ int main(void)
 {
 	json_t *rs = json_loads(ruleset_json, 0, NULL);
 	CHECK(rs != NULL);
-	struct dr_nft_result r;
+	struct nft_result r;
 
 	/* No base chain on a hook: nothing to say. */
 	r = run(rs, "filter", "output", v4, pkt(IPPROTO_ICMP, "10.1.0.2", "10.1.0.3", 0), NULL, "eth0");
-	CHECK(r.verdict == DR_V_NONE);
+	CHECK(r.verdict == NFTV_NONE);
 	json_t *empty = json_loads("{\"nftables\":[]}", 0, NULL);
 	r = run(empty, "filter", "forward", v4, pkt(IPPROTO_ICMP, "10.1.0.2", "10.1.0.3", 0), "br0", "br0");
-	CHECK(r.verdict == DR_V_NONE);
+	CHECK(r.verdict == NFTV_NONE);
 	json_decref(empty);
 
 	/* Bridged icmp: iptables accepts (its conntrack match can't be read), then the
 	 * jump to sub returns, and "icmp type echo-request drop" is the verdict. */
 	r = run(rs, "filter", "forward", v4, pkt(IPPROTO_ICMP, "10.1.0.2", "10.1.0.3", 0), "br0", "br0");
-	CHECK(r.verdict == DR_V_DROP);
+	CHECK(r.verdict == NFTV_DROP);
 	CHECK_STR(r.family, "inet");
 	CHECK_STR(r.table, "t");
 	CHECK_STR(r.chain, "fw1");
@@ -193,55 +195,55 @@ int main(void)
 
 	/* tcp/22: no icmp type on a tcp packet, no vmap element, then "ip protocol tcp reject". */
 	r = run(rs, "filter", "forward", v4, pkt(IPPROTO_TCP, "10.1.0.2", "10.1.0.3", 22), "br0", "br0");
-	CHECK(r.verdict == DR_V_DROP && r.handle == 14);
+	CHECK(r.verdict == NFTV_DROP && r.handle == 14);
 
 	/* From elsewhere: iptables' FORWARD policy drop comes first. */
 	r = run(rs, "filter", "forward", v4, pkt(IPPROTO_UDP, "10.9.0.1", "203.0.113.5", 53), "eth9", "wan");
-	CHECK(r.verdict == DR_V_DROP);
+	CHECK(r.verdict == NFTV_DROP);
 	CHECK_STR(r.table, "filter");
 	CHECK_STR(r.chain, "FORWARD");
 	CHECK(r.handle == -1 && r.position == 0);
-	CHECK(dr_nft_is_iptables(r.family, r.table, r.chain));
+	CHECK(nft_is_iptables(r.family, r.table, r.chain));
 
 	/* Only the inet tables: prefix, nfproto, udp dport, log and limit all pass. */
 	r = run(rs, "filter", "forward", inet_only, pkt(IPPROTO_UDP, "10.9.0.1", "203.0.113.5", 53), "eth9", "wan");
-	CHECK(r.verdict == DR_V_DROP && r.handle == 15);
+	CHECK(r.verdict == NFTV_DROP && r.handle == 15);
 	/* A th dport range, after a fib match doctor can't evaluate. */
 	r = run(rs, "filter", "forward", inet_only, pkt(IPPROTO_UDP, "10.9.0.1", "10.0.0.5", 1500), "eth9", "wan");
-	CHECK(r.verdict == DR_V_DROP && r.handle == 17);
+	CHECK(r.verdict == NFTV_DROP && r.handle == 17);
 	CHECK_STR(r.comment, "iso");
 	CHECK(r.unsure == 1);
-	CHECK(!dr_nft_is_iptables(r.family, r.table, r.chain));
+	CHECK(!nft_is_iptables(r.family, r.table, r.chain));
 	/* Verdict maps. */
 	r = run(rs, "filter", "forward", inet_only, pkt(IPPROTO_UDP, "10.9.0.1", "10.0.0.5", 9), "b", "y");
-	CHECK(r.verdict == DR_V_DROP && r.handle == 13);
+	CHECK(r.verdict == NFTV_DROP && r.handle == 13);
 	/* "a" is accepted by fw1, then table p's policy drops what its pairs don't hold. */
 	r = run(rs, "filter", "forward", inet_only, pkt(IPPROTO_UDP, "10.9.0.1", "10.0.0.5", 9), "a", "y");
-	CHECK(r.verdict == DR_V_DROP && r.handle == -1);
+	CHECK(r.verdict == NFTV_DROP && r.handle == -1);
 	CHECK_STR(r.table, "p");
 	/* A concatenation in a named set. */
 	r = run(rs, "filter", "forward", inet_only, pkt(IPPROTO_UDP, "10.9.0.1", "10.0.0.5", 9), "n1", "n2");
-	CHECK(r.verdict == DR_V_ACCEPT);
+	CHECK(r.verdict == NFTV_ACCEPT);
 	r = run(rs, "filter", "forward", inet_only, pkt(IPPROTO_UDP, "10.9.0.1", "10.0.0.5", 9), "n2", "n1");
-	CHECK(r.verdict == DR_V_DROP && r.handle == -1);
+	CHECK(r.verdict == NFTV_DROP && r.handle == -1);
 
 	/* Input: rule numbers as iptables counts them. */
 	r = run(rs, "filter", "input", v4, pkt(IPPROTO_ICMP, "10.1.0.2", "10.1.0.3", 0), "eth0", NULL);
-	CHECK(r.verdict == DR_V_DROP && r.handle == 5 && r.position == 1);
+	CHECK(r.verdict == NFTV_DROP && r.handle == 5 && r.position == 1);
 	r = run(rs, "filter", "input", v4, pkt(IPPROTO_TCP, "10.1.0.9", "10.1.0.3", 22), "eth0", NULL);
-	CHECK(r.verdict == DR_V_DROP && r.position == 2);
+	CHECK(r.verdict == NFTV_DROP && r.position == 2);
 	r = run(rs, "filter", "input", v4, pkt(IPPROTO_TCP, "10.1.0.9", "10.1.0.3", 80), "eth0", NULL);
-	CHECK(r.verdict == DR_V_ACCEPT);
+	CHECK(r.verdict == NFTV_ACCEPT);
 	/* An interface match on a hook without that interface never matches, even negated. */
 	r = run(rs, "filter", "forward", inet_only, pkt(IPPROTO_UDP, "10.9.0.1", "10.0.0.5", 9), NULL, NULL);
-	CHECK(r.verdict == DR_V_DROP && r.handle == -1);
+	CHECK(r.verdict == NFTV_DROP && r.handle == -1);
 
 	/* Source NAT. */
 	r = run(rs, "nat", "postrouting", v4, pkt(IPPROTO_ICMP, "192.168.15.2", "203.0.113.5", 0), "br0", "wan");
-	CHECK(r.verdict == DR_V_SNAT && r.masquerade);
+	CHECK(r.verdict == NFTV_SNAT && r.masquerade);
 	CHECK_STR(r.table, "nat");
 	r = run(rs, "nat", "postrouting", v4, pkt(IPPROTO_ICMP, "192.168.15.2", "192.168.15.3", 0), "br0", "br0");
-	CHECK(r.verdict == DR_V_SNAT && !r.masquerade);
+	CHECK(r.verdict == NFTV_SNAT && !r.masquerade);
 	CHECK_STR(r.nat_to, "1.2.3.4");
 	CHECK_STR(r.table, "t");
 
@@ -256,10 +258,10 @@ int main(void)
 	dr_nft_rule_text(NULL, "inet", "t", "sub", 5, buf, sizeof(buf));
 	CHECK_STR(buf, "");
 
-	CHECK(dr_nft_is_iptables("ip6", "mangle", "PREROUTING"));
-	CHECK(!dr_nft_is_iptables("inet", "filter", "FORWARD"));
-	CHECK(!dr_nft_is_iptables("ip", "filter", "forward"));
-	CHECK(!dr_nft_is_iptables("ip", "mine", "INPUT"));
+	CHECK(nft_is_iptables("ip6", "mangle", "PREROUTING"));
+	CHECK(!nft_is_iptables("inet", "filter", "FORWARD"));
+	CHECK(!nft_is_iptables("ip", "filter", "forward"));
+	CHECK(!nft_is_iptables("ip", "mine", "INPUT"));
 
 	/* The private ranges doctor expects masquerade for. */
 	struct nsnet_prefix a;

@@ -47,8 +47,8 @@ static void ifnames(void)
 	CHECK(fw_ifname_ok("a\\b", &e) == -EINVAL);
 }
 
-/* A table from a JSON listing: chains (name, policy or null for a regular chain)
- * and rules as arrays of expressions. */
+/* A table "ip filter" as nft lists it, from chains (name, policy or null for a
+ * regular chain) and rules as arrays of expressions. */
 static void table_from(struct nft_table *t, const char *json)
 {
 	json_error_t je;
@@ -58,20 +58,28 @@ static void table_from(struct nft_table *t, const char *json)
 	snprintf(t->family, sizeof(t->family), "ip");
 	snprintf(t->name, sizeof(t->name), "filter");
 	t->bases = json_array();
-	t->chains = json_object();
+	t->rs = json_array();
 	const char *name;
 	json_t *c;
 	json_object_foreach(spec, name, c) {
+		if (strncmp(name, "set:", 4) == 0 || strncmp(name, "map:", 4) == 0) {  /* named sets and maps */
+			json_array_append_new(t->rs, json_pack("{s:{s:s, s:s, s:s, s:O}}", strncmp(name, "set", 3) ? "map" : "set",
+							       "family", "ip", "table", "filter", "name", name + 4, "elem", c));
+			continue;
+		}
 		json_t *policy = json_object_get(c, "policy");
-		if (json_is_string(policy))
-			json_array_append_new(t->bases, json_pack("{s:s, s:O}", "name", name, "policy", policy));
-		json_t *rules = json_array();
+		json_t *chain = json_pack("{s:s, s:s, s:s}", "family", "ip", "table", "filter", "name", name);
+		if (json_is_string(policy)) {
+			json_object_set(chain, "policy", policy);
+			json_array_append(t->bases, chain);
+		}
+		json_array_append_new(t->rs, json_pack("{s:o}", "chain", chain));
 		size_t i;
 		json_t *r;
 		json_array_foreach(json_object_get(c, "rules"), i, r) {
-			json_array_append_new(rules, json_pack("{s:I, s:O}", "handle", (json_int_t)(i + 10), "expr", r));
+			json_array_append_new(t->rs, json_pack("{s:{s:s, s:s, s:s, s:I, s:O}}", "rule", "family", "ip", "table",
+							       "filter", "chain", name, "handle", (json_int_t)(i + 10), "expr", r));
 		}
-		json_object_set_new(t->chains, name, rules);
 	}
 	json_decref(spec);
 }
@@ -80,10 +88,12 @@ static enum nft_verdict run(const char *json, const struct nft_pkt *p, char *whe
 {
 	struct nft_table t;
 	table_from(&t, json);
-	enum nft_verdict v = nft_eval_base(&t, json_array_get(t.bases, 0), p, where, 256);
+	struct nft_result res;
+	nft_eval_base(t.rs, t.family, t.name, json_array_get(t.bases, 0), p, false, &res);
+	nft_result_where(&res, where, 256);
 	json_decref(t.bases);
-	json_decref(t.chains);
-	return v;
+	json_decref(t.rs);
+	return res.verdict != NFTV_DROP ? NFTV_ACCEPT : res.uncertain ? NFTV_MAYBE : NFTV_DROP;
 }
 
 #define IIF(n) "{\"match\": {\"op\": \"==\", \"left\": {\"meta\": {\"key\": \"iifname\"}}, \"right\": \"" n "\"}}"
@@ -148,11 +158,96 @@ static void eval(void)
 			   " \"G\": {\"policy\": null, \"rules\": []}}";
 	CHECK(run(jump, &out, where) == NFTV_DROP);
 	CHECK_STR(where, "rule handle 11 in chain FORWARD of table ip filter");
+
+	/* Named sets: an interface that is one of the host's, not known which, maybe
+	 * matches when any of them would, and never for certain. */
+	const char *in_set = "{\"set:ins\": [\"lan\"], \"FORWARD\": {\"policy\": \"drop\", \"rules\": [[" IIF("@ins") "," ACCEPT "]]}}";
+	CHECK(run(in_set, &out, where) == NFTV_ACCEPT);
+	CHECK(run(in_set, &reply, where) == NFTV_DROP);
+	const char *eth_set = "{\"set:ins\": [\"eth*\"], \"FORWARD\": {\"policy\": \"drop\", \"rules\": [[" IIF("@ins") "," ACCEPT "]]}}";
+	CHECK(run(eth_set, &reply, where) == NFTV_MAYBE);
+	CHECK_STR(where, "the policy drop of chain FORWARD in table ip filter");
+
+	/* Verdict maps, anonymous and named: an element that maybe holds the key is a
+	 * rule that maybe matches. */
+#define OIF_VMAP(data) "{\"vmap\": {\"key\": {\"meta\": {\"key\": \"oifname\"}}, \"data\": " data "}}"
+	const char *vm = "{\"FORWARD\": {\"policy\": \"drop\", \"rules\": [[" OIF_VMAP(
+		"{\"set\": [[\"lan\", " DROP "], [\"eth0\", " ACCEPT "]]}") "]]}}";
+	CHECK(run(vm, &reply, where) == NFTV_DROP);
+	CHECK_STR(where, "rule handle 10 in chain FORWARD of table ip filter");
+	CHECK(run(vm, &out, where) == NFTV_MAYBE);  /* it may leave through eth0, accepted */
+	const char *named = "{\"map:v\": [[\"lan\", " ACCEPT "]], \"FORWARD\": {\"policy\": \"drop\", \"rules\": [["
+			    OIF_VMAP("\"@v\"") "]]}}";
+	CHECK(run(named, &reply, where) == NFTV_ACCEPT);
+	CHECK(run(named, &out, where) == NFTV_DROP);  /* no other interface is "lan" */
+
+	/* Concatenations. */
+#define PAIRS(e) "{\"match\": {\"op\": \"==\", \"left\": {\"concat\": [{\"meta\": {\"key\": \"iifname\"}}, " \
+		 "{\"meta\": {\"key\": \"oifname\"}}]}, \"right\": {\"set\": [{\"concat\": " e "}]}}}"
+	const char *pairs = "{\"FORWARD\": {\"policy\": \"drop\", \"rules\": [[" PAIRS("[\"lan\", \"lan\"]") "," ACCEPT "]]}}";
+	CHECK(run(pairs, &bridged, where) == NFTV_ACCEPT);
+	CHECK(run(pairs, &out, where) == NFTV_DROP);
+	const char *pairs_eth = "{\"FORWARD\": {\"policy\": \"drop\", \"rules\": [[" PAIRS("[\"lan\", \"eth0\"]") "," ACCEPT "]]}}";
+	CHECK(run(pairs_eth, &out, where) == NFTV_MAYBE);
+
+	/* Addresses are not known; a family is. Rate limits may or may not pass. */
+#define SADDR(p) "{\"match\": {\"op\": \"==\", \"left\": {\"payload\": {\"protocol\": \"" p "\", \"field\": \"saddr\"}}, " \
+		 "\"right\": {\"prefix\": {\"addr\": \"10.0.0.0\", \"len\": 8}}}}"
+	CHECK(run("{\"FORWARD\": {\"policy\": \"drop\", \"rules\": [[" SADDR("ip") "," ACCEPT "]]}}", &out, where) == NFTV_MAYBE);
+	CHECK(run("{\"FORWARD\": {\"policy\": \"drop\", \"rules\": [[" SADDR("ip6") "," ACCEPT "]]}}", &out, where) == NFTV_DROP);
+	const char *limit = "{\"FORWARD\": {\"policy\": \"drop\", \"rules\": [[" IIF("lan")
+			    ", {\"limit\": {\"rate\": 5, \"per\": \"second\"}}," ACCEPT "]]}}";
+	CHECK(run(limit, &out, where) == NFTV_MAYBE);
+	/* A drop behind a maybe is still certain; an accept behind one is not. */
+	const char *maybe_drop = "{\"FORWARD\": {\"policy\": \"accept\", \"rules\": [[" SADDR("ip") "," DROP "], [" DROP "]]}}";
+	CHECK(run(maybe_drop, &out, where) == NFTV_DROP);
+	CHECK_STR(where, "rule handle 11 in chain FORWARD of table ip filter");
+	const char *maybe_accept = "{\"FORWARD\": {\"policy\": \"accept\", \"rules\": [[" SADDR("ip") "," ACCEPT "], [" DROP "]]}}";
+	CHECK(run(maybe_accept, &out, where) == NFTV_MAYBE);
+}
+
+/* The one writer of fixes, for fw's refusals and doctor alike. */
+static void fixes(void)
+{
+	char buf[512];
+	CHECK(nft_is_iptables("ip", "filter", "FORWARD"));
+	CHECK(!nft_is_iptables("ip", "filter", "forward"));  /* nft's own "table ip filter" */
+	CHECK(!nft_is_iptables("inet", "filter", "FORWARD"));
+	CHECK_STR(nft_iptables_tool("ip6", "filter", "DOCKER-USER"), "ip6tables");
+	CHECK(nft_iptables_tool("ip", "filter", "forward") == NULL);
+
+	struct nft_fix f = { .tool = "iptables", .chain = "DOCKER-USER", .iif = "br0" };
+	nft_fix_accept(&f, buf, sizeof(buf));
+	CHECK_STR(buf, "iptables -I DOCKER-USER -i br0 -j ACCEPT");
+	f = (struct nft_fix){ .family = "ip", .table = "filter", .chain = "forward", .oif = "br0" };
+	nft_fix_accept(&f, buf, sizeof(buf));
+	CHECK_STR(buf, "nft insert rule ip filter forward oifname \"br0\" accept");
+	f = (struct nft_fix){ .pre = "ip netns exec r ", .tool = "iptables", .table = "filter", .chain = "FORWARD",
+			      .iif = "a", .oif = "b", .reply = true };
+	nft_fix_accept(&f, buf, sizeof(buf));
+	CHECK_STR(buf, "ip netns exec r iptables -I FORWARD -i a -o b -j ACCEPT && ip netns exec r iptables -I FORWARD "
+		       "-i b -o a -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT");
+	f = (struct nft_fix){ .family = "inet", .table = "t", .chain = "c", .iif = "a", .oif = "b", .reply = true };
+	nft_fix_accept(&f, buf, sizeof(buf));
+	CHECK_STR(buf, "nft insert rule inet t c iifname \"a\" oifname \"b\" accept && nft insert rule inet t c "
+		       "iifname \"b\" oifname \"a\" ct state established,related accept");
+	f = (struct nft_fix){ .tool = "iptables", .table = "filter", .chain = "INPUT", .iif = "eth0", .src = "10.0.0.1" };
+	nft_fix_accept(&f, buf, sizeof(buf));
+	CHECK_STR(buf, "iptables -I INPUT -i eth0 -s 10.0.0.1 -j ACCEPT");
+	nft_fix_delete(&f, 3, 9, buf, sizeof(buf));
+	CHECK_STR(buf, "iptables -D INPUT 3");
+	f.table = "mangle";
+	nft_fix_delete(&f, 3, 9, buf, sizeof(buf));
+	CHECK_STR(buf, "iptables -t mangle -D INPUT 3");
+	f = (struct nft_fix){ .family = "inet", .table = "t", .chain = "c" };
+	nft_fix_delete(&f, 3, 9, buf, sizeof(buf));
+	CHECK_STR(buf, "nft delete rule inet t c handle 9");
 }
 
 int main(void)
 {
 	elems();
+	fixes();
 	ifnames();
 	eval();
 	return UNIT_DONE();
