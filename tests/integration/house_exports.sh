@@ -91,7 +91,7 @@ unversioned=$(nm -D --defined-only --with-symbol-versions "$so" | awk '$2 == "T"
 # lib/ defines. nsnet links libnsnet.a, where internals are within reach; the
 # shared library would not have them.
 # Objects whose source is gone (left by a file since moved) are not read.
-objs() { local o; for o in "$B/$1"/*.o; do [ -e "$REPO/$1/$(basename "$o" .o).c" ] && echo "$o"; done; }
+objs() { local o; for o in "$B/$1"/*.o; do if [ -e "$REPO/$1/$(basename "$o" .o).c" ]; then echo "$o"; fi; done; }
 mapfile -t lib_objs < <(for d in "$REPO"/lib/*/; do objs "lib/$(basename "$d")"; done)
 mapfile -t src_objs < <(objs src)
 [ "${#lib_objs[@]}" -gt 50 ] || fail "only ${#lib_objs[@]} objects of lib/ in $B"
