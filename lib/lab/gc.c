@@ -137,13 +137,8 @@ static void links_reset(void *data)
  * with their ports, as `net rm --force` would. */
 static int orphan_bridges(struct nl *host, json_t *report, struct nsnet_error *e)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = nl_msg(buf, RTM_GETLINK, 0);
-	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
 	struct host_links l = { 0 };
-	int r = nl_dump(host, nlh, links_cb, links_reset, &l, e);
+	int r = rtnl_dump_links(host, links_cb, links_reset, &l, e);
 	for (size_t i = 0; r == 0 && i < l.n; i++) {
 		const char *net = l.v[i].alias;
 		if (strncmp(net, NSNET_BRIDGE_ALIAS, strlen(NSNET_BRIDGE_ALIAS)) != 0)

@@ -25,13 +25,8 @@ static int cmpname(const void *a, const void *b)
 
 int host_link_names(struct nl *nl, struct name_set *ret, struct nsnet_error *e)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = nl_msg(buf, RTM_GETLINK, 0);
-	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
 	struct name_set s = { 0 };
-	int r = nl_dump(nl, nlh, names_cb, names_reset, &s, e);
+	int r = rtnl_dump_links(nl, names_cb, names_reset, &s, e);
 	if (r < 0) {
 		free(s.names);
 		return r;

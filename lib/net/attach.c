@@ -143,13 +143,8 @@ static void ns_links_reset(void *data)
  * ifindex for it, so no lookup is needed after the veth is made. */
 static int choose_ifname(struct nl *nl, const char *want, char out[16], int *ret_index, struct nsnet_error *e)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = nl_msg(buf, RTM_GETLINK, 0);
-	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
 	struct ns_links l = { 0 };
-	int r = nl_dump(nl, nlh, ns_links_cb, ns_links_reset, &l, e);
+	int r = rtnl_dump_links(nl, ns_links_cb, ns_links_reset, &l, e);
 	if (r < 0)
 		goto out;
 	for (int i = 0; !want; i++) {

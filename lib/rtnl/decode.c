@@ -232,3 +232,14 @@ int rtnl_neigh_decode(const struct nlmsghdr *nlh, struct rtnl_neigh *ret)
 	*ret = n;
 	return 1;
 }
+
+int rtnl_dump_links(struct nl *nl, mnl_cb_t cb, void (*reset)(void *), void *data, struct nsnet_error *e)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = nl_msg(buf, RTM_GETLINK, 0);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	/* Statistics are most of a link message and nobody here reads them. */
+	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	return nl_dump(nl, nlh, cb, reset, data, e);
+}

@@ -86,6 +86,9 @@ int nl_request(struct nl *nl, struct nlmsghdr *nlh, const char *what, struct nsn
 int nl_dump(struct nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void (*reset)(void *), void *data,
 	    struct nsnet_error *e);
 
+/* Dump every link of nl's namespace (no statistics) through cb. */
+int rtnl_dump_links(struct nl *nl, mnl_cb_t cb, void (*reset)(void *), void *data, struct nsnet_error *e);
+
 /* Start an rtnetlink request in buf (MNL_SOCKET_BUFFER_SIZE bytes). */
 struct nlmsghdr *nl_msg(void *buf, uint16_t type, uint16_t flags);
 

@@ -103,13 +103,7 @@ static void link_reset(void *data)
 
 int show_links_dump(struct nl *nl, struct show_links *l, struct nsnet_error *e)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = nl_msg(buf, RTM_GETLINK, NLM_F_DUMP);
-	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	/* Statistics are most of a link message and nobody here reads them. */
-	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
-	int r = nl_dump(nl, nlh, link_cb, link_reset, l, e);
+	int r = rtnl_dump_links(nl, link_cb, link_reset, l, e);
 	if (r < 0)
 		return nsnet_err_wrap(e, "list interfaces");
 	show_links_sort(l);
