@@ -368,31 +368,16 @@ struct fw_op {
 	char *json, *listing;
 	char legacy[128];
 	int brnf;
-	char err[256];
 };
-
-static char *nft_list(unsigned flags, char *err, size_t errlen)
-{
-	struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
-	if (!ctx)
-		return NULL;
-	nft_ctx_output_set_flags(ctx, flags);
-	char *out = NULL;
-	if (nft_ctx_buffer_output(ctx) == 0 && nft_ctx_buffer_error(ctx) == 0) {
-		if (nft_run_cmd_from_buffer(ctx, "list ruleset") == 0)
-			out = strdup(nft_ctx_get_output_buffer(ctx) ?: "");
-		else
-			snprintf(err, errlen, "%s", nft_ctx_get_error_buffer(ctx) ?: "");
-	}
-	nft_ctx_free(ctx);
-	return out;
-}
 
 static int fw_in(void *arg)
 {
 	struct fw_op *op = arg;
-	op->json = nft_list(NFT_CTX_OUTPUT_JSON, op->err, sizeof(op->err));
-	op->listing = nft_list(NFT_CTX_OUTPUT_HANDLE | NFT_CTX_OUTPUT_STATELESS, op->err, sizeof(op->err));
+	/* In the namespace's own thread: libnftables's socket is made in the caller's namespace. */
+	if (nft_list_text("list ruleset", NFT_CTX_OUTPUT_JSON, &op->json, NULL) < 0)
+		op->json = NULL;
+	if (nft_list_text("list ruleset", NFT_CTX_OUTPUT_HANDLE | NFT_CTX_OUTPUT_STATELESS, &op->listing, NULL) < 0)
+		op->listing = NULL;
 	/* /proc/net is the *process's* namespace; thread-self is this thread's. */
 	_cleanup_fclose_ FILE *f = fopen("/proc/thread-self/net/ip_tables_names", "re");
 	char line[64];

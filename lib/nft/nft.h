@@ -22,6 +22,8 @@
 int nft_run(const char *cmds, struct nsnet_error *e);
 /* Run a list command and parse its JSON output ({"nftables": [...]}). */
 int nft_list_json(const char *cmd, json_t **ret, struct nsnet_error *e);
+/* Run a list command with libnftables output flags (NFT_CTX_OUTPUT_*); its text. */
+int nft_list_text(const char *cmd, unsigned flags, char **ret, struct nsnet_error *e);
 
 /* A growing buffer of nft commands (open_memstream). */
 struct nft_cmds {

@@ -89,6 +89,21 @@ int nft_list_json(const char *cmd, json_t **ret, struct nsnet_error *e)
 	return 0;
 }
 
+int nft_list_text(const char *cmd, unsigned flags, char **ret, struct nsnet_error *e)
+{
+	_cleanup_nft_ struct nft_ctx *ctx = NULL;
+	int r = ctx_new(&ctx, flags, e);
+	if (r < 0)
+		return r;
+	if (nft_run_cmd_from_buffer(ctx, cmd) != 0)
+		return nft_error(e, nft_ctx_get_error_buffer(ctx));
+	char *out = strdup(nft_ctx_get_output_buffer(ctx) ?: "");
+	if (!out)
+		return nsnet_err(e, ENOMEM, "nftables: '%s'", cmd);
+	*ret = out;
+	return 0;
+}
+
 int nft_cmds_open(struct nft_cmds *c, struct nsnet_error *e)
 {
 	*c = (struct nft_cmds){ 0 };
