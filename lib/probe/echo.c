@@ -166,15 +166,16 @@ static void fault(struct probe_echo *v, const struct probe_fault *f, size_t *pen
 	(*pending)--;
 }
 
-int probe_echo_run(struct probe_echo *v, size_t n, const struct probe_echo_opts *o)
+/* One socket per family the targets need; a family whose socket cannot be opened
+ * fails its targets. Returns the first such error. */
+static int echo_open(struct echo_sock s[2], struct probe_echo *v, size_t n, const struct probe_echo_opts *o,
+		     size_t *pending)
 {
-	struct echo_sock s[2] = { { .fd = -1, .family = AF_INET }, { .fd = -1, .family = AF_INET6 } };
 	bool need[2] = { false, false };
-	size_t pending = 0;
 	int r = 0;
 	for (size_t k = 0; k < n; k++) {
 		v[k].state = v[k].skip ? PROBE_SKIP : PROBE_PENDING;
-		pending += !v[k].skip;
+		*pending += !v[k].skip;
 		need[v[k].dst.family == AF_INET6] |= !v[k].skip;
 	}
 	for (int f = 0; f < 2; f++) {
@@ -186,69 +187,87 @@ int probe_echo_run(struct probe_echo *v, size_t n, const struct probe_echo_opts 
 		struct probe_fault flt = { .err = -q };
 		for (size_t k = 0; k < n; k++)
 			if (v[k].state == PROBE_PENDING && (v[k].dst.family == AF_INET6) == f)
-				fault(&v[k], &flt, &pending);
+				fault(&v[k], &flt, pending);
 	}
+	return r;
+}
 
+/* One request to every target still waiting. */
+static void echo_send_all(const struct echo_sock s[2], struct probe_echo *v, size_t n,
+			  const struct probe_echo_opts *o, size_t *pending)
+{
+	for (size_t k = 0; k < n; k++) {
+		if (v[k].state != PROBE_PENDING)
+			continue;
+		const struct echo_sock *es = &s[v[k].dst.family == AF_INET6];
+		int q = echo_send(es, &v[k].dst, (uint16_t)k, o);
+		if (q == 0 || !o->faults)
+			continue;
+		struct probe_fault flt = { .err = -q, .sending = true };
+		probe_errqueue(es->fd, &flt, NULL, NULL);
+		fault(&v[k], &flt, pending);
+	}
+}
+
+/* What one socket has: errors queued for targets, replies and ICMP errors. */
+static void echo_receive(const struct echo_sock *es, short revents, struct probe_echo *v, size_t n,
+			 const struct probe_echo_opts *o, long start, size_t *pending)
+{
+	if (revents & POLLERR && o->faults) {
+		struct probe_fault flt;
+		struct nsnet_prefix dst;
+		int seq, k;
+		while (probe_errqueue(es->fd, &flt, &dst, &seq))
+			if ((k = errqueue_target(v, n, &dst, seq)) >= 0)
+				fault(&v[k], &flt, pending);
+	}
+	/* A raw socket's pending error shows as POLLERR; the read clears it. */
+	if (!(revents & (POLLIN | POLLERR)))
+		return;
+	for (;;) {
+		uint8_t b[1500];
+		struct sockaddr_storage from;
+		socklen_t fl = sizeof(from);
+		ssize_t got = recvfrom(es->fd, b, sizeof(b), MSG_DONTWAIT, (struct sockaddr *)&from, &fl);
+		if (got <= 0)
+			break;
+		bool is_fault;
+		struct probe_fault flt;
+		int k = echo_match(es, b, (size_t)got, &from, v, n, o, &is_fault, &flt);
+		if (k < 0)
+			continue;
+		if (is_fault) {
+			fault(&v[k], &flt, pending);
+		} else {
+			v[k].state = PROBE_REPLY;
+			v[k].ms = probe_now_ms() - start;
+			(*pending)--;
+		}
+	}
+}
+
+int probe_echo_run(struct probe_echo *v, size_t n, const struct probe_echo_opts *o)
+{
+	struct echo_sock s[2] = { { .fd = -1, .family = AF_INET }, { .fd = -1, .family = AF_INET6 } };
+	size_t pending = 0;
+	int r = echo_open(s, v, n, o, &pending);
 	long start = probe_now_ms(), deadline = start + o->timeout_ms, next = start;
 	unsigned sent = 0;
 	for (long t; pending && (t = probe_now_ms()) < deadline;) {
 		bool more = !o->tries || sent < o->tries;
 		if (more && t >= next) {
-			for (size_t k = 0; k < n; k++) {
-				if (v[k].state != PROBE_PENDING)
-					continue;
-				const struct echo_sock *es = &s[v[k].dst.family == AF_INET6];
-				int q = echo_send(es, &v[k].dst, (uint16_t)k, o);
-				if (q == 0 || !o->faults)
-					continue;
-				struct probe_fault flt = { .err = -q, .sending = true };
-				probe_errqueue(es->fd, &flt, NULL, NULL);
-				fault(&v[k], &flt, &pending);
-			}
+			echo_send_all(s, v, n, o, &pending);
 			sent++;
 			next = probe_now_ms() + o->resend_ms;
-			more = !o->tries || sent < o->tries;
 			continue;
 		}
 		long until = more && next < deadline ? next : deadline;
 		struct pollfd pf[2] = { { s[0].fd, POLLIN, 0 }, { s[1].fd, POLLIN, 0 } };
 		if (poll(pf, 2, (int)(until - t)) <= 0)
 			continue;
-		for (int f = 0; f < 2; f++) {
-			if (pf[f].fd < 0)
-				continue;
-			if (pf[f].revents & POLLERR && o->faults) {
-				struct probe_fault flt;
-				struct nsnet_prefix dst;
-				int seq, k;
-				while (probe_errqueue(pf[f].fd, &flt, &dst, &seq))
-					if ((k = errqueue_target(v, n, &dst, seq)) >= 0)
-						fault(&v[k], &flt, &pending);
-			}
-			/* A raw socket's pending error shows as POLLERR; the read clears it. */
-			if (!(pf[f].revents & (POLLIN | POLLERR)))
-				continue;
-			for (;;) {
-				uint8_t b[1500];
-				struct sockaddr_storage from;
-				socklen_t fl = sizeof(from);
-				ssize_t got = recvfrom(pf[f].fd, b, sizeof(b), MSG_DONTWAIT, (struct sockaddr *)&from, &fl);
-				if (got <= 0)
-					break;
-				bool is_fault;
-				struct probe_fault flt;
-				int k = echo_match(&s[f], b, (size_t)got, &from, v, n, o, &is_fault, &flt);
-				if (k < 0)
-					continue;
-				if (is_fault) {
-					fault(&v[k], &flt, &pending);
-				} else {
-					v[k].state = PROBE_REPLY;
-					v[k].ms = probe_now_ms() - start;
-					pending--;
-				}
-			}
-		}
+		for (int f = 0; f < 2; f++)
+			if (pf[f].fd >= 0)
+				echo_receive(&s[f], pf[f].revents, v, n, o, start, &pending);
 	}
 	for (size_t k = 0; k < n; k++)
 		if (v[k].state == PROBE_PENDING)
