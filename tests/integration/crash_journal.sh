@@ -10,6 +10,8 @@
 # network on the same subnet gives the freed address to another namespace with a
 # listener on the published port; the host's 8080 must not reach it.
 # Witnesses: nft (the table's elements), /proc/sys, ip link, socat.
+# Dozens of killed commands: minutes on a busy machine; the limit only catches a hang.
+# nsnet-test-timeout: 900
 source "$(dirname "$0")/../lib.sh"
 command -v strace >/dev/null || skip "strace is not installed"
 
