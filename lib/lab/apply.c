@@ -5,7 +5,6 @@
  * Namespaces are made together and attached per network in batches, so a
  * thousand-node lab costs about what the kernel needs.
  */
-#include <signal.h>
 #include <netinet/in.h>
 #include "fw/fw.h"
 #include "lab/lab.h"
@@ -13,26 +12,6 @@
 #include "net/net.h"
 #include "netns/netns.h"
 #include "base/base.h"
-
-volatile sig_atomic_t lab_interrupted;
-
-void nsnet_interrupt(void)
-{
-	lab_interrupted = 1;
-}
-void (*lab_progress)(const char *step, size_t done, size_t total, void *data);
-void *lab_progress_data;
-
-static void progress(const char *step, size_t done, size_t total)
-{
-	if (lab_progress)
-		lab_progress(step, done, total, lab_progress_data);
-}
-
-static int check_interrupt(struct nsnet_error *e)
-{
-	return lab_interrupted ? nsnet_errx(e, EINTR, "interrupted") : 0;
-}
 
 static int make_net(const char *lab, const char *name, json_t *spec, struct nsnet_error *e)
 {
@@ -111,7 +90,7 @@ static int node_publish(const char *name, json_t *spec, struct nsnet_error *e)
 }
 
 /* Attach the new nodes network by network, each network in one batch. */
-static int attach_nodes(json_t *want, json_t *nodes, struct nsnet_error *e)
+static int attach_nodes(const struct lab_run *run, json_t *want, json_t *nodes, struct nsnet_error *e)
 {
 	const char *nk;
 	json_t *nv;
@@ -146,16 +125,16 @@ static int attach_nodes(json_t *want, json_t *nodes, struct nsnet_error *e)
 		}
 		json_t *st = NULL;
 		if (n)
-			progress(net, 0, n);
+			lab_progress(run, net, 0, n);
 		if (n && (r = state_net_load(net, &st, e)) == 0)
 			r = net_attach_locked(st, req, n, e);
 		if (n && r == 0)
-			progress(net, n, n);
+			lab_progress(run, net, n, n);
 		json_decref(st);
 		free(req);
 		if (r < 0)
 			return r;
-		if ((r = check_interrupt(e)) < 0)
+		if ((r = lab_check_cancel(run, e)) < 0)
 			return r;
 	}
 	return 0;
@@ -181,7 +160,8 @@ static int make_link(json_t *l, struct nsnet_error *e)
 	return r < 0 ? nsnet_err_wrap(e, "link %s:%s - %s:%s", s.ns_a, s.if_a, s.ns_b, s.if_b) : 0;
 }
 
-static int add_all(const char *lab, const struct lab_plan *p, json_t *done, struct nsnet_error *e)
+static int add_all(const char *lab, const struct lab_plan *p, const struct lab_run *run, json_t *done,
+		   struct nsnet_error *e)
 {
 	size_t i;
 	json_t *k;
@@ -191,7 +171,7 @@ static int add_all(const char *lab, const struct lab_plan *p, json_t *done, stru
 		const char *key = json_string_value(k);
 		if (strncmp(key, "net:", 4) == 0) {
 			json_array_append(done, k);
-			if ((r = make_net(lab, key + 4, json_object_get(p->want, key), e)) < 0 || (r = check_interrupt(e)) < 0)
+			if ((r = make_net(lab, key + 4, json_object_get(p->want, key), e)) < 0 || (r = lab_check_cancel(run, e)) < 0)
 				goto out;
 		} else if (strncmp(key, "node:", 5) == 0) {
 			json_array_append(nodes, k);
@@ -206,17 +186,17 @@ static int add_all(const char *lab, const struct lab_plan *p, json_t *done, stru
 		}
 		json_array_foreach(nodes, i, k) names[i] = json_string_value(k) + 5;
 		json_array_extend(done, nodes);
-		progress("namespaces", 0, n);
+		lab_progress(run, "namespaces", 0, n);
 		r = nsnet_ns_add(names, n, e);
 		free(names);
-		progress("namespaces", n, n);
-		if (r < 0 || (r = check_interrupt(e)) < 0)
+		lab_progress(run, "namespaces", n, n);
+		if (r < 0 || (r = lab_check_cancel(run, e)) < 0)
 			goto out;
 		json_array_foreach(nodes, i, k) {
 			if ((r = node_settings(json_string_value(k) + 5, json_object_get(p->want, json_string_value(k)), e)) < 0)
 				goto out;
 		}
-		if ((r = attach_nodes(p->want, nodes, e)) < 0)
+		if ((r = attach_nodes(run, p->want, nodes, e)) < 0)
 			goto out;
 		json_array_foreach(nodes, i, k) {
 			if ((r = node_routes(json_string_value(k) + 5, json_object_get(p->want, json_string_value(k)), e)) < 0)
@@ -232,7 +212,7 @@ static int add_all(const char *lab, const struct lab_plan *p, json_t *done, stru
 		if (strncmp(key, "link:", 5) != 0)
 			continue;
 		json_array_append(done, k);
-		if ((r = make_link(json_object_get(p->want, key), e)) < 0 || (r = check_interrupt(e)) < 0)
+		if ((r = make_link(json_object_get(p->want, key), e)) < 0 || (r = lab_check_cancel(run, e)) < 0)
 			goto out;
 	}
 out:
@@ -240,10 +220,10 @@ out:
 	return r;
 }
 
-int lab_apply(const char *lab, const struct lab_plan *p, struct nsnet_error *e)
+int lab_apply(const char *lab, const struct lab_plan *p, const struct lab_run *run, struct nsnet_error *e)
 {
-	/* A signal while reading or planning: nothing was changed, nothing to undo. */
-	int r = check_interrupt(e);
+	/* Cancelled while reading or planning: nothing was changed, nothing to undo. */
+	int r = lab_check_cancel(run, e);
 	if (r < 0)
 		return r;
 	json_t *st;
@@ -265,7 +245,7 @@ int lab_apply(const char *lab, const struct lab_plan *p, struct nsnet_error *e)
 	json_array_foreach(p->remove, i, k) json_object_del(elements, json_string_value(k));
 
 	json_t *done = json_array();
-	r = add_all(lab, p, done, e);
+	r = add_all(lab, p, run, done, e);
 	if (r < 0) {
 		/* Undo what this run created; what it removed stays removed. */
 		lab_remove_elements(lab, p->want, done, NULL);

@@ -92,12 +92,6 @@ static void mark_missing(json_t *have)
 	name_set_free(&links);
 }
 
-static void on_signal(int sig)
-{
-	(void)sig;
-	lab_interrupted = 1;
-}
-
 int nsnet_lab_up(const char *file, const struct nsnet_up_opts *opts, json_t **ret_report, struct nsnet_error *e)
 {
 	static const struct nsnet_up_opts none;
@@ -144,18 +138,11 @@ int nsnet_lab_up(const char *file, const struct nsnet_up_opts *opts, json_t **re
 					"steps", lab_plan_describe(&p, o->explain));
 	if (o->dry_run || !changed)
 		goto out;
-	/* SIGINT/SIGTERM now roll back instead of leaving half a lab. */
-	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
-	lab_progress = o->progress;
-	lab_progress_data = o->progress_data;
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
 	/* Keep the source, so down, status and graph work without the file. */
 	char abs[PATH_MAX];
 	p.record = json_pack("{s:s, s:s}", "file", file ? (realpath(file, abs) ? abs : file) : "<default>", "source", src);
-	r = lab_apply(t->name, &p, e);
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
+	struct lab_run run = { .progress = o->progress, .progress_data = o->progress_data, .cancel = o->cancel };
+	r = lab_apply(t->name, &p, &run, e);
 	if (r < 0) {
 		nsnet_err_wrap(e, "up %s", file ? file : "<default>");
 		if (ret_report) {
@@ -164,7 +151,6 @@ int nsnet_lab_up(const char *file, const struct nsnet_up_opts *opts, json_t **re
 		}
 	}
 out:
-	lab_interrupted = 0;
 	lab_plan_free(&p);
 	json_decref(want);
 	json_decref(have);

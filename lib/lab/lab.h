@@ -12,6 +12,7 @@
  */
 #ifndef NSNET_LAB_H
 #define NSNET_LAB_H
+#include <errno.h>
 #include <signal.h>
 #include <jansson.h>
 #include "topology/topology.h"
@@ -39,8 +40,27 @@ json_t *lab_plan_describe(const struct lab_plan *p, bool explain);
 int lab_validate(const char *lab, const struct lab_plan *p, struct nsnet_error *e);
 /* Check that every node's sysctls are per-network-namespace keys (asks the kernel). */
 int lab_validate_sysctls(const struct topology *t, struct nsnet_error *e);
+struct name_set;
+
+/* What the caller of up asked for while it runs: its progress callback and its cancel
+ * flag, passed down instead of kept in globals (a library has no process-wide state). */
+struct lab_run {
+	void (*progress)(const char *step, size_t done, size_t total, void *data);
+	void *progress_data;
+	const volatile sig_atomic_t *cancel;
+};
+static inline void lab_progress(const struct lab_run *run, const char *step, size_t done, size_t total)
+{
+	if (run->progress)
+		run->progress(step, done, total, run->progress_data);
+}
+static inline int lab_check_cancel(const struct lab_run *run, struct nsnet_error *e)
+{
+	return run->cancel && *run->cancel ? nsnet_errx(e, EINTR, "interrupted") : 0;
+}
+
 /* Carry out a plan (lock held). On failure, what this run added is removed again. */
-int lab_apply(const char *lab, const struct lab_plan *p, struct nsnet_error *e);
+int lab_apply(const char *lab, const struct lab_plan *p, const struct lab_run *run, struct nsnet_error *e);
 /* Remove elements (lock held); missing objects are fine. Used by down, gc, rollback. */
 int lab_remove_elements(const char *lab, json_t *elements, json_t *keys, struct nsnet_error *e);
 
@@ -58,16 +78,7 @@ int lab_topology(const char *arg, struct topology **ret, struct nsnet_error *e);
  * namespace, and for each interface its membership and both veth ends (host_links:
  * the host's interface names, or NULL to ask). lab_iface_present fills o, if given,
  * with the member's ifname and ips. */
-struct name_set;
 bool lab_iface_present(const char *node, json_t *f, const struct name_set *host_links, json_t *o);
 bool lab_node_present(const char *name, json_t *spec, const struct name_set *host_links);
-
-/* Progress reporting of the running up (NULL: none). */
-extern void (*lab_progress)(const char *step, size_t done, size_t total, void *data);
-extern void *lab_progress_data;
-
-/* Set by SIGINT/SIGTERM (nsnet_interrupt) at any time: the next step of `up` rolls
- * back; set before `up` applies anything, it changes nothing. */
-extern volatile sig_atomic_t lab_interrupted;
 
 #endif
