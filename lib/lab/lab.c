@@ -60,25 +60,9 @@ static void mark_missing(json_t *have)
 	const char *k;
 	json_t *v, *gone = json_array();
 	json_object_foreach(have, k, v) {
-		bool missing = false;
-		if (strncmp(k, "node:", 5) == 0) {
-			/* Its interfaces too: a deleted veth end leaves the namespace but not the node. */
-			missing = !lab_node_present(k + 5, v, &links);
-		} else if (strncmp(k, "net:", 4) == 0) {
-			json_t *st;
-			missing = state_net_load(k + 4, &st, NULL) < 0 ||
-				  !name_set_has(&links, json_string_value(json_object_get(v, "bridge")));
-			if (!missing)
-				json_decref(st);
-		} else {
-			for (int i = 0; i < 2 && !missing; i++) {
-				const char *node = json_string_value(json_array_get(json_object_get(v, "nodes"), i));
-				const char *ifn = json_string_value(json_array_get(json_object_get(v, "ifnames"), i));
-				missing = streq(node, NSNET_HOST) ? !name_set_has(&links, ifn)
-								 : !nsnet_ns_exists(node) || nsnet_link_index(node, ifn, NULL) < 0;
-			}
-		}
-		if (missing)
+		const char *name;
+		const struct lab_kind *kind = lab_kind_of(k, &name);
+		if (kind && kind->is_missing(name, v, &links))
 			json_array_append_new(gone, json_string(k));
 	}
 	/* A marked copy differs from the wanted spec but still says what to remove. */
@@ -172,13 +156,12 @@ int nsnet_lab_down(const char *arg, struct nsnet_error *e)
 	/* Everything recorded, and everything a half-done up meant to make. */
 	json_t *all = json_deep_copy(json_object_get(st, "elements"));
 	json_object_update_missing(all, json_object_get(json_object_get(st, "journal"), "want"));
-	json_t *keys = json_array();
-	static const char *const order[] = { "link:", "node:", "net:" };
-	for (int o = 0; o < 3; o++) {
-		const char *k;
-		json_t *v;
-		json_object_foreach(all, k, v) if (strncmp(k, order[o], strlen(order[o])) == 0) json_array_append_new(keys, json_string(k));
-	}
+	json_t *names = json_array();
+	const char *k;
+	json_t *v;
+	json_object_foreach(all, k, v) json_array_append_new(names, json_string(k));
+	json_t *keys = lab_keys_ordered(names, true);
+	json_decref(names);
 	r = lab_remove_elements(lab, all, keys, e);
 	if (r == 0)
 		r = lab_state_remove(lab, e);
@@ -186,6 +169,22 @@ int nsnet_lab_down(const char *arg, struct nsnet_error *e)
 	json_decref(all);
 	json_decref(st);
 	return r;
+}
+
+/* How many elements of each kind: { plural: n }. */
+static json_t *kind_counts(json_t *elements)
+{
+	json_t *count = json_object(), *v;
+	for (const struct lab_kind *const *kind = lab_kinds; *kind; kind++)
+		json_object_set_new(count, (*kind)->plural, json_integer(0));
+	const char *k;
+	json_object_foreach(elements, k, v) {
+		const struct lab_kind *kind = lab_kind_of(k, NULL);
+		json_t *n = kind ? json_object_get(count, kind->plural) : NULL;
+		if (n)
+			json_integer_set(n, json_integer_value(n) + 1);
+	}
+	return count;
 }
 
 int nsnet_lab_list(json_t **ret, struct nsnet_error *e)
@@ -200,18 +199,13 @@ int nsnet_lab_list(json_t **ret, struct nsnet_error *e)
 		json_t *st;
 		if (lab_state_load(names[i], &st, NULL) < 0)
 			continue;
-		size_t nodes = 0, nets = 0, links = 0;
-		const char *k;
-		json_t *v;
-		json_object_foreach(json_object_get(st, "elements"), k, v) {
-			nodes += strncmp(k, "node:", 5) == 0;
-			nets += strncmp(k, "net:", 4) == 0;
-			links += strncmp(k, "link:", 5) == 0;
-		}
-		json_array_append_new(arr, json_pack("{s:s, s:s?, s:s?, s:i, s:i, s:i}", "name", names[i], "file",
+		json_t *count = kind_counts(json_object_get(st, "elements"));
+		json_array_append_new(arr, json_pack("{s:s, s:s?, s:s?, s:O, s:O, s:O}", "name", names[i], "file",
 						     json_string_value(json_object_get(st, "file")), "status",
-						     json_string_value(json_object_get(st, "status")), "nodes", (int)nodes,
-						     "networks", (int)nets, "links", (int)links));
+						     json_string_value(json_object_get(st, "status")), "nodes",
+						     json_object_get(count, "nodes"), "networks", json_object_get(count, "networks"),
+						     "links", json_object_get(count, "links")));
+		json_decref(count);
 		json_decref(st);
 	}
 	nsnet_strv_free(names, n);
