@@ -76,13 +76,13 @@ static void mark_missing(json_t *have)
 	name_set_free(&links);
 }
 
-int nsnet_lab_up(const char *file, const struct nsnet_up_opts *opts, json_t **ret_report, struct nsnet_error *e)
+/* The lab file (NULL: the default lab), its source kept to be recorded, parsed and
+ * its sysctls checked with the kernel. */
+static int read_lab(const char *file, char **ret_src, struct topology **ret, struct nsnet_error *e)
 {
-	static const struct nsnet_up_opts none;
-	const struct nsnet_up_opts *o = opts ? opts : &none;
-	struct topology *t;
 	_cleanup_free_ char *src = NULL;
 	size_t len = 0;
+	struct topology *t;
 	int r = file ? topo_read_file(file, &src, &len, e) : 0;
 	if (r < 0)
 		return r;
@@ -96,24 +96,50 @@ int nsnet_lab_up(const char *file, const struct nsnet_up_opts *opts, json_t **re
 		topo_free(t);
 		return r;
 	}
+	*ret_src = TAKE_PTR(src);
+	*ret = t;
+	return 0;
+}
+
+/* The lab's recorded elements (none when it is not up), those the kernel lost marked
+ * (lock held). A journal of a dead up must be undone by gc first. */
+static int recorded(const char *lab, json_t **ret_state, json_t **ret_have, struct nsnet_error *e)
+{
+	json_t *st;
+	if (lab_state_load(lab, &st, NULL) < 0) {
+		*ret_state = NULL;
+		*ret_have = json_object();
+		return 0;
+	}
+	const char *status = json_string_value(json_object_get(st, "status"));
+	pid_t pid = (pid_t)json_integer_value(json_object_get(st, "pid"));
+	if (status && streq(status, "applying") && pid > 0 && pid != getpid() && kill(pid, 0) < 0) {
+		json_decref(st);
+		return nsnet_errx(e, EAGAIN, "lab '%s': a previous 'up' (pid %d) died half-way; run 'nsnet gc' first", lab, pid);
+	}
+	*ret_have = json_incref(json_object_get(st, "elements"));
+	if (!*ret_have)
+		*ret_have = json_object();
+	else
+		mark_missing(*ret_have);
+	*ret_state = st;
+	return 0;
+}
+
+int nsnet_lab_up(const char *file, const struct nsnet_up_opts *opts, json_t **ret_report, struct nsnet_error *e)
+{
+	static const struct nsnet_up_opts none;
+	const struct nsnet_up_opts *o = opts ? opts : &none;
+	struct topology *t = NULL;
+	_cleanup_free_ char *src = NULL;
+	int r = read_lab(file, &src, &t, e);
+	if (r < 0)
+		return r;
 	_cleanup_close_ int lock = -1;
 	json_t *want = lab_elements(t), *have = NULL, *st = NULL;
 	struct lab_plan p = { 0 };
-	if ((r = nsnet_lock(&lock, e)) < 0)
+	if ((r = nsnet_lock(&lock, e)) < 0 || (r = recorded(t->name, &st, &have, e)) < 0)
 		goto out;
-	if (lab_state_load(t->name, &st, NULL) == 0) {
-		const char *status = json_string_value(json_object_get(st, "status"));
-		pid_t pid = (pid_t)json_integer_value(json_object_get(st, "pid"));
-		if (status && streq(status, "applying") && pid > 0 && pid != getpid() && kill(pid, 0) < 0) {
-			r = nsnet_errx(e, EAGAIN, "lab '%s': a previous 'up' (pid %d) died half-way; run 'nsnet gc' first",
-				       t->name, pid);
-			goto out;
-		}
-		have = json_incref(json_object_get(st, "elements"));
-		mark_missing(have);
-	}
-	if (!have)
-		have = json_object();
 	if ((r = lab_plan_make(want, have, &p, e)) < 0 || (r = lab_validate(t->name, &p, e)) < 0)
 		goto out;
 	bool changed = json_array_size(p.add) || json_array_size(p.remove);
