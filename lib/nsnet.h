@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <signal.h>
 #include <sys/types.h>
 #include <netinet/in.h>
 
@@ -229,16 +230,16 @@ struct nsnet_up_opts {
 	/* Called between steps of a large up: "namespaces", 1000, 1000 ... (optional). */
 	void (*progress)(const char *step, size_t done, size_t total, void *data);
 	void *progress_data;
+	/* Read between steps (optional): once nonzero, up stops and rolls back what it
+	 * made, failing with "interrupted" (-EINTR); nonzero before up applies anything,
+	 * it changes nothing. A flag the caller's SIGINT/SIGTERM handler sets: the
+	 * library installs no handler of its own. */
+	const volatile sig_atomic_t *cancel;
 };
 /* Bring a lab up from FILE (NULL: the embedded default lab), changing only what
  * differs from what runs. ret_report (optional): { "lab", "changed", "steps": [...] }. */
 int nsnet_lab_up(const char *file, const struct nsnet_up_opts *o, struct json_t **ret_report,
 		 struct nsnet_error *e);
-/* Ask a running nsnet_lab_up to stop and roll back what it made (it then fails with
- * "interrupted", -EINTR); a request made before it starts makes it change nothing.
- * Async-signal-safe: meant for a SIGINT/SIGTERM handler installed when the process
- * starts (nsnet_lab_up also catches both while it applies). Cleared when up returns. */
-void nsnet_interrupt(void);
 /* LAB is a lab name or a topology file; NULL means the default lab. */
 int nsnet_lab_down(const char *lab, struct nsnet_error *e);
 int nsnet_lab_status(const char *lab, struct json_t **ret, struct nsnet_error *e);

@@ -85,10 +85,12 @@ void cli_block_signals(void)
 	sigprocmask(SIG_BLOCK, &s, NULL);
 }
 
+volatile sig_atomic_t cli_interrupted;
+
 static void on_signal(int sig)
 {
 	(void)sig;
-	nsnet_interrupt();
+	cli_interrupted = 1;
 }
 
 /* Once the verb is known: a changing verb gets the handler, then the signals are

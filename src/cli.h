@@ -4,6 +4,7 @@
 #define NSNET_CLI_H
 
 #include <errno.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <string.h>
 #include <jansson.h>
@@ -29,6 +30,9 @@ struct verb {
 /* Block SIGINT, SIGTERM and SIGHUP: the first thing main does, so that no signal can
  * end a changing command half-way before its handler is in place. */
 void cli_block_signals(void);
+/* Set by the handler of a deferring verb's signals: `up` passes it to the library as
+ * its cancel flag (and rolls back); the other verbs finish their change. */
+extern volatile sig_atomic_t cli_interrupted;
 
 /* Sub-verbs (e.g. `ns add`) use the same table type. */
 int verb_dispatch(const char *prog, const struct verb *table, int argc, char **argv);

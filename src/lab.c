@@ -57,6 +57,7 @@ int verb_up(int argc, char **argv)
 		return r;
 	struct nsnet_error e = { 0 };
 	json_t *rep = NULL;
+	o.cancel = &cli_interrupted;
 	if (!json && isatty(STDERR_FILENO) && !o.dry_run)
 		o.progress = show_progress;
 	if ((r = nsnet_lab_up(file, &o, &rep, &e)) < 0)

@@ -60,7 +60,7 @@ static bool orphan(json_t *net)
 	if (lab_state_load(lab, &st, NULL) < 0)
 		return true;
 	char key[128];
-	snprintf(key, sizeof(key), "net:%s", json_string_value(json_object_get(net, "name")));
+	lab_key(&lab_kind_net, json_string_value(json_object_get(net, "name")), key, sizeof(key));
 	bool known = json_object_get(json_object_get(st, "elements"), key) ||
 		     json_object_get(json_object_get(json_object_get(st, "journal"), "want"), key);
 	json_decref(st);

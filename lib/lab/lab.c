@@ -60,25 +60,9 @@ static void mark_missing(json_t *have)
 	const char *k;
 	json_t *v, *gone = json_array();
 	json_object_foreach(have, k, v) {
-		bool missing = false;
-		if (strncmp(k, "node:", 5) == 0) {
-			/* Its interfaces too: a deleted veth end leaves the namespace but not the node. */
-			missing = !lab_node_present(k + 5, v, &links);
-		} else if (strncmp(k, "net:", 4) == 0) {
-			json_t *st;
-			missing = state_net_load(k + 4, &st, NULL) < 0 ||
-				  !name_set_has(&links, json_string_value(json_object_get(v, "bridge")));
-			if (!missing)
-				json_decref(st);
-		} else {
-			for (int i = 0; i < 2 && !missing; i++) {
-				const char *node = json_string_value(json_array_get(json_object_get(v, "nodes"), i));
-				const char *ifn = json_string_value(json_array_get(json_object_get(v, "ifnames"), i));
-				missing = streq(node, NSNET_HOST) ? !name_set_has(&links, ifn)
-								 : !nsnet_ns_exists(node) || nsnet_link_index(node, ifn, NULL) < 0;
-			}
-		}
-		if (missing)
+		const char *name;
+		const struct lab_kind *kind = lab_kind_of(k, &name);
+		if (kind && kind->is_missing(name, v, &links))
 			json_array_append_new(gone, json_string(k));
 	}
 	/* A marked copy differs from the wanted spec but still says what to remove. */
@@ -92,19 +76,13 @@ static void mark_missing(json_t *have)
 	name_set_free(&links);
 }
 
-static void on_signal(int sig)
+/* The lab file (NULL: the default lab), its source kept to be recorded, parsed and
+ * its sysctls checked with the kernel. */
+static int read_lab(const char *file, char **ret_src, struct topology **ret, struct nsnet_error *e)
 {
-	(void)sig;
-	lab_interrupted = 1;
-}
-
-int nsnet_lab_up(const char *file, const struct nsnet_up_opts *opts, json_t **ret_report, struct nsnet_error *e)
-{
-	static const struct nsnet_up_opts none;
-	const struct nsnet_up_opts *o = opts ? opts : &none;
-	struct topology *t;
 	_cleanup_free_ char *src = NULL;
 	size_t len = 0;
+	struct topology *t;
 	int r = file ? topo_read_file(file, &src, &len, e) : 0;
 	if (r < 0)
 		return r;
@@ -118,24 +96,50 @@ int nsnet_lab_up(const char *file, const struct nsnet_up_opts *opts, json_t **re
 		topo_free(t);
 		return r;
 	}
+	*ret_src = TAKE_PTR(src);
+	*ret = t;
+	return 0;
+}
+
+/* The lab's recorded elements (none when it is not up), those the kernel lost marked
+ * (lock held). A journal of a dead up must be undone by gc first. */
+static int recorded(const char *lab, json_t **ret_state, json_t **ret_have, struct nsnet_error *e)
+{
+	json_t *st;
+	if (lab_state_load(lab, &st, NULL) < 0) {
+		*ret_state = NULL;
+		*ret_have = json_object();
+		return 0;
+	}
+	const char *status = json_string_value(json_object_get(st, "status"));
+	pid_t pid = (pid_t)json_integer_value(json_object_get(st, "pid"));
+	if (status && streq(status, "applying") && pid > 0 && pid != getpid() && kill(pid, 0) < 0) {
+		json_decref(st);
+		return nsnet_errx(e, EAGAIN, "lab '%s': a previous 'up' (pid %d) died half-way; run 'nsnet gc' first", lab, pid);
+	}
+	*ret_have = json_incref(json_object_get(st, "elements"));
+	if (!*ret_have)
+		*ret_have = json_object();
+	else
+		mark_missing(*ret_have);
+	*ret_state = st;
+	return 0;
+}
+
+int nsnet_lab_up(const char *file, const struct nsnet_up_opts *opts, json_t **ret_report, struct nsnet_error *e)
+{
+	static const struct nsnet_up_opts none;
+	const struct nsnet_up_opts *o = opts ? opts : &none;
+	struct topology *t = NULL;
+	_cleanup_free_ char *src = NULL;
+	int r = read_lab(file, &src, &t, e);
+	if (r < 0)
+		return r;
 	_cleanup_close_ int lock = -1;
 	json_t *want = lab_elements(t), *have = NULL, *st = NULL;
 	struct lab_plan p = { 0 };
-	if ((r = fw_lock(&lock, e)) < 0)
+	if ((r = fw_lock(&lock, e)) < 0 || (r = recorded(t->name, &st, &have, e)) < 0)
 		goto out;
-	if (lab_state_load(t->name, &st, NULL) == 0) {
-		const char *status = json_string_value(json_object_get(st, "status"));
-		pid_t pid = (pid_t)json_integer_value(json_object_get(st, "pid"));
-		if (status && streq(status, "applying") && pid > 0 && pid != getpid() && kill(pid, 0) < 0) {
-			r = nsnet_errx(e, EAGAIN, "lab '%s': a previous 'up' (pid %d) died half-way; run 'nsnet gc' first",
-				       t->name, pid);
-			goto out;
-		}
-		have = json_incref(json_object_get(st, "elements"));
-		mark_missing(have);
-	}
-	if (!have)
-		have = json_object();
 	if ((r = lab_plan_make(want, have, &p, e)) < 0 || (r = lab_validate(t->name, &p, e)) < 0)
 		goto out;
 	bool changed = json_array_size(p.add) || json_array_size(p.remove);
@@ -144,18 +148,11 @@ int nsnet_lab_up(const char *file, const struct nsnet_up_opts *opts, json_t **re
 					"steps", lab_plan_describe(&p, o->explain));
 	if (o->dry_run || !changed)
 		goto out;
-	/* SIGINT/SIGTERM now roll back instead of leaving half a lab. */
-	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
-	lab_progress = o->progress;
-	lab_progress_data = o->progress_data;
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
 	/* Keep the source, so down, status and graph work without the file. */
 	char abs[PATH_MAX];
 	p.record = json_pack("{s:s, s:s}", "file", file ? (realpath(file, abs) ? abs : file) : "<default>", "source", src);
-	r = lab_apply(t->name, &p, e);
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
+	struct lab_run run = { .progress = o->progress, .progress_data = o->progress_data, .cancel = o->cancel };
+	r = lab_apply(t->name, &p, &run, e);
 	if (r < 0) {
 		nsnet_err_wrap(e, "up %s", file ? file : "<default>");
 		if (ret_report) {
@@ -164,7 +161,6 @@ int nsnet_lab_up(const char *file, const struct nsnet_up_opts *opts, json_t **re
 		}
 	}
 out:
-	lab_interrupted = 0;
 	lab_plan_free(&p);
 	json_decref(want);
 	json_decref(have);
@@ -186,13 +182,12 @@ int nsnet_lab_down(const char *arg, struct nsnet_error *e)
 	/* Everything recorded, and everything a half-done up meant to make. */
 	json_t *all = json_deep_copy(json_object_get(st, "elements"));
 	json_object_update_missing(all, json_object_get(json_object_get(st, "journal"), "want"));
-	json_t *keys = json_array();
-	static const char *const order[] = { "link:", "node:", "net:" };
-	for (int o = 0; o < 3; o++) {
-		const char *k;
-		json_t *v;
-		json_object_foreach(all, k, v) if (strncmp(k, order[o], strlen(order[o])) == 0) json_array_append_new(keys, json_string(k));
-	}
+	json_t *names = json_array();
+	const char *k;
+	json_t *v;
+	json_object_foreach(all, k, v) json_array_append_new(names, json_string(k));
+	json_t *keys = lab_keys_ordered(names, true);
+	json_decref(names);
 	r = lab_remove_elements(lab, all, keys, e);
 	if (r == 0)
 		r = lab_state_remove(lab, e);
@@ -200,6 +195,22 @@ int nsnet_lab_down(const char *arg, struct nsnet_error *e)
 	json_decref(all);
 	json_decref(st);
 	return r;
+}
+
+/* How many elements of each kind: { plural: n }. */
+static json_t *kind_counts(json_t *elements)
+{
+	json_t *count = json_object(), *v;
+	for (const struct lab_kind *const *kind = lab_kinds; *kind; kind++)
+		json_object_set_new(count, (*kind)->plural, json_integer(0));
+	const char *k;
+	json_object_foreach(elements, k, v) {
+		const struct lab_kind *kind = lab_kind_of(k, NULL);
+		json_t *n = kind ? json_object_get(count, kind->plural) : NULL;
+		if (n)
+			json_integer_set(n, json_integer_value(n) + 1);
+	}
+	return count;
 }
 
 int nsnet_lab_list(json_t **ret, struct nsnet_error *e)
@@ -214,18 +225,13 @@ int nsnet_lab_list(json_t **ret, struct nsnet_error *e)
 		json_t *st;
 		if (lab_state_load(names[i], &st, NULL) < 0)
 			continue;
-		size_t nodes = 0, nets = 0, links = 0;
-		const char *k;
-		json_t *v;
-		json_object_foreach(json_object_get(st, "elements"), k, v) {
-			nodes += strncmp(k, "node:", 5) == 0;
-			nets += strncmp(k, "net:", 4) == 0;
-			links += strncmp(k, "link:", 5) == 0;
-		}
-		json_array_append_new(arr, json_pack("{s:s, s:s?, s:s?, s:i, s:i, s:i}", "name", names[i], "file",
+		json_t *count = kind_counts(json_object_get(st, "elements"));
+		json_array_append_new(arr, json_pack("{s:s, s:s?, s:s?, s:O, s:O, s:O}", "name", names[i], "file",
 						     json_string_value(json_object_get(st, "file")), "status",
-						     json_string_value(json_object_get(st, "status")), "nodes", (int)nodes,
-						     "networks", (int)nets, "links", (int)links));
+						     json_string_value(json_object_get(st, "status")), "nodes",
+						     json_object_get(count, "nodes"), "networks", json_object_get(count, "networks"),
+						     "links", json_object_get(count, "links")));
+		json_decref(count);
 		json_decref(st);
 	}
 	nsnet_strv_free(names, n);

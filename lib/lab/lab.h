@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The lab engine. A lab is a set of elements, each with a key and a canonical JSON
- * spec built from the topology:
- *   "net:NAME"                      a network (bridge, subnets, NAT)
- *   "node:NAME"                     a namespace with its interfaces, routes, sysctls, publishes
- *   "link:A:IFA|B:IFB"              a point-to-point veth (A or B may be "host")
+ * spec built from the topology; each kind of element is one file (below, "element
+ * kinds"):
+ *   "net:NAME"          kind_net.c    a network (bridge, subnets, NAT)
+ *   "node:NAME"         kind_node.c   a namespace with its interfaces, routes, sysctls, publishes
+ *   "link:A:IFA|B:IFB"  kind_link.c   a point-to-point veth (A or B may be "host")
  * `up` compares the wanted elements with those recorded in the lab's state
  * (/run/nsnet/labs/LAB.json) and changes only the difference. Before touching the
  * kernel it writes a journal (what it will add and remove, and the state before),
@@ -12,12 +13,15 @@
  */
 #ifndef NSNET_LAB_H
 #define NSNET_LAB_H
+#include <errno.h>
 #include <signal.h>
+#include <stdio.h>
+#include <string.h>
 #include <jansson.h>
 #include "topology/topology.h"
 
 
-/* Wanted elements of a topology: { key: spec }. */
+/* Wanted elements of a topology: { key: spec }, each kind's in creation order. */
 json_t *lab_elements(const struct topology *t);
 
 
@@ -39,8 +43,26 @@ json_t *lab_plan_describe(const struct lab_plan *p, bool explain);
 int lab_validate(const char *lab, const struct lab_plan *p, struct nsnet_error *e);
 /* Check that every node's sysctls are per-network-namespace keys (asks the kernel). */
 int lab_validate_sysctls(const struct topology *t, struct nsnet_error *e);
+
+/* What the caller of up asked for while it runs: its progress callback and its cancel
+ * flag, passed down instead of kept in globals (a library has no process-wide state). */
+struct lab_run {
+	void (*progress)(const char *step, size_t done, size_t total, void *data);
+	void *progress_data;
+	const volatile sig_atomic_t *cancel;
+};
+static inline void lab_progress(const struct lab_run *run, const char *step, size_t done, size_t total)
+{
+	if (run->progress)
+		run->progress(step, done, total, run->progress_data);
+}
+static inline int lab_check_cancel(const struct lab_run *run, struct nsnet_error *e)
+{
+	return run->cancel && *run->cancel ? nsnet_errx(e, EINTR, "interrupted") : 0;
+}
+
 /* Carry out a plan (lock held). On failure, what this run added is removed again. */
-int lab_apply(const char *lab, const struct lab_plan *p, struct nsnet_error *e);
+int lab_apply(const char *lab, const struct lab_plan *p, const struct lab_run *run, struct nsnet_error *e);
 /* Remove elements (lock held); missing objects are fine. Used by down, gc, rollback. */
 int lab_remove_elements(const char *lab, json_t *elements, json_t *keys, struct nsnet_error *e);
 
@@ -62,12 +84,161 @@ struct name_set;
 bool lab_iface_present(const char *node, json_t *f, const struct name_set *host_links, json_t *o);
 bool lab_node_present(const char *name, json_t *spec, const struct name_set *host_links);
 
-/* Progress reporting of the running up (NULL: none). */
-extern void (*lab_progress)(const char *step, size_t done, size_t total, void *data);
-extern void *lab_progress_data;
+/* ---- element kinds ------------------------------------------------------------------
+ * Each kind of element (network, node, link) plugs in through an ops table, as
+ * systemd-networkd's netdev vtables and iproute2's link_util do: the planner, the
+ * applier, removal, validation and status iterate over lab_kinds[] and dispatch, and
+ * a new kind (a VXLAN port, a link impairment, a service) is one new file and one
+ * line in kinds.c. A key is the kind's prefix and the element's name (the recorded
+ * format: state files keep their keys). lab_kind_of() in kinds.c is the one place
+ * that tells a key's kind; kind files never call into kinds.c (it refers to each of
+ * them, and calls between files make no circle), so they ask at most whether a key
+ * is of one given kind (lab_key_name). */
+struct nl;
+struct lab_kind;
 
-/* Set by SIGINT/SIGTERM (nsnet_interrupt) at any time: the next step of `up` rolls
- * back; set before `up` applies anything, it changes nothing. */
-extern volatile sig_atomic_t lab_interrupted;
+/* Elements of one kind, told from their keys once (kinds.c): what create, remove and
+ * reap work on. key and name point into the keys' array, spec into the specs. */
+struct lab_el {
+	const char *key;
+	const char *name;
+	json_t *spec;     /* NULL when the specs have none */
+};
+struct lab_els {
+	struct lab_el *v;
+	size_t n;
+};
+
+/* What create sees: the lab, every wanted element, and the caller's run. */
+struct lab_ctx {
+	const char *lab;
+	json_t *want;
+	const struct lab_run *run;
+};
+
+/* What remove and reap see: the specs, every key being removed (of every kind) and
+ * the namespaces among them ({ name: true }), whose veths go with them. */
+struct lab_removal {
+	json_t *specs;
+	json_t *keys;
+	json_t *dying;
+};
+
+/* What check sees: the plan being validated, the host's netlink socket and the
+ * other labs' elements ({ key: lab }). */
+struct lab_check {
+	const char *lab;
+	const struct lab_plan *plan;
+	struct nl *host;
+	json_t *owners;
+};
+
+/* The elements of nsnet's firewall sets and maps, as status reads them (NULL: unread). */
+struct lab_fw {
+	json_t *bridges, *nat_bridges, *pubany4, *pub4;
+};
+
+struct lab_kind {
+	const char *prefix;   /* of its keys: "net:" followed by the network's name */
+	const char *plural;   /* its list in status ("networks") and its count in ls */
+	bool is_namespace;    /* an element is a namespace: its veths go with it */
+	bool needs_fw_table;  /* an element needs nsnet's firewall table (status says when it is gone) */
+	/* Add the topology's elements of this kind to elements ({ key: canonical spec }). */
+	void (*wanted)(const struct topology *t, json_t *elements);
+	/* Does spec depend on element name of kind k, so that replacing that one replaces
+	 * this one too? (Optional.) */
+	bool (*uses)(json_t *spec, const struct lab_kind *k, const char *name);
+	/* Before anything changes: can this addition be made? */
+	int (*check)(const struct lab_check *c, const char *key, const char *name, struct nsnet_error *e);
+	/* Make els (this kind's additions, in plan order). Each key is put in done before
+	 * its first change, so that a failure (this one or a later one) removes it again. */
+	int (*create)(const struct lab_ctx *c, const struct lab_els *els, json_t *done, struct nsnet_error *e);
+	/* Remove els (this kind's, maybe none: called on every removal, in removal order);
+	 * objects already gone are fine. */
+	int (*remove)(const struct lab_removal *c, const struct lab_els *els, struct nsnet_error *e);
+	/* After every kind's remove: what goes last (optional). */
+	void (*reap)(const struct lab_removal *c, const struct lab_els *els);
+	/* Is a recorded element gone from the kernel (so that up makes it again)? */
+	bool (*is_missing)(const char *name, json_t *spec, const struct name_set *host_links);
+	/* The ip/nft commands equivalent to adding (or removing) it, into cmds; specs
+	 * holds the elements it may refer to. */
+	void (*explain)(json_t *cmds, const char *name, json_t *spec, json_t *specs, bool add);
+	/* Its entry in status, checked against the kernel; clears *ok when it is not whole. */
+	json_t *(*status)(const char *name, json_t *spec, bool *ok);
+	/* What it needs from nsnet's firewall and fw lacks, as lines into missing (optional). */
+	void (*fw_missing)(json_t *spec, const struct lab_fw *fw, json_t *missing);
+	/* The addresses it gives the lab's nodes, for pingall: [[node, address], ...]
+	 * (nodes: the lab's namespaces, { name: true }). Optional. */
+	json_t *(*addresses)(const char *name, json_t *spec, json_t *nodes);
+};
+
+extern const struct lab_kind lab_kind_net, lab_kind_node, lab_kind_link;
+
+/* kinds.c: every kind, in creation order (removal goes the other way), NULL-ended. */
+extern const struct lab_kind *const lab_kinds[];
+/* The kind of a key, and the element's name in it (ret_name optional); NULL for a
+ * key of no known kind. */
+const struct lab_kind *lab_kind_of(const char *key, const char **ret_name);
+/* keys (an array) in creation order, or in removal order with keys of no known kind
+ * last (they are dropped from the record). A new array. */
+json_t *lab_keys_ordered(json_t *keys, bool removal);
+/* The keys of kind k among keys, in their order. A new array. */
+json_t *lab_keys_of(json_t *keys, const struct lab_kind *k);
+/* The elements of kind k among keys, in their order, with their specs. */
+int lab_els_of(json_t *keys, json_t *specs, const struct lab_kind *k, struct lab_els *ret, struct nsnet_error *e);
+void lab_els_free(struct lab_els *els);
+
+/* The name in key if key is of kind k, else NULL. */
+static inline const char *lab_key_name(const struct lab_kind *k, const char *key)
+{
+	size_t n = strlen(k->prefix);
+	return key && strncmp(key, k->prefix, n) == 0 ? key + n : NULL;
+}
+
+/* The key of element name of kind k (truncated to fit: names are short). */
+static inline const char *lab_key(const struct lab_kind *k, const char *name, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s%s", k->prefix, name ? name : "");
+	return buf;
+}
+
+/* The spec of element name of kind k in specs, or NULL. */
+static inline json_t *lab_spec_of(json_t *specs, const struct lab_kind *k, const char *name)
+{
+	char key[600];
+	return json_object_get(specs, lab_key(k, name, key, sizeof(key)));
+}
+
+/* Is key in the array keys? */
+static inline bool lab_keys_have(json_t *keys, const char *key)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(keys, i, v) if (json_is_string(v) && strcmp(json_string_value(v), key) == 0) return true;
+	return false;
+}
+
+/* An address (or prefix, with_len) as a JSON string, for the specs. */
+static inline json_t *lab_addr_json(const struct nsnet_prefix *p, bool with_len)
+{
+	char buf[64];
+	return json_string(nsnet_prefix_str(p, with_len, buf, sizeof(buf)));
+}
+
+/* explain.c: --explain's commands, each name one shell word (see there why). */
+#define LAB_QN 8
+struct lab_quoter {
+	char buf[LAB_QN][4 * 1024 + 3];
+	int i;
+};
+const char *lab_q(struct lab_quoter *qt, const char *s);
+void lab_cmd(json_t *cmds, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* kind_node.c's work, in files of their own: making nodes (namespaces, settings,
+ * attaches per network, routes, publishes), and removing them (detach from networks
+ * that stay; then, last, the namespaces). */
+int lab_nodes_create(const struct lab_ctx *c, const struct lab_els *nodes, json_t *done, struct nsnet_error *e);
+int lab_nodes_detach(const struct lab_removal *c, const struct lab_els *nodes, struct nsnet_error *e);
+void lab_nodes_reap(const struct lab_removal *c, const struct lab_els *nodes);
 
 #endif

@@ -19,7 +19,7 @@
 struct target {
 	const char *node;
 	struct nsnet_prefix addr;
-	char group[160];   /* "net:NAME" or the link's key: shared groups make a pair required */
+	char group[160];   /* the key of the network or link: shared groups make a pair required */
 };
 
 struct src {
@@ -57,55 +57,43 @@ static int ping_from(size_t w, void *p, struct nsnet_error *e)
 	return 0;
 }
 
-/* Targets: every address of every node, from the networks' state and the links. */
+/* Is key one of the lab's nodes (an element that is a namespace)? Its name if so. */
+static const char *node_of(const char *key)
+{
+	const char *name;
+	const struct lab_kind *kind = lab_kind_of(key, &name);
+	return kind && kind->is_namespace ? name : NULL;
+}
+
+/* Targets: every address each element gives a node (the networks' members, the
+ * links' ends), grouped by the element. */
 static int collect(json_t *elements, json_t *keep, struct target **ret, size_t *ret_n)
 {
 	struct target *t = NULL;
 	size_t n = 0;
 	const char *k;
-	json_t *v;
+	json_t *v, *nodes = json_object();
+	json_object_foreach(elements, k, v) if (node_of(k)) json_object_set_new(nodes, node_of(k), json_true());
 	json_object_foreach(elements, k, v) {
-		if (strncmp(k, "net:", 4) == 0) {
-			json_t *net;
-			if (state_net_load(k + 4, &net, NULL) < 0)
+		const char *name;
+		const struct lab_kind *kind = lab_kind_of(k, &name);
+		json_t *addrs = kind && kind->addresses ? kind->addresses(name, v, nodes) : NULL, *a;
+		size_t i;
+		json_array_foreach(addrs, i, a) {
+			struct target *nt = realloc(t, (n + 1) * sizeof(*t));
+			if (!nt)
 				continue;
-			size_t i, j;
-			json_t *m, *ip;
-			json_array_foreach(json_object_get(net, "members"), i, m) {
-				char nk[300];
-				snprintf(nk, sizeof(nk), "node:%s", jstr(m, "ns"));
-				if (!json_object_get(elements, nk))
-					continue;
-				json_array_foreach(json_object_get(m, "ips"), j, ip) {
-					struct target *nt = realloc(t, (n + 1) * sizeof(*t));
-					if (!nt)
-						continue;
-					t = nt;
-					t[n].node = jstr(m, "ns");
-					snprintf(t[n].group, sizeof(t[n].group), "%s", k);
-					if (nsnet_prefix_parse(json_string_value(ip), true, &t[n].addr, NULL) == 0)
-						n++;
-				}
-			}
-			/* The targets point into it: keep it until the end. */
-			json_array_append_new(keep, net);
-		} else if (strncmp(k, "link:", 5) == 0) {
-			for (int i = 0; i < 2; i++) {
-				const char *node = json_string_value(json_array_get(json_object_get(v, "nodes"), i));
-				const char *ip = json_string_value(json_array_get(json_object_get(v, "ips"), i));
-				if (!ip || streq(node, NSNET_HOST))
-					continue;
-				struct target *nt = realloc(t, (n + 1) * sizeof(*t));
-				if (!nt)
-					continue;
-				t = nt;
-				t[n].node = node;
-				snprintf(t[n].group, sizeof(t[n].group), "%s", k);
-				if (nsnet_prefix_parse(ip, true, &t[n].addr, NULL) == 0)
-					n++;
-			}
+			t = nt;
+			t[n].node = json_string_value(json_array_get(a, 0));
+			snprintf(t[n].group, sizeof(t[n].group), "%s", k);
+			if (nsnet_prefix_parse(json_string_value(json_array_get(a, 1)), true, &t[n].addr, NULL) == 0)
+				n++;
 		}
+		/* The targets point into it: keep it until the end. */
+		if (addrs)
+			json_array_append_new(keep, addrs);
 	}
+	json_decref(nodes);
 	*ret = t;
 	*ret_n = n;
 	return 0;
@@ -139,13 +127,13 @@ int nsnet_lab_pingall(const char *arg, json_t **ret, struct nsnet_error *e)
 	collect(elements, keep, &c.t, &c.nt);
 	const char *k;
 	json_t *v;
-	json_object_foreach(elements, k, v) c.ns += strncmp(k, "node:", 5) == 0;
+	json_object_foreach(elements, k, v) c.ns += node_of(k) != NULL;
 	c.s = calloc(c.ns + 1, sizeof(*c.s));
 	size_t i = 0;
 	json_object_foreach(elements, k, v) {
-		if (strncmp(k, "node:", 5) != 0)
+		if (!node_of(k))
 			continue;
-		c.s[i].node = k + 5;
+		c.s[i].node = node_of(k);
 		c.s[i].ok = calloc(c.nt + 1, sizeof(bool));
 		i++;
 	}

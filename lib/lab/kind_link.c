@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The link kind, "link:A:IFA|B:IFB": a point-to-point veth between two nodes (either
+ * may be "host"), with an address on each end if the file gives one. */
+#include "lab/lab.h"
+#include "rtnl/rtnl.h"
+#include "net/net.h"
+#include "base/base.h"
+
+static const char *end_node(json_t *l, int i)
+{
+	return json_string_value(json_array_get(json_object_get(l, "nodes"), i));
+}
+
+static const char *end_ifname(json_t *l, int i)
+{
+	return json_string_value(json_array_get(json_object_get(l, "ifnames"), i));
+}
+
+static json_t *link_spec(const struct topo_link *l)
+{
+	json_t *ips = json_array();
+	for (int i = 0; i < 2; i++)
+		json_array_append_new(ips, l->ip[i].family ? lab_addr_json(&l->ip[i], true) : json_null());
+	return json_pack("{s:[s,s], s:[s,s], s:o, s:i}", "nodes", l->node[0], l->node[1], "ifnames", l->ifname[0],
+			 l->ifname[1], "ips", ips, "mtu", (int)l->mtu);
+}
+
+static void wanted(const struct topology *t, json_t *elements)
+{
+	for (size_t i = 0; i < t->n_links; i++) {
+		const struct topo_link *l = &t->links[i];
+		char key[600];
+		snprintf(key, sizeof(key), "%s%s:%s|%s:%s", lab_kind_link.prefix, l->node[0], l->ifname[0], l->node[1],
+			 l->ifname[1]);
+		json_object_set_new(elements, key, link_spec(l));
+	}
+}
+
+/* A replaced node takes its links with it. */
+static bool uses(json_t *spec, const struct lab_kind *k, const char *name)
+{
+	return k == &lab_kind_node && (streq(end_node(spec, 0), name) || streq(end_node(spec, 1), name));
+}
+
+/* Will interface ifn of node be gone before the additions, as an end of one of
+ * this lab's links that the plan removes (a replaced link re-uses its names)? */
+static bool removed_end(const struct lab_plan *p, const char *node, const char *ifn)
+{
+	size_t i;
+	json_t *k;
+	json_array_foreach(p->remove, i, k) {
+		json_t *old = json_object_get(p->have, json_string_value(k));
+		if (!lab_key_name(&lab_kind_link, json_string_value(k)) || !old)
+			continue;
+		for (int j = 0; j < 2; j++)
+			if (streq(end_node(old, j), node) && streq(end_ifname(old, j), ifn))
+				return true;
+	}
+	return false;
+}
+
+static int check(const struct lab_check *c, const char *key, const char *name, struct nsnet_error *e)
+{
+	json_t *l = json_object_get(c->plan->want, key);
+	for (int i = 0; i < 2; i++) {
+		const char *node = end_node(l, i), *ifn = end_ifname(l, i);
+		char nk[300];
+		lab_key(&lab_kind_node, node, nk, sizeof(nk));
+		if (removed_end(c->plan, node, ifn))
+			continue;
+		if (streq(node, NSNET_HOST)) {
+			if (link_index(c->host, ifn) > 0)
+				return nsnet_errx(e, EEXIST, "link %s: an interface named %s already exists in the host",
+						  name, ifn);
+		} else if (!lab_keys_have(c->plan->add, nk) && nsnet_link_index(node, ifn, NULL) > 0) {
+			return nsnet_errx(e, EEXIST, "link %s: node '%s' already has an interface named %s", name,
+					  node, ifn);
+		}
+	}
+	return 0;
+}
+
+static int make_link(json_t *l, struct nsnet_error *e)
+{
+	json_t *ips = json_object_get(l, "ips");
+	struct nsnet_prefix ip[2];
+	struct nsnet_veth_spec s = {
+		.ns_a = end_node(l, 0), .ns_b = end_node(l, 1), .if_a = end_ifname(l, 0), .if_b = end_ifname(l, 1),
+		.mtu = (unsigned)json_integer_value(json_object_get(l, "mtu")),
+	};
+	for (int i = 0; i < 2; i++) {
+		const char *a = json_string_value(json_array_get(ips, i));
+		if (a && nsnet_prefix_parse(a, true, &ip[i], e) < 0)
+			return -EINVAL;
+		if (a)
+			*(i ? &s.ip_b : &s.ip_a) = &ip[i];
+	}
+	int r = nsnet_veth_add(&s, e);
+	return r < 0 ? nsnet_err_wrap(e, "link %s:%s - %s:%s", s.ns_a, s.if_a, s.ns_b, s.if_b) : 0;
+}
+
+static int create(const struct lab_ctx *c, const struct lab_els *els, json_t *done, struct nsnet_error *e)
+{
+	int r;
+	for (size_t i = 0; i < els->n; i++) {
+		json_array_append_new(done, json_string(els->v[i].key));
+		if ((r = make_link(els->v[i].spec, e)) < 0 || (r = lab_check_cancel(c->run, e)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+static void remove_link(json_t *l)
+{
+	/* Deleting one end removes the pair; try the other if the first is gone. */
+	for (int i = 0; i < 2; i++) {
+		const char *ns = end_node(l, i);
+		if (nsnet_ns_exists(ns) && nsnet_link_del(ns, end_ifname(l, i), NULL) == 0)
+			return;
+	}
+}
+
+static int remove_links(const struct lab_removal *c, const struct lab_els *els, struct nsnet_error *e)
+{
+	for (size_t i = 0; i < els->n; i++)
+		if (els->v[i].spec)
+			remove_link(els->v[i].spec);
+	return 0;
+}
+
+static bool is_missing(const char *name, json_t *spec, const struct name_set *host_links)
+{
+	for (int i = 0; i < 2; i++) {
+		const char *node = end_node(spec, i), *ifn = end_ifname(spec, i);
+		if (streq(node, NSNET_HOST) ? !name_set_has(host_links, ifn)
+					    : !nsnet_ns_exists(node) || nsnet_link_index(node, ifn, NULL) < 0)
+			return true;
+	}
+	return false;
+}
+
+static void explain(json_t *c, const char *name, json_t *l, json_t *specs, bool add)
+{
+	struct lab_quoter qt = { .i = 0 };
+	json_t *ips = json_object_get(l, "ips");
+	const char *a = end_node(l, 0), *b = end_node(l, 1);
+	bool ha = streq(a, NSNET_HOST), hb = streq(b, NSNET_HOST);
+	const char *qa = lab_q(&qt, a), *qb = lab_q(&qt, b);
+	const char *ia = lab_q(&qt, end_ifname(l, 0)), *ib = lab_q(&qt, end_ifname(l, 1));
+	if (!add) {
+		lab_cmd(c, "ip%s%s link del %s", ha ? "" : " -n ", ha ? "" : qa, ia);
+		return;
+	}
+	lab_cmd(c, "ip link add %s%s%s type veth peer name %s%s%s", ia, ha ? "" : " netns ", ha ? "" : qa, ib,
+		hb ? "" : " netns ", hb ? "" : qb);
+	for (int i = 0; i < 2; i++) {
+		bool host = i ? hb : ha;
+		const char *ns = i ? qb : qa, *ifn = i ? ib : ia;
+		const char *ip = json_string_value(json_array_get(ips, i));
+		const char *pre = host ? "" : " -n ", *nsn = host ? "" : ns;
+		qt.i = 4;
+		if (ip)
+			lab_cmd(c, "ip%s%s addr add %s dev %s", pre, nsn, lab_q(&qt, ip), ifn);
+		lab_cmd(c, "ip%s%s link set %s up", pre, nsn, ifn);
+	}
+}
+
+static json_t *status(const char *name, json_t *spec, bool *ok)
+{
+	bool up = true;
+	for (int i = 0; i < 2; i++) {
+		const char *ns = end_node(spec, i);
+		up &= nsnet_ns_exists(ns) && nsnet_link_index(ns, end_ifname(spec, i), NULL) > 0;
+	}
+	*ok &= up;
+	return json_pack("{s:O, s:O, s:O, s:b}", "nodes", json_object_get(spec, "nodes"), "ifnames",
+			 json_object_get(spec, "ifnames"), "ips", json_object_get(spec, "ips"), "ok", up);
+}
+
+/* The addresses of its ends in nodes (the host's end is no node's). */
+static json_t *addresses(const char *name, json_t *spec, json_t *nodes)
+{
+	json_t *out = json_array();
+	for (int i = 0; i < 2; i++) {
+		json_t *ip = json_array_get(json_object_get(spec, "ips"), i);
+		if (json_is_string(ip) && !streq(end_node(spec, i), NSNET_HOST))
+			json_array_append_new(out, json_pack("[s, O]", end_node(spec, i), ip));
+	}
+	return out;
+}
+
+const struct lab_kind lab_kind_link = {
+	.prefix = "link:",
+	.plural = "links",
+	.wanted = wanted,
+	.uses = uses,
+	.check = check,
+	.create = create,
+	.remove = remove_links,
+	.is_missing = is_missing,
+	.explain = explain,
+	.status = status,
+	.addresses = addresses,
+};

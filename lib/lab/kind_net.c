@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The network kind, "net:NAME": a bridge with its subnets, gateways and NAT. */
+#include "fw/fw.h"
+#include "lab/lab.h"
+#include "rtnl/rtnl.h"
+#include "net/net.h"
+#include "base/base.h"
+
+static json_t *net_spec(const struct topo_net *n)
+{
+	char bridge[16];
+	if (n->bridge)
+		snprintf(bridge, sizeof(bridge), "%s", n->bridge);
+	else
+		nsnet_net_default_bridge(n->name, bridge);
+	json_t *subs = json_array(), *gws = json_array();
+	for (size_t i = 0; i < n->n_subnets; i++) {
+		json_array_append_new(subs, lab_addr_json(&n->subnet[i], true));
+		if (n->gateway[i].family) {
+			json_array_append_new(gws, lab_addr_json(&n->gateway[i], false));
+		} else {
+			uint64_t first, last;
+			struct nsnet_prefix g;
+			nsnet_prefix_host_range(&n->subnet[i], &first, &last);
+			nsnet_prefix_nth(&n->subnet[i], first, &g);
+			json_array_append_new(gws, lab_addr_json(&g, false));
+		}
+	}
+	return json_pack("{s:s, s:o, s:o, s:b, s:i}", "bridge", bridge, "subnets", subs, "gateways", gws, "nat", n->nat,
+			 "mtu", (int)n->mtu);
+}
+
+static void wanted(const struct topology *t, json_t *elements)
+{
+	char key[600];
+	for (size_t i = 0; i < t->n_nets; i++)
+		json_object_set_new(elements, lab_key(&lab_kind_net, t->nets[i].name, key, sizeof(key)), net_spec(&t->nets[i]));
+}
+
+/* Do the subnets of spec overlap those of a recorded network that stays? */
+static int check_overlap(const struct lab_check *c, const char *name, json_t *spec, struct nsnet_error *e)
+{
+	char **names;
+	size_t n;
+	json_t *st;
+	int r = state_net_names(&names, &n, e);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < n && r == 0; i++) {
+		char k[128];
+		lab_key(&lab_kind_net, names[i], k, sizeof(k));
+		if (streq(names[i], name) || lab_keys_have(c->plan->remove, k) || state_net_load(names[i], &st, NULL) < 0)
+			continue;
+		size_t a, b;
+		json_t *x, *y;
+		json_array_foreach(json_object_get(st, "subnets"), a, x) {
+			json_array_foreach(json_object_get(spec, "subnets"), b, y) {
+				struct nsnet_prefix px, py;
+				if (r || nsnet_prefix_parse(jstr(x, "cidr"), true, &px, NULL) < 0 ||
+				    nsnet_prefix_parse(json_string_value(y), true, &py, NULL) < 0)
+					continue;
+				if (nsnet_prefix_overlaps(&px, &py))
+					r = nsnet_errx(e, EEXIST, "network '%s': subnet %s overlaps %s of network '%s'", name,
+						       json_string_value(y), jstr(x, "cidr"), names[i]);
+			}
+		}
+		json_decref(st);
+	}
+	nsnet_strv_free(names, n);
+	return r;
+}
+
+static int check(const struct lab_check *c, const char *key, const char *name, struct nsnet_error *e)
+{
+	json_t *spec = json_object_get(c->plan->want, key), *st;
+	const char *owner = json_string_value(json_object_get(c->owners, key));
+	if (owner)
+		return nsnet_errx(e, EEXIST, "network '%s' belongs to lab '%s'", name, owner);
+	json_t *old = json_object_get(c->plan->have, key);
+	if (!old && state_net_load(name, &st, NULL) == 0) {
+		json_decref(st);
+		return nsnet_errx(e, EEXIST, "network '%s' already exists and is not part of lab '%s'", name, c->lab);
+	}
+	const char *br = jstr(spec, "bridge");
+	bool our_bridge = old && streq(jstr(old, "bridge"), br);
+	if (!our_bridge && link_index(c->host, br) > 0)
+		return nsnet_errx(e, EEXIST, "network '%s': an interface named %s already exists in the host", name, br);
+	/* Overlap with networks that stay (ours being replaced are going away). */
+	return check_overlap(c, name, spec, e);
+}
+
+static int make_net(const char *lab, const char *name, json_t *spec, struct nsnet_error *e)
+{
+	struct nsnet_net_spec s = { .name = name, .bridge = jstr(spec, "bridge"),
+				    .mtu = (unsigned)json_integer_value(json_object_get(spec, "mtu")),
+				    .nat = json_is_true(json_object_get(spec, "nat")) };
+	json_t *subs = json_object_get(spec, "subnets"), *gws = json_object_get(spec, "gateways");
+	for (size_t i = 0; i < json_array_size(subs) && i < 2; i++) {
+		if (nsnet_prefix_parse(json_string_value(json_array_get(subs, i)), true, &s.subnet[i], e) < 0 ||
+		    nsnet_addr_parse(json_string_value(json_array_get(gws, i)), &s.gateway[i], e) < 0)
+			return -EINVAL;
+		s.n_subnets++;
+	}
+	int r = net_create_locked(&s, lab, e);
+	return r < 0 ? nsnet_err_wrap(e, "network '%s'", name) : 0;
+}
+
+static int create(const struct lab_ctx *c, const struct lab_els *els, json_t *done, struct nsnet_error *e)
+{
+	int r;
+	for (size_t i = 0; i < els->n; i++) {
+		json_array_append_new(done, json_string(els->v[i].key));
+		if ((r = make_net(c->lab, els->v[i].name, els->v[i].spec, e)) < 0 || (r = lab_check_cancel(c->run, e)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int remove_net(const char *name, json_t *spec, json_t *dying, struct nsnet_error *e)
+{
+	struct nsnet_error tmp = { 0 };
+	int r = net_rm_locked_ex(name, true, dying, &tmp);
+	if (r == -ENOENT)
+		r = 0;  /* never recorded, or removed already */
+	else if (r < 0 && e)
+		*e = tmp;
+	/* A crash between making the bridge and recording the network leaves a bridge
+	 * that only the lab's journal knows about. */
+	const char *br = jstr(spec, "bridge");
+	_cleanup_nl_ struct nl *host = NULL;
+	if (br && nl_open_fd(NS_SELF, &host, NULL) == 0 && link_index(host, br) > 0)
+		host_links_delete(host, &br, 1, NULL);
+	return r;
+}
+
+/* Every network is tried whatever failed before it; the first failure is said. The
+ * members among the namespaces that go need no detach. */
+static int remove_nets(const struct lab_removal *c, const struct lab_els *els, struct nsnet_error *e)
+{
+	int err = 0, r;
+	for (size_t i = 0; i < els->n; i++) {
+		if ((r = remove_net(els->v[i].name, els->v[i].spec, c->dying, err ? NULL : e)) < 0)
+			err = err ?: r;
+	}
+	return err;
+}
+
+static bool is_missing(const char *name, json_t *spec, const struct name_set *host_links)
+{
+	json_t *st;
+	if (state_net_load(name, &st, NULL) < 0)
+		return true;
+	json_decref(st);
+	return !name_set_has(host_links, jstr(spec, "bridge"));
+}
+
+static void explain(json_t *c, const char *name, json_t *n, json_t *specs, bool add)
+{
+	struct lab_quoter qt = { .i = 0 };
+	const char *br = lab_q(&qt, jstr(n, "bridge"));
+	if (!add) {
+		lab_cmd(c, "ip link del %s", br);
+		return;
+	}
+	lab_cmd(c, "ip link add %s type bridge", br);
+	for (size_t i = 0; i < json_array_size(json_object_get(n, "subnets")); i++) {
+		const char *sub = json_string_value(json_array_get(json_object_get(n, "subnets"), i));
+		const char *slash = strchr(sub, '/');
+		char a[128];
+		snprintf(a, sizeof(a), "%s%s", json_string_value(json_array_get(json_object_get(n, "gateways"), i)), slash ? slash : "");
+		lab_cmd(c, "ip addr add %s dev %s", lab_q(&qt, a), br);
+	}
+	lab_cmd(c, "ip link set %s up", br);
+	if (json_is_true(json_object_get(n, "nat"))) {
+		char set[600];
+		lab_cmd(c, "sysctl -w net.ipv4.ip_forward=1");
+		snprintf(set, sizeof(set), "{ \"%s\" }", jstr(n, "bridge"));
+		lab_cmd(c, "nft add element inet nsnet nat_bridges %s", lab_q(&qt, set));
+		snprintf(set, sizeof(set), "{ %s }", json_string_value(json_array_get(json_object_get(n, "subnets"), 0)));
+		lab_cmd(c, "nft add element inet nsnet nat4 %s", lab_q(&qt, set));
+	}
+}
+
+static json_t *status(const char *name, json_t *spec, bool *ok)
+{
+	json_t *net;
+	bool exists = state_net_load(name, &net, NULL) == 0;
+	bool br = nsnet_link_index(NSNET_HOST, jstr(spec, "bridge"), NULL) > 0;
+	*ok &= exists && br;
+	if (exists)
+		json_decref(net);
+	return json_pack("{s:s, s:s, s:O, s:b}", "name", name, "bridge", jstr(spec, "bridge"), "subnets",
+			 json_object_get(spec, "subnets"), "ok", exists && br);
+}
+
+static bool set_has(json_t *elems, const char *s)
+{
+	size_t i;
+	json_t *x;
+	json_array_foreach(elems, i, x) if (json_is_string(x) && streq(json_string_value(x), s)) return true;
+	return false;
+}
+
+/* Its bridge in the isolation set, and with NAT in the NAT set. */
+static void fw_missing(json_t *spec, const struct lab_fw *fw, json_t *missing)
+{
+	const char *br = jstr(spec, "bridge");
+	if (!set_has(fw->bridges, br))
+		json_array_append_new(missing, json_sprintf("bridges: %s", br));
+	if (json_is_true(json_object_get(spec, "nat")) && !set_has(fw->nat_bridges, br))
+		json_array_append_new(missing, json_sprintf("nat_bridges: %s", br));
+}
+
+/* Its members' addresses, from its state (where attach recorded them). */
+static json_t *addresses(const char *name, json_t *spec, json_t *nodes)
+{
+	json_t *net, *out = json_array();
+	if (state_net_load(name, &net, NULL) < 0)
+		return out;
+	size_t i, j;
+	json_t *m, *ip;
+	json_array_foreach(json_object_get(net, "members"), i, m) {
+		if (!json_object_get(nodes, jstr0(m, "ns")))
+			continue;
+		json_array_foreach(json_object_get(m, "ips"), j, ip) json_array_append_new(out, json_pack("[O, O]", json_object_get(m, "ns"), ip));
+	}
+	json_decref(net);
+	return out;
+}
+
+const struct lab_kind lab_kind_net = {
+	.prefix = "net:",
+	.plural = "networks",
+	.needs_fw_table = true,
+	.wanted = wanted,
+	.check = check,
+	.create = create,
+	.remove = remove_nets,
+	.is_missing = is_missing,
+	.explain = explain,
+	.status = status,
+	.fw_missing = fw_missing,
+	.addresses = addresses,
+};
