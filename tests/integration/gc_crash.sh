@@ -41,6 +41,17 @@ kill_up() {
 	jq -r .status /run/nsnet/labs/gk.json 2>/dev/null || echo none
 }
 
+# wait_applying PID: until the lab records "applying" (the up's journal is written)
+# or PID has ended.
+wait_applying() {
+	local i
+	for ((i = 0; i < 2000; i++)); do
+		[ "$(jq -r .status /run/nsnet/labs/gk.json 2>/dev/null)" = applying ] && return 0
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 0.005
+	done
+}
+
 # Delays: fixed points across the span, then random ones.
 delays=$(awk -v s="$span" 'BEGIN { n = split("0 0.002 0.005 0.01 0.03 0.06 0.1 0.15 0.25 0.4 0.6 0.8 1.1", f, " ");
 	for (i = 1; i <= n; i++) printf "%.3f\n", f[i] * s }')
@@ -78,11 +89,7 @@ done
 for ((extra = 0; halfway < 5 && extra < 20; extra++)); do
 	"$NSNET" up "$DIR/lab.yaml" >/dev/null 2>&1 &
 	pid=$!
-	for ((i = 0; i < 2000; i++)); do
-		[ "$(jq -r .status /run/nsnet/labs/gk.json 2>/dev/null)" = applying ] && break
-		kill -0 $pid 2>/dev/null || break
-		sleep 0.005
-	done
+	wait_applying $pid
 	sleep "$(awk -v s="$span" -v seed="$RANDOM" 'BEGIN { srand(seed); printf "%.3f", rand() * s * 0.5 }')"
 	kill -9 $pid 2>/dev/null || true
 	wait $pid 2>/dev/null || true
@@ -144,15 +151,17 @@ small_nodes=$(seq -f 'gk-%03g' 1 10)
 lab_snapshot host $small_nodes >"$DIR/small.snap"
 state_now >"$DIR/small.state"
 jq -S '.members' /run/nsnet/networks/gk-net.json >"$DIR/small.members"
-# Kills are timed, so some land before the journal (a slow build reads and checks
-# for longer) or after the end: more moments are tried until two landed half-way.
+# Kills come a timed moment after the journal is written; some still land after the
+# end: more moments are tried until two landed half-way.
 grown=0 tried=0
 for frac in 0.1 0.25 0.4 0.6 0.5 0.75 0.3 0.9 0.45 0.65; do
 	[ $tried -ge 4 ] && [ $grown -ge 2 ] && break
 	tried=$((tried + 1))
 	"$NSNET" up "$DIR/lab.yaml" >/dev/null 2>&1 &
 	pid=$!
-	sleep "$(awk -v s="$span" -v f=$frac 'BEGIN { printf "%.3f", s * f }')"
+	# Once its journal is written, so the kill lands half-way on a busy machine too.
+	wait_applying $pid
+	sleep "$(awk -v s="$span" -v f=$frac 'BEGIN { printf "%.3f", s * f * 0.5 }')"
 	kill -9 $pid 2>/dev/null || true
 	wait $pid 2>/dev/null || true
 	status=$(jq -r .status /run/nsnet/labs/gk.json)
@@ -184,7 +193,8 @@ for frac in 0.05 0.2 0.5 0.35 0.1 0.7 0.15 0.3; do
 	nsnet up "$DIR/lab.yaml" >/dev/null
 	"$NSNET" up "$DIR/small.yaml" >/dev/null 2>&1 &
 	pid=$!
-	sleep "$(awk -v s="$span" -v f=$frac 'BEGIN { printf "%.3f", s * f }')"
+	wait_applying $pid
+	sleep "$(awk -v s="$span" -v f=$frac 'BEGIN { printf "%.3f", s * f * 0.2 }')"
 	kill -9 $pid 2>/dev/null || true
 	wait $pid 2>/dev/null || true
 	status=$(jq -r .status /run/nsnet/labs/gk.json)
