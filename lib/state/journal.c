@@ -4,7 +4,7 @@
  * sysctls, state files) first writes what it is about to do to
  * /run/nsnet/journal/PID-SEQ.json, and removes the entry once it has finished or
  * undone it itself. Every writer holds the state lock, so an entry found by the
- * holder of the lock belongs to a command that died half-way: lib/net/recover.c finishes
+ * holder of the lock belongs to a command that died half-way: lib/fw/recover.c finishes
  * or undoes it from the entry and what the kernel says, never from a state file
  * that may already be gone.
  *

@@ -54,7 +54,7 @@ int state_dir_names(const char *dir, char ***ret, size_t *ret_n, struct nsnet_er
 /* Sorted names of every network. */
 int state_net_names(char ***ret, size_t *ret_n, struct nsnet_error *e);
 
-/* ---- journal.c: intent recorded before a multi-step change (see lib/net/recover.c) ---- */
+/* ---- journal.c: intent recorded before a multi-step change (see lib/fw/recover.c) ---- */
 struct journal {
 	char path[256];
 };
