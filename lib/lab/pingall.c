@@ -114,6 +114,61 @@ static json_t *groups_of(const struct target *t, size_t n)
 	return g;
 }
 
+/* Ping from every source in waves small enough for the neighbour tables; the
+ * entries a wave makes are removed before the next (many sources at once would
+ * overflow the machine's budget). */
+static int ping_waves(struct ctx *c, struct nsnet_error *e)
+{
+	/* Each source creates about two neighbour entries per target (its own and the
+	 * target's reply entry); keep a wave within the machine's budget. */
+	size_t wave = neigh_budget() / (2 * (c->nt ? c->nt : 1));
+	if (wave < 1)
+		wave = 1;
+	struct neigh_guard *g = NULL;
+	if (wave < c->ns) {
+		const char **names = calloc(c->ns + 1, sizeof(*names));
+		for (size_t j = 0; names && j < c->ns; j++)
+			names[j] = c->s[j].node;
+		if (names)
+			neigh_guard_open(names, c->ns, &g, NULL);
+		free(names);
+	}
+	int r = 0;
+	for (c->first = 0; c->first < c->ns; c->first += wave) {
+		size_t n = c->ns - c->first < wave ? c->ns - c->first : wave;
+		r = run_parallel_threads(n, ping_from, c, 64, e);
+		if (g)
+			neigh_guard_restore(g);
+	}
+	neigh_guard_free(g);
+	return r;
+}
+
+/* The report: every pair, whether it answered, and whether the lab requires it. */
+static json_t *pingall_report(const char *lab, const struct ctx *c)
+{
+	json_t *pairs = json_array(), *groups = groups_of(c->t, c->nt);
+	size_t failed = 0, failed_req = 0, total = 0;
+	for (size_t s = 0; s < c->ns; s++) {
+		for (size_t tt = 0; tt < c->nt; tt++) {
+			if (streq(c->t[tt].node, c->s[s].node))
+				continue;
+			char buf[64];
+			bool req = json_object_get(json_object_get(groups, c->s[s].node), c->t[tt].group) != NULL;
+			total++;
+			failed += !c->s[s].ok[tt];
+			failed_req += req && !c->s[s].ok[tt];
+			json_array_append_new(pairs, json_pack("{s:s, s:s, s:s, s:b, s:b}", "src", c->s[s].node, "dst",
+							       c->t[tt].node, "addr",
+							       nsnet_prefix_str(&c->t[tt].addr, false, buf, sizeof(buf)),
+							       "ok", c->s[s].ok[tt], "required", req));
+		}
+	}
+	json_decref(groups);
+	return json_pack("{s:s, s:i, s:i, s:i, s:o}", "lab", lab, "total", (int)total, "failed", (int)failed,
+			 "failed_required", (int)failed_req, "pairs", pairs);
+}
+
 int nsnet_lab_pingall(const char *arg, json_t **ret, struct nsnet_error *e)
 {
 	_cleanup_free_ char *lab = NULL;
@@ -137,50 +192,12 @@ int nsnet_lab_pingall(const char *arg, json_t **ret, struct nsnet_error *e)
 		c.s[i].ok = calloc(c.nt + 1, sizeof(bool));
 		i++;
 	}
-	/* Each source creates about two neighbour entries per target (its own and the
-	 * target's reply entry); keep a wave within the machine's budget. */
-	size_t wave = neigh_budget() / (2 * (c.nt ? c.nt : 1));
-	if (wave < 1)
-		wave = 1;
-	struct neigh_guard *g = NULL;
-	if (wave < c.ns) {
-		const char **names = calloc(c.ns + 1, sizeof(*names));
-		for (size_t j = 0; names && j < c.ns; j++)
-			names[j] = c.s[j].node;
-		if (names)
-			neigh_guard_open(names, c.ns, &g, NULL);
-		free(names);
-	}
-	for (c.first = 0; c.first < c.ns; c.first += wave) {
-		size_t n = c.ns - c.first < wave ? c.ns - c.first : wave;
-		r = run_parallel_threads(n, ping_from, &c, 64, e);
-		if (g)
-			neigh_guard_restore(g);
-	}
-	neigh_guard_free(g);
-	json_t *pairs = json_array(), *groups = groups_of(c.t, c.nt);
-	size_t failed = 0, failed_req = 0, total = 0;
-	for (size_t s = 0; s < c.ns; s++) {
-		for (size_t tt = 0; tt < c.nt; tt++) {
-			if (streq(c.t[tt].node, c.s[s].node))
-				continue;
-			char buf[64];
-			bool req = json_object_get(json_object_get(groups, c.s[s].node), c.t[tt].group) != NULL;
-			total++;
-			failed += !c.s[s].ok[tt];
-			failed_req += req && !c.s[s].ok[tt];
-			json_array_append_new(pairs, json_pack("{s:s, s:s, s:s, s:b, s:b}", "src", c.s[s].node, "dst",
-							       c.t[tt].node, "addr",
-							       nsnet_prefix_str(&c.t[tt].addr, false, buf, sizeof(buf)),
-							       "ok", c.s[s].ok[tt], "required", req));
-		}
+	r = ping_waves(&c, e);
+	*ret = pingall_report(lab, &c);
+	for (size_t s = 0; s < c.ns; s++)
 		free(c.s[s].ok);
-	}
-	*ret = json_pack("{s:s, s:i, s:i, s:i, s:o}", "lab", lab, "total", (int)total, "failed", (int)failed,
-			 "failed_required", (int)failed_req, "pairs", pairs);
 	free(c.s);
 	free(c.t);
-	json_decref(groups);
 	json_decref(keep);
 	json_decref(st);
 	return r < 0 ? r : 0;
