@@ -40,6 +40,28 @@ int nsnet_errx(struct nsnet_error *e, int code, const char *fmt, ...)
 int nsnet_err_wrap(struct nsnet_error *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* ---- configuration ----------------------------------------------------------- */
+
+#define NSNET_STATE_ROOT_MAX 128
+
+/* Settings of the calling program, not of one call. The kernel objects nsnet makes
+ * (named namespaces, bridges, its nftables table) belong to the network namespace
+ * the program runs in, and the state that describes them must be one per such
+ * namespace: so this is set once, before the first other call, rather than passed to
+ * each call. The library itself reads no environment variable. */
+struct nsnet_config {
+	/* Where state, locks and the journal live (NULL: /run/nsnet). An absolute path
+	 * of at most NSNET_STATE_ROOT_MAX - 1 bytes without "." or ".." components. Two
+	 * programs that share a network namespace must share the root: nsnet's table is
+	 * one, and a second root would see the first's elements as strangers. */
+	const char *state_root;
+	/* Do not refuse to create a network whose traffic a foreign firewall rule
+	 * (iptables FORWARD DROP, another nft table) would drop. */
+	bool ignore_foreign_firewall;
+};
+/* -EINVAL (nothing changed) for a bad state_root. NULL c: the defaults. */
+int nsnet_configure(const struct nsnet_config *c, struct nsnet_error *e);
+
 /* ---- names ------------------------------------------------------------------- */
 
 /* The caller's own namespace, wherever a namespace name is accepted. */

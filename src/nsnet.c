@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* nsnet: the verb table. Every verb lives in its own file; help is generated here. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "cli.h"
 #include "verbs.h"
@@ -54,14 +55,36 @@ static const struct verb verbs[] = {
 	{ NULL, NULL, NULL, NULL, NULL, false },
 };
 
+/* The library reads no environment: the program's settings are the CLI's to take
+ * (docs/security.md says who may set them). */
+static int configure(void)
+{
+	const char *v = getenv("NSNET_IGNORE_FOREIGN_FIREWALL");
+	struct nsnet_config c = {
+		.state_root = getenv("NSNET_STATE_ROOT"),
+		.ignore_foreign_firewall = v && *v && strcmp(v, "0") != 0,
+	};
+	if (c.state_root && !*c.state_root)
+		c.state_root = NULL;
+	struct nsnet_error e = { 0 };
+	if (nsnet_configure(&c, &e) < 0) {
+		fprintf(stderr, "nsnet: NSNET_STATE_ROOT: %s\n", e.msg);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	cli_block_signals();
+	int r = configure();
+	if (r)
+		return r;
 	if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
 		puts("nsnet " NSNET_VERSION);
 		return EXIT_OK;
 	}
-	int r = verb_dispatch("nsnet", verbs, argc - 1, argv + 1);
+	r = verb_dispatch("nsnet", verbs, argc - 1, argv + 1);
 	if (fflush(stdout) != 0 && r == 0)
 		return EXIT_FAIL;
 	return r;

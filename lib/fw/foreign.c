@@ -46,11 +46,6 @@ static const struct kind kinds[] = {
 	  true, true, false, false },
 };
 
-static bool ignored(void)
-{
-	const char *v = getenv("NSNET_IGNORE_FOREIGN_FIREWALL");
-	return v && *v && !streq(v, "0");
-}
 
 /* The command that lets this kind of traffic through the chain that drops it. */
 static void fix_for(const struct kind *k, const char *br, const struct nft_table *t, const char *legacy_cmd,
@@ -243,7 +238,7 @@ static void collect_drop(void *p, const struct kind *k, int family, const struct
 
 int fw_foreign_check(json_t *net, unsigned what, struct nsnet_error *e)
 {
-	if (!what || ignored())
+	if (!what || state_ignore_foreign_firewall())
 		return 0;
 	struct nft_tables tabs;
 	int r = nft_tables_load(&tabs, e);

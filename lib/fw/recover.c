@@ -115,7 +115,8 @@ static bool pub_is(json_t *j)
 {
 	const char *path = jstr0(j, "path");
 	json_t *cur, *pub = json_object_get(j, "pub");
-	if (strncmp(path, NSNET_PUBLISH_DIR "/", sizeof(NSNET_PUBLISH_DIR)) != 0 || strstr(path, "/../") ||
+	size_t dl = strlen(NSNET_PUBLISH_DIR);
+	if (strncmp(path, NSNET_PUBLISH_DIR, dl) != 0 || path[dl] != '/' || strstr(path, "/../") ||
 	    json_read(path, &cur, NULL) < 0)
 		return false;
 	bool same = json_equal(cur, pub);

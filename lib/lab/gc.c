@@ -85,7 +85,7 @@ static void corrupt_files(json_t *report)
 			json_t *net = NULL;
 			char path[PATH_MAX];
 			int r = state_net_load(names[i], &net, NULL);
-			if (r == -EIO && xsnprintf(path, sizeof(path), NSNET_NET_DIR "/%s.json", names[i]) == 0)
+			if (r == -EIO && xsnprintf(path, sizeof(path), "%s/%s.json", NSNET_NET_DIR, names[i]) == 0)
 				set_aside(path, report);
 			else if (r == 0)
 				json_decref(net);

@@ -27,7 +27,7 @@ int journal_begin(struct journal *j, json_t *entry, struct nsnet_error *e)
 	}
 	json_object_set_new(entry, "pid", json_integer(getpid()));
 	/* Entries are replayed in the order they were written: a number that sorts. */
-	snprintf(j->path, sizeof(j->path), NSNET_JOURNAL_DIR "/%010u-%06u.json", (unsigned)getpid(), ++seq % 1000000);
+	snprintf(j->path, sizeof(j->path), "%s/%010u-%06u.json", NSNET_JOURNAL_DIR, (unsigned)getpid(), ++seq % 1000000);
 	r = json_write_atomic(j->path, entry, e);
 	json_decref(entry);
 	if (r < 0) {
@@ -52,7 +52,7 @@ int journal_entries(char ***ret, size_t *ret_n, struct nsnet_error *e)
 int journal_load(const char *name, json_t **ret, struct nsnet_error *e)
 {
 	char path[PATH_MAX];
-	if (xsnprintf(path, sizeof(path), NSNET_JOURNAL_DIR "/%s.json", name) < 0)
+	if (xsnprintf(path, sizeof(path), "%s/%s.json", NSNET_JOURNAL_DIR, name) < 0)
 		return nsnet_errx(e, ENAMETOOLONG, "journal entry %s: name too long", name);
 	int r = json_read(path, ret, e);
 	if (r == 0 && !json_is_object(*ret)) {
@@ -65,6 +65,6 @@ int journal_load(const char *name, json_t **ret, struct nsnet_error *e)
 void journal_remove(const char *name)
 {
 	char path[PATH_MAX];
-	if (xsnprintf(path, sizeof(path), NSNET_JOURNAL_DIR "/%s.json", name) == 0)
+	if (xsnprintf(path, sizeof(path), "%s/%s.json", NSNET_JOURNAL_DIR, name) == 0)
 		unlink(path);
 }

@@ -9,12 +9,23 @@
 #include <jansson.h>
 #include "base/base.h"
 
-#define NSNET_STATE_DIR "/run/nsnet"
-#define NSNET_NET_DIR NSNET_STATE_DIR "/networks"
-#define NSNET_JOURNAL_DIR NSNET_STATE_DIR "/journal"
-#define NSNET_PUBLISH_DIR NSNET_STATE_DIR "/publish"
-#define NSNET_LAB_DIR NSNET_STATE_DIR "/labs"
-#define NSNET_FW_FILE NSNET_STATE_DIR "/fw.json"
+/* Where the state lives: /run/nsnet unless the program said otherwise through
+ * nsnet_configure() (root.c). The paths are computed once there, so every user reads
+ * a plain string. */
+struct state_paths {
+	char root[NSNET_STATE_ROOT_MAX], net[NSNET_STATE_ROOT_MAX + 16], journal[NSNET_STATE_ROOT_MAX + 16],
+		publish[NSNET_STATE_ROOT_MAX + 16], lab[NSNET_STATE_ROOT_MAX + 16], fw[NSNET_STATE_ROOT_MAX + 16],
+		lock[NSNET_STATE_ROOT_MAX + 16];
+};
+extern struct state_paths state_paths;
+#define NSNET_STATE_DIR (state_paths.root)
+#define NSNET_NET_DIR (state_paths.net)
+#define NSNET_JOURNAL_DIR (state_paths.journal)
+#define NSNET_PUBLISH_DIR (state_paths.publish)
+#define NSNET_LAB_DIR (state_paths.lab)
+#define NSNET_FW_FILE (state_paths.fw)
+/* The switches of nsnet_configure() that lower layers read. */
+bool state_ignore_foreign_firewall(void);
 /* nsnet's state is root's alone: labs keep their source file, networks their
  * members; nobody else may read it (docs/security.md). Directories 0700, files 0600. */
 #define NSNET_STATE_DIR_MODE 0700

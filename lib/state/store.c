@@ -33,9 +33,9 @@ int state_lock(int *ret_fd, struct nsnet_error *e)
 	/* A /run/nsnet made by an older nsnet was world-readable: close it. */
 	if (chmod(NSNET_STATE_DIR, NSNET_STATE_DIR_MODE) < 0)
 		return nsnet_err(e, errno, "chmod %s", NSNET_STATE_DIR);
-	int fd = open(NSNET_STATE_DIR "/state.lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, NSNET_STATE_FILE_MODE);
+	int fd = open(state_paths.lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, NSNET_STATE_FILE_MODE);
 	if (fd < 0)
-		return nsnet_err(e, errno, "open %s/state.lock", NSNET_STATE_DIR);
+		return nsnet_err(e, errno, "open %s", state_paths.lock);
 	while (flock(fd, LOCK_EX) < 0) {
 		if (errno != EINTR) {
 			r = -errno;
@@ -43,8 +43,7 @@ int state_lock(int *ret_fd, struct nsnet_error *e)
 			return nsnet_err(e, r, "lock %s", NSNET_STATE_DIR);
 		}
 	}
-	static const char *const dirs[] = { NSNET_STATE_DIR, NSNET_NET_DIR, NSNET_STATE_DIR "/labs",
-					    NSNET_STATE_DIR "/publish", NSNET_JOURNAL_DIR };
+	const char *const dirs[] = { NSNET_STATE_DIR, NSNET_NET_DIR, NSNET_LAB_DIR, NSNET_PUBLISH_DIR, NSNET_JOURNAL_DIR };
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
 		remove_stale_tmp(dirs[i]);
 	*ret_fd = fd;
@@ -172,10 +171,10 @@ int state_dir_names(const char *dir, char ***ret, size_t *ret_n, struct nsnet_er
 /* ---- records: one file a named record in a directory of its kind ---------------- */
 
 const struct state_kind state_networks = {
-	.dir = NSNET_NET_DIR, .what = "network", .check = state_net_check,
+	.dir = state_paths.net, .what = "network", .check = state_net_check,
 };
 const struct state_kind state_labs = {
-	.dir = NSNET_LAB_DIR, .what = "lab", .check = state_lab_check, .bad_name = "invalid lab name '%s'",
+	.dir = state_paths.lab, .what = "lab", .check = state_lab_check, .bad_name = "invalid lab name '%s'",
 };
 
 static int record_path(const struct state_kind *k, const char *name, char *buf, size_t len)
