@@ -36,7 +36,7 @@ $(B)/libnsnet.so: $(LIB_OBJ) lib/libnsnet.map
 $(B)/nsnet: $(CLI_OBJ) $(B)/libnsnet.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
 
-$(B)/tests/%: tests/unit/%.c $(B)/libnsnet.a tests/unit/unit.h
+$(B)/tests/%: tests/unit/%.c $(B)/libnsnet.a tests/unit/unit.h tests/unit/nlmsg.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(B)/libnsnet.a $(LDFLAGS) $(LDLIBS)
 

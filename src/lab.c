@@ -101,7 +101,9 @@ int verb_down(int argc, char **argv)
 	return EXIT_OK;
 }
 
-int verb_status(int argc, char **argv)
+/* Verbs on one lab that show a report: --json or text, exit 1 unless healthy() says so. */
+static int lab_report_verb(int argc, char **argv, int (*get)(const char *, json_t **, struct nsnet_error *),
+			   void (*text)(json_t *), bool (*healthy)(json_t *))
 {
 	bool json = take_flag(&argc, argv, "--json");
 	const char *lab = NULL;
@@ -109,15 +111,20 @@ int verb_status(int argc, char **argv)
 	if (r)
 		return r;
 	struct nsnet_error e = { 0 };
-	json_t *st;
-	if ((r = nsnet_lab_status(lab, &st, &e)) < 0)
+	json_t *v;
+	if ((r = get(lab, &v, &e)) < 0)
 		return lab_fail(r, &e);
-	bool ok = streq_safe(jstr(st, "status"), "up");
-	if (json) {
-		print_json(st);
-		json_decref(st);
-		return ok ? EXIT_OK : EXIT_FAIL;
-	}
+	if (json)
+		print_json(v);
+	else
+		text(v);
+	bool ok = healthy(v);
+	json_decref(v);
+	return ok ? EXIT_OK : EXIT_FAIL;
+}
+
+static void status_text(json_t *st)
+{
 	printf("lab %s: %s\n", jstr(st, "lab"), jstr(st, "status"));
 	size_t i, j;
 	json_t *n, *f;
@@ -150,8 +157,16 @@ int verb_status(int argc, char **argv)
 		       json_string_value(json_array_get(ifs, 0)), json_string_value(json_array_get(nodes, 1)),
 		       json_string_value(json_array_get(ifs, 1)), json_is_true(json_object_get(n, "ok")) ? "ok" : "MISSING");
 	}
-	json_decref(st);
-	return ok ? EXIT_OK : EXIT_FAIL;
+}
+
+static bool status_healthy(json_t *st)
+{
+	return streq_safe(jstr(st, "status"), "up");
+}
+
+int verb_status(int argc, char **argv)
+{
+	return lab_report_verb(argc, argv, nsnet_lab_status, status_text, status_healthy);
 }
 
 /* Verbs that take only --json. */
@@ -164,26 +179,36 @@ static int json_only(int *argc, char **argv, bool *json)
 	return *argc != 1 ? usage_error("%s: takes no arguments", argv[0]) : 0;
 }
 
-int verb_labs(int argc, char **argv)
+/* Verbs that take only --json and print what get returns: as JSON, or as text. */
+static int json_only_verb(int argc, char **argv, int (*get)(json_t **, struct nsnet_error *), void (*text)(json_t *))
 {
 	bool json;
 	int r = json_only(&argc, argv, &json);
 	if (r)
 		return r;
 	struct nsnet_error e = { 0 };
-	json_t *arr;
-	if ((r = nsnet_lab_list(&arr, &e)) < 0)
+	json_t *v;
+	if ((r = get(&v, &e)) < 0)
 		return lab_fail(r, &e);
-	if (json) {
-		print_json(arr);
-	} else {
-		printf("%-20s %-9s %6s %9s %6s  %s\n", "LAB", "STATUS", "NODES", "NETWORKS", "LINKS", "FILE");
-		size_t i;
-		json_t *l;
-		json_array_foreach(arr, i, l) printf("%-20s %-9s %6lld %9lld %6lld  %s\n", jstr(l, "name"), jstr(l, "status"), json_integer_value(json_object_get(l, "nodes")), json_integer_value(json_object_get(l, "networks")), json_integer_value(json_object_get(l, "links")), jstr(l, "file") ? jstr(l, "file") : "");
-	}
-	json_decref(arr);
+	if (json)
+		print_json(v);
+	else
+		text(v);
+	json_decref(v);
 	return EXIT_OK;
+}
+
+static void labs_text(json_t *arr)
+{
+	printf("%-20s %-9s %6s %9s %6s  %s\n", "LAB", "STATUS", "NODES", "NETWORKS", "LINKS", "FILE");
+	size_t i;
+	json_t *l;
+	json_array_foreach(arr, i, l) printf("%-20s %-9s %6lld %9lld %6lld  %s\n", jstr(l, "name"), jstr(l, "status"), json_integer_value(json_object_get(l, "nodes")), json_integer_value(json_object_get(l, "networks")), json_integer_value(json_object_get(l, "links")), jstr(l, "file") ? jstr(l, "file") : "");
+}
+
+int verb_labs(int argc, char **argv)
+{
+	return json_only_verb(argc, argv, nsnet_lab_list, labs_text);
 }
 
 int verb_graph(int argc, char **argv)
@@ -254,50 +279,31 @@ static void print_matrix(json_t *res)
 	}
 }
 
+static bool pingall_healthy(json_t *res)
+{
+	return json_integer_value(json_object_get(res, "failed_required")) == 0;
+}
+
 int verb_pingall(int argc, char **argv)
 {
-	bool json = take_flag(&argc, argv, "--json");
-	const char *lab = NULL;
-	int r = one_arg(argc, argv, &lab);
-	if (r)
-		return r;
-	struct nsnet_error e = { 0 };
-	json_t *res;
-	if ((r = nsnet_lab_pingall(lab, &res, &e)) < 0)
-		return lab_fail(r, &e);
-	if (json)
-		print_json(res);
-	else
-		print_matrix(res);
-	bool ok = json_integer_value(json_object_get(res, "failed_required")) == 0;
-	json_decref(res);
-	return ok ? EXIT_OK : EXIT_FAIL;
+	return lab_report_verb(argc, argv, nsnet_lab_pingall, print_matrix, pingall_healthy);
+}
+
+static void gc_text(json_t *rep)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(json_object_get(rep, "corrupt"), i, v) printf("set aside corrupt state file %s (now %s.corrupt)\n", json_string_value(v), json_string_value(v));
+	json_array_foreach(json_object_get(rep, "bridges"), i, v) printf("removed bridge %s of a network without state, with its ports\n", json_string_value(v));
+	json_array_foreach(json_object_get(rep, "journal"), i, v) printf("finished the interrupted '%s' recorded in the journal\n", json_string_value(v));
+	json_array_foreach(json_object_get(rep, "labs"), i, v) printf("undid the interrupted 'up' of lab %s\n", json_string_value(v));
+	json_array_foreach(json_object_get(rep, "networks"), i, v) printf("removed orphaned network %s\n", json_string_value(v));
+	json_array_foreach(json_object_get(rep, "reconciled"), i, v) printf("reconciled network %s with the kernel (members gone or half-attached)\n", json_string_value(v));
+	if (json_is_true(json_object_get(rep, "firewall_rebuilt")))
+		printf("rebuilt nsnet's firewall table: it held elements that state did not (or lacked some)\n");
 }
 
 int verb_gc(int argc, char **argv)
 {
-	bool json;
-	int r = json_only(&argc, argv, &json);
-	if (r)
-		return r;
-	struct nsnet_error e = { 0 };
-	json_t *rep;
-	if ((r = nsnet_gc(&rep, &e)) < 0)
-		return lab_fail(r, &e);
-	if (json) {
-		print_json(rep);
-	} else {
-		size_t i;
-		json_t *v;
-		json_array_foreach(json_object_get(rep, "corrupt"), i, v) printf("set aside corrupt state file %s (now %s.corrupt)\n", json_string_value(v), json_string_value(v));
-		json_array_foreach(json_object_get(rep, "bridges"), i, v) printf("removed bridge %s of a network without state, with its ports\n", json_string_value(v));
-		json_array_foreach(json_object_get(rep, "journal"), i, v) printf("finished the interrupted '%s' recorded in the journal\n", json_string_value(v));
-		json_array_foreach(json_object_get(rep, "labs"), i, v) printf("undid the interrupted 'up' of lab %s\n", json_string_value(v));
-		json_array_foreach(json_object_get(rep, "networks"), i, v) printf("removed orphaned network %s\n", json_string_value(v));
-		json_array_foreach(json_object_get(rep, "reconciled"), i, v) printf("reconciled network %s with the kernel (members gone or half-attached)\n", json_string_value(v));
-		if (json_is_true(json_object_get(rep, "firewall_rebuilt")))
-			printf("rebuilt nsnet's firewall table: it held elements that state did not (or lacked some)\n");
-	}
-	json_decref(rep);
-	return EXIT_OK;
+	return json_only_verb(argc, argv, nsnet_gc, gc_text);
 }

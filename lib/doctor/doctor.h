@@ -183,6 +183,10 @@ const char *dr_exec_in(const char *ns, char *buf, size_t len);
 json_t *dr_net_by_bridge(struct dr_ctx *c, const char *bridge);
 /* The nsnet network namespace ns is a member of, with its member object. */
 json_t *dr_net_of_member(struct dr_ctx *c, const char *ns, json_t **ret_member);
+/* The network one of whose LIST ("members", "subnets") entries match() says yes to;
+ * its name and that entry through the optional ret_*. */
+json_t *dr_net_find(struct dr_ctx *c, const char *list, bool (*match)(json_t *item, const void *arg),
+		    const void *arg, const char **ret_name, json_t **ret_item);
 /* Whether a is a private address (RFC 1918, 100.64/10, fc00::/7): one the outside
  * world has no route back to. */
 bool dr_addr_private(const struct nsnet_prefix *a);

@@ -12,20 +12,17 @@
 /* ---- DST ------------------------------------------------------------------------------- */
 
 /* The nsnet network whose subnet holds a, or NULL. */
+static bool subnet_holds(json_t *sub, const void *a)
+{
+	struct nsnet_prefix p;
+	return nsnet_prefix_parse(jstr(sub, "cidr"), true, &p, NULL) == 0 && nsnet_prefix_contains(&p, a);
+}
+
 static const char *net_of_addr(struct dr_ctx *c, const struct nsnet_prefix *a)
 {
-	const char *name;
-	json_t *net;
-	json_object_foreach(c->nets, name, net) {
-		size_t i;
-		json_t *sub;
-		json_array_foreach(json_object_get(net, "subnets"), i, sub) {
-			struct nsnet_prefix p;
-			if (nsnet_prefix_parse(jstr(sub, "cidr"), true, &p, NULL) == 0 && nsnet_prefix_contains(&p, a))
-				return name;
-		}
-	}
-	return NULL;
+	const char *name = NULL;
+	dr_net_find(c, "subnets", subnet_holds, a, &name, NULL);
+	return name;
 }
 
 static void no_way_back(struct dr_ctx *c, struct dr_ns *ns, const char *ifname, int err)

@@ -123,23 +123,36 @@ json_t *dr_net_by_bridge(struct dr_ctx *c, const char *bridge)
 	return NULL;
 }
 
-json_t *dr_net_of_member(struct dr_ctx *c, const char *ns, json_t **ret_member)
+json_t *dr_net_find(struct dr_ctx *c, const char *list, bool (*match)(json_t *item, const void *arg),
+		    const void *arg, const char **ret_name, json_t **ret_item)
 {
 	const char *k;
 	json_t *net;
 	json_object_foreach(c->nets, k, net) {
 		size_t i;
-		json_t *m;
-		json_array_foreach(json_object_get(net, "members"), i, m) {
-			const char *n = json_string_value(json_object_get(m, "ns"));
-			if (n && streq(n, ns)) {
-				if (ret_member)
-					*ret_member = m;
-				return net;
-			}
+		json_t *item;
+		json_array_foreach(json_object_get(net, list), i, item) {
+			if (!match(item, arg))
+				continue;
+			if (ret_name)
+				*ret_name = k;
+			if (ret_item)
+				*ret_item = item;
+			return net;
 		}
 	}
 	return NULL;
+}
+
+static bool member_is(json_t *m, const void *ns)
+{
+	const char *n = json_string_value(json_object_get(m, "ns"));
+	return n && streq(n, ns);
+}
+
+json_t *dr_net_of_member(struct dr_ctx *c, const char *ns, json_t **ret_member)
+{
+	return dr_net_find(c, "members", member_is, ns, NULL, ret_member);
 }
 
 bool dr_addr_private(const struct nsnet_prefix *a)

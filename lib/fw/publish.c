@@ -434,22 +434,19 @@ int fw_member_removed(json_t *net, const char *ns, struct nsnet_error *e)
 	return r;
 }
 
+static bool is_stale(json_t *p)
+{
+	return !publish_is_current(p);
+}
+
 int publish_drop_stale(struct nsnet_error *e)
 {
-	json_t *pubs;
-	int r = publish_load_all(&pubs, e);
+	json_t *drop;
+	int r = publish_load_where(is_stale, &drop, e);
 	if (r < 0)
 		return r;
-	json_t *drop = json_array();
-	size_t i;
-	json_t *p;
-	json_array_foreach(pubs, i, p) {
-		if (!publish_is_current(p))
-			json_array_append(drop, p);
-	}
 	r = drop_pubs(drop, e);
 	json_decref(drop);
-	json_decref(pubs);
 	return r;
 }
 

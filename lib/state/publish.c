@@ -21,7 +21,7 @@ static int cmp_pub(const void *a, const void *b)
 	return px < py ? -1 : px > py;
 }
 
-int publish_load_all(json_t **ret, struct nsnet_error *e)
+int publish_load_where(bool (*keep)(json_t *p), json_t **ret, struct nsnet_error *e)
 {
 	DIR *d = opendir(NSNET_PUBLISH_DIR);
 	if (!d) {
@@ -41,6 +41,10 @@ int publish_load_all(json_t **ret, struct nsnet_error *e)
 		if (l < 6 || !streq(de->d_name + l - 5, ".json") ||
 		    xsnprintf(path, sizeof(path), "%s/%s", NSNET_PUBLISH_DIR, de->d_name) < 0 || json_read(path, &p, NULL) < 0)
 			continue;
+		if (keep && !keep(p)) {
+			json_decref(p);
+			continue;
+		}
 		if (n == cap) {
 			json_t **nv = realloc(v, (cap = cap ? cap * 2 : 64) * sizeof(*v));
 			if (!nv) {
@@ -65,4 +69,9 @@ int publish_load_all(json_t **ret, struct nsnet_error *e)
 	}
 	*ret = arr;
 	return 0;
+}
+
+int publish_load_all(json_t **ret, struct nsnet_error *e)
+{
+	return publish_load_where(NULL, ret, e);
 }

@@ -114,6 +114,8 @@ int net_ipam(json_t *net, json_t *subnet, struct ipam *ret, struct nsnet_error *
 int state_publish_path(const char *proto, unsigned port, char *buf, size_t len);
 /* Every publish, sorted by protocol and port. */
 int publish_load_all(json_t **ret, struct nsnet_error *e);
+/* The same, only the records keep(p) says yes to. */
+int publish_load_where(bool (*keep)(json_t *p), json_t **ret, struct nsnet_error *e);
 
 /* ---- lab.c: a lab's record ---- */
 int lab_state_load(const char *lab, json_t **ret, struct nsnet_error *e);  /* -ENOENT: no such lab */

@@ -7,17 +7,8 @@
 #include <linux/neighbour.h>
 #include "show/show.h"
 #include "unit.h"
+#include "nlmsg.h"
 
-static char buf[8192];
-
-static struct nlmsghdr *msg(uint16_t type, const void *hdr, size_t len)
-{
-	memset(buf, 0, sizeof(buf));
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = type;
-	memcpy(mnl_nlmsg_put_extra_header(nlh, len), hdr, len);
-	return nlh;
-}
 
 static const char *jstr(json_t *o, const char *key)
 {
