@@ -136,26 +136,38 @@ static void status_text(json_t *st)
 		       json_is_true(json_object_get(n, "ok")) ? "ok" : "MISSING");
 	}
 	json_array_foreach(json_object_get(st, "nodes"), i, n) {
-		printf("  node %-20s %s\n", jstr(n, "name"), json_is_true(json_object_get(n, "exists")) ? "" : "MISSING");
+		printf("  node %-20s %s\n", jstr(n, "name"), json_is_true(json_object_get(n, "exists")) ? "ok" : "MISSING");
 		json_array_foreach(json_object_get(n, "interfaces"), j, f) {
 			json_t *ips = json_object_get(f, "ips");
 			printf("    %-8s on %-16s %-20s %s\n", jstr(f, "ifname") ? jstr(f, "ifname") : "?", jstr(f, "network"),
 			       json_array_size(ips) ? json_string_value(json_array_get(ips, 0)) : "-",
 			       json_is_true(json_object_get(f, "ok")) ? "ok" : "MISSING");
 		}
-	}
-	json_t *fw = json_object_get(st, "firewall");
-	if (!json_is_true(json_object_get(fw, "ok"))) {
-		/* e.g. after `nft flush ruleset`: isolation, NAT and published ports are gone. */
-		printf("  firewall MISSING:");
-		json_array_foreach(json_object_get(fw, "missing"), i, f) printf("%s %s", i ? "," : "", json_string_value(f));
-		printf(" (nsnet fw restore puts it back)\n");
+		json_array_foreach(json_object_get(n, "publish"), j, f) {
+			const char *hip = jstr(f, "host_ip");
+			printf("    publish %s %s%s%lld -> port %lld\n", jstr(f, "proto"), hip ? hip : "", hip ? ":" : "",
+			       json_integer_value(json_object_get(f, "host_port")), json_integer_value(json_object_get(f, "port")));
+		}
 	}
 	json_array_foreach(json_object_get(st, "links"), i, n) {
 		json_t *nodes = json_object_get(n, "nodes"), *ifs = json_object_get(n, "ifnames");
 		printf("  link %s:%s -- %s:%s  %s\n", json_string_value(json_array_get(nodes, 0)),
 		       json_string_value(json_array_get(ifs, 0)), json_string_value(json_array_get(nodes, 1)),
 		       json_string_value(json_array_get(ifs, 1)), json_is_true(json_object_get(n, "ok")) ? "ok" : "MISSING");
+	}
+	json_array_foreach(json_object_get(st, "routes"), i, n) {
+		const char *via = jstr(n, "via"), *dev = jstr(n, "dev");
+		printf("  route %s: %s%s%s%s%s  %s\n", jstr(n, "node"), jstr(n, "to"), via ? " via " : "", via ? via : "",
+		       dev ? " dev " : "", dev ? dev : "", json_is_true(json_object_get(n, "ok")) ? "ok" : "MISSING");
+	}
+	json_t *fw = json_object_get(st, "firewall");
+	if (json_is_true(json_object_get(fw, "ok"))) {
+		printf("  firewall ok\n");
+	} else {
+		/* e.g. after `nft flush ruleset`: isolation, NAT and published ports are gone. */
+		printf("  firewall MISSING:");
+		json_array_foreach(json_object_get(fw, "missing"), i, f) printf("%s %s", i ? "," : "", json_string_value(f));
+		printf(" (nsnet fw restore puts it back)\n");
 	}
 }
 

@@ -37,7 +37,7 @@ static void wanted(const struct topology *t, json_t *elements)
 }
 
 /* A replaced node takes its links with it. */
-static bool uses(json_t *spec, const struct lab_kind *k, const char *name)
+static bool uses(json_t *spec, const struct lab_kind *k, const char *name, json_t *used)
 {
 	return k == &lab_kind_node && (streq(end_node(spec, 0), name) || streq(end_node(spec, 1), name));
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The node kind, "node:NAME": a namespace with its interfaces on networks, routes,
- * sysctls and published ports. Making and removing nodes goes in batches, in
+/* The node kind, "node:NAME": a namespace with its interfaces on networks, sysctls
+ * and published ports (its routes are elements of their own, kind_route.c). Making and removing nodes goes in batches, in
  * node_create.c and node_remove.c. */
 #include <netinet/in.h>
 #include "lab/lab.h"
@@ -34,15 +34,7 @@ static json_t *ifaces_spec(const struct topo_node *n)
 
 static json_t *node_spec(const struct topo_node *n)
 {
-	json_t *routes = json_array(), *sysctls = json_object(), *pub = json_array();
-	for (size_t i = 0; i < n->n_routes; i++) {
-		const struct topo_route *r = &n->routes[i];
-		json_t *o = json_pack("{s:o, s:o}", "to", r->to.len == 0 ? json_string("default") : lab_addr_json(&r->to, true),
-				      "via", lab_addr_json(&r->via, false));
-		if (r->dev)
-			json_object_set_new(o, "dev", json_string(r->dev));
-		json_array_append_new(routes, o);
-	}
+	json_t *sysctls = json_object(), *pub = json_array();
 	for (size_t i = 0; i < n->n_sysctls; i++)
 		json_object_set_new(sysctls, n->sysctls[i].key, json_string(n->sysctls[i].value));
 	for (size_t i = 0; i < n->n_publish; i++) {
@@ -51,8 +43,8 @@ static json_t *node_spec(const struct topo_node *n)
 						     p->host_port, "port", p->port, "proto",
 						     p->proto == IPPROTO_UDP ? "udp" : "tcp"));
 	}
-	return json_pack("{s:b, s:o, s:o, s:o, s:o}", "forwarding", n->forwarding, "ifaces", ifaces_spec(n), "routes",
-			 routes, "sysctls", sysctls, "publish", pub);
+	return json_pack("{s:b, s:o, s:o, s:o}", "forwarding", n->forwarding, "ifaces", ifaces_spec(n), "sysctls",
+			 sysctls, "publish", pub);
 }
 
 static void wanted(const struct topology *t, json_t *elements)
@@ -64,7 +56,7 @@ static void wanted(const struct topology *t, json_t *elements)
 }
 
 /* A replaced network takes its nodes with it. */
-static bool uses(json_t *spec, const struct lab_kind *k, const char *name)
+static bool uses(json_t *spec, const struct lab_kind *k, const char *name, json_t *used)
 {
 	size_t i;
 	json_t *f;
@@ -117,19 +109,10 @@ static void explain_iface(json_t *c, const char *name_raw, json_t *f, json_t *sp
 			lab_q(&qt, json_string_value(json_array_get(json_object_get(net, "gateways"), 0))));
 }
 
-static void explain_routes(json_t *c, const char *name_raw, json_t *n)
+static void explain_publish(json_t *c, const char *name_raw, json_t *n)
 {
 	size_t i;
 	json_t *f;
-	json_array_foreach(json_object_get(n, "routes"), i, f) {
-		struct lab_quoter qt = { .i = 0 };
-		const char *name = lab_q(&qt, name_raw);
-		if (jstr(f, "dev"))
-			lab_cmd(c, "ip -n %s route add %s via %s dev %s", name, lab_q(&qt, jstr(f, "to")), lab_q(&qt, jstr(f, "via")),
-				lab_q(&qt, jstr(f, "dev")));
-		else
-			lab_cmd(c, "ip -n %s route add %s via %s", name, lab_q(&qt, jstr(f, "to")), lab_q(&qt, jstr(f, "via")));
-	}
 	json_array_foreach(json_object_get(n, "publish"), i, f) {
 		struct lab_quoter qt = { .i = 0 };
 		char el[600];
@@ -162,7 +145,7 @@ static void explain(json_t *c, const char *name_raw, json_t *n, json_t *specs, b
 	size_t i;
 	json_t *f;
 	json_array_foreach(json_object_get(n, "ifaces"), i, f) explain_iface(c, name_raw, f, specs);
-	explain_routes(c, name_raw, n);
+	explain_publish(c, name_raw, n);
 }
 
 static json_t *status(const char *name, json_t *spec, bool *ok)
@@ -179,7 +162,8 @@ static json_t *status(const char *name, json_t *spec, bool *ok)
 		json_array_append_new(ifaces, o);
 	}
 	*ok &= exists;
-	return json_pack("{s:s, s:b, s:o}", "name", name, "exists", exists, "interfaces", ifaces);
+	return json_pack("{s:s, s:b, s:o, s:o}", "name", name, "exists", exists, "interfaces", ifaces, "publish",
+			 json_object_get(spec, "publish") ? json_incref(json_object_get(spec, "publish")) : json_array());
 }
 
 /* A map element whose key is the concatenation key[0..n). */

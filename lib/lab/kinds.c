@@ -3,8 +3,9 @@
 #include "lab/lab.h"
 #include "base/base.h"
 
-/* Creation order: a node attaches to networks, a link joins nodes. */
-const struct lab_kind *const lab_kinds[] = { &lab_kind_net, &lab_kind_node, &lab_kind_link, NULL };
+/* Creation order: a node attaches to networks, a link joins nodes, a route needs
+ * the interface (network or link) that reaches its next hop. */
+const struct lab_kind *const lab_kinds[] = { &lab_kind_net, &lab_kind_node, &lab_kind_link, &lab_kind_route, NULL };
 
 #define N_KINDS (sizeof(lab_kinds) / sizeof(lab_kinds[0]) - 1)
 

@@ -4,8 +4,9 @@
  * spec built from the topology; each kind of element is one file (below, "element
  * kinds"):
  *   "net:NAME"          kind_net.c    a network (bridge, subnets, NAT)
- *   "node:NAME"         kind_node.c   a namespace with its interfaces, routes, sysctls, publishes
+ *   "node:NAME"         kind_node.c   a namespace with its interfaces, sysctls, publishes
  *   "link:A:IFA|B:IFB"  kind_link.c   a point-to-point veth (A or B may be "host")
+ *   "route:NODE|TO"     kind_route.c  a static route of a node (after the links it may need)
  * `up` compares the wanted elements with those recorded in the lab's state
  * (/run/nsnet/labs/LAB.json) and changes only the difference. Before touching the
  * kernel it writes a journal (what it will add and remove, and the state before),
@@ -145,9 +146,9 @@ struct lab_kind {
 	bool needs_fw_table;  /* an element needs nsnet's firewall table (status says when it is gone) */
 	/* Add the topology's elements of this kind to elements ({ key: canonical spec }). */
 	void (*wanted)(const struct topology *t, json_t *elements);
-	/* Does spec depend on element name of kind k, so that replacing that one replaces
-	 * this one too? (Optional.) */
-	bool (*uses)(json_t *spec, const struct lab_kind *k, const char *name);
+	/* Does spec depend on element name of kind k (whose recorded spec is used), so
+	 * that replacing that one replaces this one too? (Optional.) */
+	bool (*uses)(json_t *spec, const struct lab_kind *k, const char *name, json_t *used);
 	/* Before anything changes: can this addition be made? */
 	int (*check)(const struct lab_check *c, const char *key, const char *name, struct nsnet_error *e);
 	/* Make els (this kind's additions, in plan order). Each key is put in done before
@@ -172,7 +173,7 @@ struct lab_kind {
 	json_t *(*addresses)(const char *name, json_t *spec, json_t *nodes);
 };
 
-extern const struct lab_kind lab_kind_net, lab_kind_node, lab_kind_link;
+extern const struct lab_kind lab_kind_net, lab_kind_node, lab_kind_link, lab_kind_route;
 
 /* kinds.c: every kind, in creation order (removal goes the other way), NULL-ended. */
 extern const struct lab_kind *const lab_kinds[];

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Making a lab's new nodes: their namespaces together, then their settings, then
- * their interfaces attached network by network in batches, then routes and
- * published ports. A thousand-node lab costs about what the kernel needs.
+ * their interfaces attached network by network in batches, then published
+ * ports. (Routes are elements of their own: kind_route.c.) A thousand-node lab costs about what the kernel needs.
  */
 #include <netinet/in.h>
 #include "fw/fw.h"
@@ -26,26 +26,6 @@ static int node_settings(const char *name, json_t *spec, struct nsnet_error *e)
 		r = nsnet_sysctl_set(name, k, json_string_value(v), e);
 	}
 	return r < 0 ? nsnet_err_wrap(e, "node '%s'", name) : 0;
-}
-
-static int node_routes(const char *name, json_t *spec, struct nsnet_error *e)
-{
-	size_t i;
-	json_t *rt;
-	json_array_foreach(json_object_get(spec, "routes"), i, rt) {
-		struct nsnet_route_spec r = { .ns = name, .has_via = true, .dev = jstr(rt, "dev") };
-		const char *to = jstr(rt, "to");
-		int ret = nsnet_addr_parse(jstr(rt, "via"), &r.via, e);
-		if (ret == 0 && streq(to, "default"))
-			r.dst.family = r.via.family;
-		else if (ret == 0)
-			ret = nsnet_prefix_parse(to, true, &r.dst, e);
-		if (ret == 0)
-			ret = nsnet_route_add(&r, e);
-		if (ret < 0)
-			return nsnet_err_wrap(e, "node '%s': route to %s", name, to);
-	}
-	return 0;
 }
 
 static int node_publish(const char *name, json_t *spec, struct nsnet_error *e)
@@ -160,7 +140,7 @@ int lab_nodes_create(const struct lab_ctx *c, const struct lab_els *nodes, json_
 {
 	int r;
 	if ((r = add_namespaces(c, nodes, done, e)) < 0 || (r = each_node(nodes, node_settings, e)) < 0 ||
-	    (r = attach_nodes(c, nodes, e)) < 0 || (r = each_node(nodes, node_routes, e)) < 0)
+	    (r = attach_nodes(c, nodes, e)) < 0)
 		return r;
 	return each_node(nodes, node_publish, e);
 }

@@ -40,12 +40,12 @@ int lab_plan_make(json_t *want, json_t *have, struct lab_plan *ret, struct nsnet
 	/* A replaced element takes with it those that use it (a network its nodes, a
 	 * node its links): they are replaced too. */
 	for (size_t i = 0; i < json_array_size(rm.list); i++) {
-		const char *name = NULL, *hk;
-		const struct lab_kind *k = lab_kind_of(json_string_value(json_array_get(rm.list, i)), &name);
-		json_t *hv;
+		const char *name = NULL, *hk, *key = json_string_value(json_array_get(rm.list, i));
+		const struct lab_kind *k = lab_kind_of(key, &name);
+		json_t *hv, *used = json_object_get(have, key);
 		json_object_foreach(have, hk, hv) {
 			const struct lab_kind *hkind = lab_kind_of(hk, NULL);
-			if (k && hkind && hkind->uses && hkind->uses(hv, k, name))
+			if (k && used && hkind && hkind->uses && hkind->uses(hv, k, name, used))
 				replace(&p, &rm, &add, hk);
 		}
 	}

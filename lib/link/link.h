@@ -21,6 +21,11 @@ void neigh_guard_free(struct neigh_guard *g);
 /* How many new entries one wave may create: half of the machine's limit. */
 size_t neigh_budget(void);
 
+/* ---- route.c ---- */
+/* 1 when r's namespace has a route in table main to r's destination (through its
+ * gateway and device, where r names them), 0 when not. */
+int route_present(const struct nsnet_route_spec *r, struct nsnet_error *e);
+
 /* ---- host.c: the host's links by name ---- */
 /* Sorted names of the host namespace's links, for existence checks in O(log N). */
 struct name_set {

@@ -4,6 +4,7 @@
  * rtnetlink layer. Everything the caller gave is checked before the namespace is
  * even opened, so bad input changes nothing.
  */
+#include "link/link.h"
 #include "rtnl/rtnl.h"
 #include "base/base.h"
 
@@ -136,4 +137,50 @@ int nsnet_route_add(const struct nsnet_route_spec *r, struct nsnet_error *e)
 int nsnet_route_del(const struct nsnet_route_spec *r, struct nsnet_error *e)
 {
 	return route_change(r, false, e);
+}
+
+/* ---- is a route there? ------------------------------------------------------------ */
+
+struct route_find {
+	const struct nsnet_route_spec *want;
+	int oif;
+	bool found;
+};
+
+static int find_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct route_find *f = data;
+	struct rtnl_route d;
+	if (rtnl_route_decode(nlh, &d) <= 0 || d.flags & RTM_F_CLONED || d.table != RT_TABLE_MAIN)
+		return MNL_CB_OK;
+	const struct nsnet_route_spec *w = f->want;
+	bool dst = w->dst.len == 0 ? d.dst.family == 0 || d.dst.len == 0
+				   : d.dst.len == w->dst.len && nsnet_addr_equal(&d.dst, &w->dst);
+	if (!dst || (w->has_via && !nsnet_addr_equal(&d.gw, &w->via)) || (f->oif && d.oif != f->oif))
+		return MNL_CB_OK;
+	f->found = true;
+	return MNL_CB_OK;
+}
+
+static void find_reset(void *data)
+{
+	((struct route_find *)data)->found = false;
+}
+
+int route_present(const struct nsnet_route_spec *r, struct nsnet_error *e)
+{
+	_cleanup_nl_ struct nl *nl = NULL;
+	int ret = nl_open(r->ns, &nl, e);
+	if (ret < 0)
+		return ret;
+	struct route_find f = { .want = r };
+	if (r->dev && (f.oif = link_index(nl, r->dev)) < 0)
+		return 0;
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = nl_msg(buf, RTM_GETROUTE, NLM_F_DUMP);
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = r->dst.family;
+	rtm->rtm_table = RT_TABLE_MAIN;
+	ret = nl_dump(nl, nlh, find_cb, find_reset, &f, e);
+	return ret < 0 ? ret : f.found;
 }
