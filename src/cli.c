@@ -8,12 +8,25 @@
 #include "cli.h"
 
 const struct verb *cli_current_verb;
+/* The command being run, as its user typed it ("net create"): every error line
+ * says it after "nsnet: ", so one line in a log says what failed. */
+static char current_cmd[64];
+
+/* Does msg already start with the whole command (the library's messages often do:
+ * "up FILE: ...", "connect A and B: ...")? */
+static bool names_cmd(const char *msg)
+{
+	size_t l = strlen(current_cmd);
+	return l && strncmp(msg, current_cmd, l) == 0 && (msg[l] == ':' || msg[l] == ' ');
+}
 
 /* An error is one line whatever it quotes: a name given with a newline or an escape
  * sequence in it is shown with '?' in their place. */
-static void print_error(const char *msg)
+void print_error(const char *msg)
 {
 	fputs("nsnet: ", stderr);
+	if (current_cmd[0] && !names_cmd(msg))
+		fprintf(stderr, "%s: ", current_cmd);
 	for (const unsigned char *p = (const unsigned char *)msg; *p; p++)
 		fputc(*p < 0x20 || *p == 0x7f ? '?' : *p, stderr);
 	fputc('\n', stderr);
@@ -141,6 +154,8 @@ int verb_dispatch(const char *prog, const struct verb *table, int argc, char **a
 			return EXIT_FAIL;
 		}
 		cli_current_verb = v;
+		snprintf(current_cmd, sizeof(current_cmd), "%s%s%s", strncmp(prog, "nsnet ", 6) == 0 ? prog + 6 : "",
+			 strncmp(prog, "nsnet ", 6) == 0 ? " " : "", v->name);
 		release_signals(v->defer_signals);
 		return v->fn(argc, argv);
 	}
@@ -148,7 +163,7 @@ int verb_dispatch(const char *prog, const struct verb *table, int argc, char **a
 	return EXIT_USAGE;
 }
 
-bool take_flag(int *argc, char **argv, const char *flag)
+static bool take_flag_plain(int *argc, char **argv, const char *flag)
 {
 	for (int i = 1; i < *argc; i++) {
 		if (strcmp(argv[i], "--") == 0)
@@ -160,6 +175,17 @@ bool take_flag(int *argc, char **argv, const char *flag)
 		}
 	}
 	return false;
+}
+
+bool cli_global_json;
+
+bool take_flag(int *argc, char **argv, const char *flag)
+{
+	if (cli_global_json && strcmp(flag, "--json") == 0) {
+		take_flag_plain(argc, argv, flag);
+		return true;
+	}
+	return take_flag_plain(argc, argv, flag);
 }
 
 int take_opt(int *argc, char **argv, const char *opt, const char **value)

@@ -57,6 +57,10 @@ int reject_unknown_opts(int argc, char **argv);
 int print_json(json_t *v);
 
 extern const struct verb *cli_current_verb;
+/* --json given before the verb (nsnet --json ls): every take_flag("--json") says yes. */
+extern bool cli_global_json;
+/* "nsnet: COMMAND: msg" on stderr, as one line (the one way errors are printed). */
+void print_error(const char *msg);
 
 /* A string member of a JSON object: NULL (jstr) or "" (jstr0) when absent. */
 static inline const char *jstr(const json_t *o, const char *key)

@@ -18,7 +18,7 @@ int verb_exec(int argc, char **argv)
 		return usage_error("exec %s: no command given", name);
 	struct nsnet_error e = { 0 };
 	int r = nsnet_exec(name, argv + cmd, &e);
-	fprintf(stderr, "nsnet: %s\n", e.msg);
+	print_error(e.msg);
 	if (r == -ENOENT && nsnet_ns_exists(name))
 		return 127;
 	if (r == -EACCES || r == -ENOEXEC)

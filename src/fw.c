@@ -61,8 +61,9 @@ static int fw_status(int argc, char **argv)
 	}
 	printf("networks: %lld (%lld with NAT), published ports: %lld\n", nets,
 	       json_integer_value(json_object_get(s, "nat_networks")), json_integer_value(json_object_get(s, "published")));
-	printf("ip_forward: %s, ipv6 forwarding: %s\n", json_string_value(json_object_get(s, "ip_forward")),
-	       json_string_value(json_object_get(s, "ipv6_forwarding")));
+	json_t *f4 = json_object_get(s, "ip_forward"), *f6 = json_object_get(s, "ipv6_forwarding");
+	printf("ip_forward: %s, ipv6 forwarding: %s\n", json_is_null(f4) ? "?" : json_is_true(f4) ? "1" : "0",
+	       json_is_null(f6) ? "?" : json_is_true(f6) ? "1" : "0");
 	json_t *foreign = json_object_get(s, "foreign");
 	if (json_array_size(foreign)) {
 		printf("foreign firewall rules:\n");

@@ -9,7 +9,7 @@
 
 static int lab_fail(int r, struct nsnet_error *e)
 {
-	fprintf(stderr, "nsnet: %s\n", e->msg);
+	print_error(e->msg);
 	/* A bad lab file (not text, not a regular file, too big, invalid) is bad input. */
 	return r == -EINVAL || r == -EISDIR || r == -EFBIG ? EXIT_USAGE : EXIT_FAIL;
 }
@@ -23,6 +23,12 @@ static int one_arg(int argc, char **argv, const char **ret)
 	if (argc > 2)
 		return usage_error("%s: at most one FILE or LAB", argv[0]);
 	*ret = argc == 2 ? argv[1] : NULL;
+	/* A file that cannot be read is a file error (exit 2), said before anything. */
+	const char *a = *ret;
+	size_t l = a ? strlen(a) : 0;
+	bool file = a && (strchr(a, '/') || (l > 5 && !strcmp(a + l - 5, ".yaml")) || (l > 4 && !strcmp(a + l - 4, ".yml")));
+	if (file && access(a, R_OK) < 0)
+		return usage_error("open %s: %s", a, strerror(errno));
 	return 0;
 }
 

@@ -7,11 +7,11 @@
 #include "verbs.h"
 
 /* EINVAL from the library means the input was wrong: a usage error. */
-static int done(int r, struct nsnet_error *e, const char *what)
+static int done(int r, struct nsnet_error *e)
 {
 	if (r == 0)
 		return EXIT_OK;
-	fprintf(stderr, "nsnet: %s: %s\n", what, e->msg);
+	print_error(e->msg);
 	return r == -EINVAL ? EXIT_USAGE : EXIT_FAIL;
 }
 
@@ -62,7 +62,7 @@ static int net_create(int argc, char **argv)
 		s.mtu = (unsigned)m;
 	}
 	s.name = argv[1];
-	return done(nsnet_net_create(&s, &e), &e, "net create");
+	return done(nsnet_net_create(&s, &e), &e);
 }
 
 static void raise_nofile(void)
@@ -95,7 +95,7 @@ static int net_attach(int argc, char **argv)
 		o.ip = &ip;
 	}
 	raise_nofile();
-	return done(nsnet_net_attach(argv[1], (const char *const *)argv + 2, argc - 2, &o, &e), &e, "net attach");
+	return done(nsnet_net_attach(argv[1], (const char *const *)argv + 2, argc - 2, &o, &e), &e);
 }
 
 static int net_detach(int argc, char **argv)
@@ -106,7 +106,7 @@ static int net_detach(int argc, char **argv)
 	if (argc < 3)
 		return usage_error("net detach: a network and at least one namespace are needed");
 	struct nsnet_error e = { 0 };
-	return done(nsnet_net_detach(argv[1], (const char *const *)argv + 2, argc - 2, &e), &e, "net detach");
+	return done(nsnet_net_detach(argv[1], (const char *const *)argv + 2, argc - 2, &e), &e);
 }
 
 static int net_rm(int argc, char **argv)
@@ -122,7 +122,7 @@ static int net_rm(int argc, char **argv)
 	 * lab's and (without --force) be empty before the first one goes. */
 	for (int i = 1; i < argc; i++) {
 		json_t *d;
-		if ((r = done(nsnet_net_info(argv[i], &d, &e), &e, "net rm")))
+		if ((r = done(nsnet_net_info(argv[i], &d, &e), &e)))
 			return r;
 		const char *lab = json_string_value(json_object_get(d, "lab"));
 		json_t *members = json_object_get(d, "members"), *m;
@@ -141,10 +141,10 @@ static int net_rm(int argc, char **argv)
 		bool busy = lab || (n && !force);
 		json_decref(d);
 		if (busy)
-			return done(-EBUSY, &e, "net rm");
+			return done(-EBUSY, &e);
 	}
 	for (int i = 1; i < argc; i++)
-		if ((r = done(nsnet_net_rm(argv[i], force, &e), &e, "net rm")))
+		if ((r = done(nsnet_net_rm(argv[i], force, &e), &e)))
 			return r;
 	return EXIT_OK;
 }
@@ -171,7 +171,7 @@ static int net_ls(int argc, char **argv)
 	struct nsnet_error e = { 0 };
 	json_t *arr;
 	if ((r = nsnet_net_list(&arr, &e)) < 0)
-		return done(r, &e, "net ls");
+		return done(r, &e);
 	if (json) {
 		print_json(arr);
 	} else {
@@ -201,7 +201,7 @@ static int net_show(int argc, char **argv)
 	struct nsnet_error e = { 0 };
 	json_t *n;
 	if ((r = nsnet_net_info(argv[1], &n, &e)) < 0)
-		return done(r, &e, "net show");
+		return done(r, &e);
 	if (json) {
 		print_json(n);
 		json_decref(n);

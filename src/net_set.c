@@ -30,6 +30,6 @@ int verb_net_set(int argc, char **argv)
 	}
 	if (r == 0)
 		return EXIT_OK;
-	fprintf(stderr, "nsnet: net set: %s\n", e.msg);
+	print_error(e.msg);
 	return r == -EINVAL ? EXIT_USAGE : EXIT_FAIL;
 }

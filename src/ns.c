@@ -29,9 +29,9 @@ static int ns_add(int argc, char **argv)
 	struct nsnet_error e = { 0 };
 	r = nsnet_ns_add((const char *const *)argv + 1, argc - 1, &e);
 	if (r == -EINVAL)
-		return fprintf(stderr, "nsnet: ns add: %s\n", e.msg), EXIT_USAGE;
+		return print_error(e.msg), EXIT_USAGE;
 	if (r < 0)
-		return fprintf(stderr, "nsnet: ns add: %s\n", e.msg), EXIT_FAIL;
+		return print_error(e.msg), EXIT_FAIL;
 	return EXIT_OK;
 }
 
@@ -47,9 +47,9 @@ static int ns_del(int argc, char **argv)
 	struct nsnet_error e = { 0 };
 	r = nsnet_ns_del((const char *const *)argv + 1, argc - 1, force, &e);
 	if (r == -EINVAL)
-		return fprintf(stderr, "nsnet: ns del: %s\n", e.msg), EXIT_USAGE;
+		return print_error(e.msg), EXIT_USAGE;
 	if (r < 0)
-		return fprintf(stderr, "nsnet: ns del: %s\n", e.msg), EXIT_FAIL;
+		return print_error(e.msg), EXIT_FAIL;
 	return EXIT_OK;
 }
 
@@ -66,7 +66,7 @@ static int ns_list(int argc, char **argv)
 	char **names;
 	size_t n;
 	if (nsnet_ns_list(&names, &n, &e) < 0)
-		return fprintf(stderr, "nsnet: ns list: %s\n", e.msg), EXIT_FAIL;
+		return print_error(e.msg), EXIT_FAIL;
 	json_t *arr = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(arr, json_pack("{s:s}", "name", names[i]));
@@ -94,7 +94,7 @@ static int ns_pids(int argc, char **argv)
 	size_t n;
 	r = nsnet_ns_pids(argv[1], &pids, &n, &e);
 	if (r < 0)
-		return fprintf(stderr, "nsnet: ns pids: %s\n", e.msg), r == -EINVAL ? EXIT_USAGE : EXIT_FAIL;
+		return print_error(e.msg), r == -EINVAL ? EXIT_USAGE : EXIT_FAIL;
 	json_t *arr = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(arr, json_integer(pids[i]));

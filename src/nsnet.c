@@ -80,6 +80,13 @@ int main(int argc, char **argv)
 	int r = configure();
 	if (r)
 		return r;
+	/* Global options before the verb: `nsnet --json ls` is `nsnet ls --json`. */
+	while (argc >= 2 && strcmp(argv[1], "--json") == 0) {
+		cli_global_json = true;
+		argv[1] = argv[0];
+		argv++;
+		argc--;
+	}
 	if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
 		puts("nsnet " NSNET_VERSION);
 		return EXIT_OK;

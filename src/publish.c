@@ -14,7 +14,7 @@ static int done(int r, struct nsnet_error *e)
 {
 	if (r == 0)
 		return EXIT_OK;
-	fprintf(stderr, "nsnet: %s\n", e->msg);
+	print_error(e->msg);
 	return r == -EINVAL ? EXIT_USAGE : EXIT_FAIL;
 }
 

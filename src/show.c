@@ -257,11 +257,11 @@ int verb_show(int argc, char **argv)
 			return usage_error("show: %s", e.msg);
 	json_t *model = NULL;
 	if (nsnet_show((const char *const *)argv + 1, argc - 1, &model, &e) < 0)
-		return fprintf(stderr, "nsnet: show: %s\n", e.msg), EXIT_FAIL;
+		return print_error(e.msg), EXIT_FAIL;
 	if (json) {
 		r = print_json(model);
 	} else if (json_array_size(model) == 0) {
-		fprintf(stderr, "nsnet: show: no named namespaces ('nsnet show host' shows this one)\n");
+		print_error("no named namespaces ('nsnet show host' shows this one)");
 	} else {
 		json_t *ns;
 		size_t i;
@@ -274,6 +274,6 @@ int verb_show(int argc, char **argv)
 	}
 	json_decref(model);
 	if (r < 0)
-		return fprintf(stderr, "nsnet: show: out of memory\n"), EXIT_FAIL;
+		return print_error("out of memory"), EXIT_FAIL;
 	return EXIT_OK;
 }

@@ -65,6 +65,13 @@ out:
 	return r;
 }
 
+/* A forwarding sysctl's text as JSON: true, false, or null when it could not be read
+ * (no IPv6). */
+static json_t *sysctl_bool(const char *v)
+{
+	return !v || !*v || streq(v, "?") ? json_null() : json_boolean(!streq(v, "0"));
+}
+
 int nsnet_fw_status(json_t **ret, struct nsnet_error *e)
 {
 	_cleanup_close_ int lock = -1;
@@ -96,17 +103,17 @@ int nsnet_fw_status(json_t **ret, struct nsnet_error *e)
 	json_t *problems;
 	if (fw_foreign_report(&problems, NULL) < 0)
 		problems = json_array();
-	json_t *o = json_pack("{s:s, s:b, s:b, s:i, s:i, s:i, s:s, s:s, s:o}", "table", FW_FAMILY " " FW_TABLE, "present",
+	json_t *o = json_pack("{s:s, s:b, s:b, s:i, s:i, s:i, s:o, s:o, s:o}", "table", FW_FAMILY " " FW_TABLE, "present",
 			      present, "in_sync", in_sync, "networks", (json_int_t)n, "nat_networks", (json_int_t)nat,
-			      "published", (json_int_t)json_array_size(pubs), "ip_forward", fwd4, "ipv6_forwarding", fwd6,
-			      "foreign", problems);
+			      "published", (json_int_t)json_array_size(pubs), "ip_forward", sysctl_bool(fwd4),
+			      "ipv6_forwarding", sysctl_bool(fwd6), "foreign", problems);
 	json_object_set(o, "missing", json_object_get(diff, "missing"));
 	json_object_set(o, "extra", json_object_get(diff, "extra"));
 	json_decref(diff);
 	if (json_object_get(st, "ip_forward_was"))
-		json_object_set(o, "ip_forward_before_nsnet", json_object_get(st, "ip_forward_was"));
+		json_object_set_new(o, "ip_forward_before_nsnet", sysctl_bool(jstr(st, "ip_forward_was")));
 	if (json_object_get(st, "ipv6_forwarding_was"))
-		json_object_set(o, "ipv6_forwarding_before_nsnet", json_object_get(st, "ipv6_forwarding_was"));
+		json_object_set_new(o, "ipv6_forwarding_before_nsnet", sysctl_bool(jstr(st, "ipv6_forwarding_was")));
 	*ret = o;
 out:
 	nsnet_strv_free(names, n);

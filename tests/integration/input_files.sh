@@ -33,7 +33,7 @@ refused() {
 	shift 2
 	for verb in "up" "graph" "$@"; do
 		# shellcheck disable=SC2086
-		expect_err 2 "^nsnet: $pat\$" timeout 20 "$NSNET" $verb "$f"
+		expect_err 2 "^nsnet: ${verb%% *}: $pat\$" timeout 20 "$NSNET" $verb "$f"
 		assert_eq "$(echo "$ERR" | wc -l)" 1 "$verb $f: one line of error"
 	done
 	state_settles_to "$DIR/before" "after refusing $f"

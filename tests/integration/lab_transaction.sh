@@ -29,10 +29,10 @@ tutorial_yaml >"$DIR/tutorial.yaml"
 bad() {
 	sed -e "$2" "$DIR/tutorial.yaml" >"$DIR/$1.yaml"
 	cmp -s "$DIR/$1.yaml" "$DIR/tutorial.yaml" && fail "$1: the edit did nothing"
-	expect_err 2 "^nsnet: $DIR/$1.yaml:$3" "$NSNET" up "$DIR/$1.yaml"
+	expect_err 2 "^nsnet: [a-z]+: $DIR/$1.yaml:$3" "$NSNET" up "$DIR/$1.yaml"
 	assert_eq "$(echo "$ERR" | wc -l)" 1 "$1: one line of error"
 	state_settles_to "$before" "$1: after a refused up"
-	expect_err 2 "^nsnet: $DIR/$1.yaml:$3" "$NSNET" up --dry-run "$DIR/$1.yaml"
+	expect_err 2 "^nsnet: [a-z]+: $DIR/$1.yaml:$3" "$NSNET" up --dry-run "$DIR/$1.yaml"
 }
 # line 19: "      - network: v-net-0" (blue's interface)
 bad unknown-net '19s/v-net-0/v-net-1/' "19:9: unknown network 'v-net-1'"

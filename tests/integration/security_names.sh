@@ -68,7 +68,7 @@ for y in "name: ../x" "name: a/b" "name: x\nnodes:\n  ../a: {}" "name: x\nnodes:
 	"name: x\nnetworks:\n  ../n: {subnet: 10.99.0.0/24}" "name: x\nnetworks:\n  n: {subnet: 10.99.0.0/24, bridge: ../br}" \
 	"name: x\nnetworks:\n  n: {subnet: 10.99.0.0/24}\nnodes:\n  a:\n    interfaces:\n      - {network: n, ifname: ../e}"; do
 	printf "$y\n" >"$DIR/lab.yaml"
-	expect_err 2 "^nsnet: $DIR/lab.yaml:[0-9]+:[0-9]+: " "$NSNET" up "$DIR/lab.yaml"
+	expect_err 2 "^nsnet: [a-z]+: $DIR/lab.yaml:[0-9]+:[0-9]+: " "$NSNET" up "$DIR/lab.yaml"
 	n=$((n + 1))
 done
 note "$n bad names refused"
