@@ -80,7 +80,9 @@ int nsnet_ifname_check(const char *name, struct nsnet_error *e);
 /* Create every name or none: on any failure the ones created are removed again. */
 int nsnet_ns_add(const char *const *names, size_t n, struct nsnet_error *e);
 /* Remove named namespaces. Refuses (-EBUSY, listing the pids) when processes still
- * live in one, unless force, which kills them (SIGKILL) first. Validates all first. */
+ * live in one, or when one is a node of a lab (naming the lab: `down` removes it),
+ * unless force, which kills the processes (SIGKILL) first and deletes a lab's node
+ * anyway (the lab is then degraded; `up` makes it again). Validates all first. */
 int nsnet_ns_del(const char *const *names, size_t n, bool force, struct nsnet_error *e);
 /* Sorted list of names under /run/netns. Free with nsnet_strv_free(). */
 int nsnet_ns_list(char ***ret_names, size_t *ret_n, struct nsnet_error *e);
@@ -194,6 +196,9 @@ struct nsnet_attach_opts {
 	const struct nsnet_prefix *ip;    /* static address, only with one namespace */
 	const char *ifname;               /* NULL: eth0, or the next free ethN */
 	bool no_default_route;
+	/* Attach into a network a lab made: without it, refused (-EBUSY), since the
+	 * lab's up and down do not know a namespace attached by hand. */
+	bool into_lab;
 };
 /* Attach every namespace or none. */
 int nsnet_net_attach(const char *net, const char *const *ns, size_t n, const struct nsnet_attach_opts *o,

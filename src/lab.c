@@ -131,7 +131,8 @@ static int lab_report_verb(int argc, char **argv, int (*get)(const char *, json_
 
 static void status_text(json_t *st)
 {
-	printf("lab %s: %s\n", jstr(st, "lab"), jstr(st, "status"));
+	printf("lab %s: %s%s\n", jstr(st, "lab"), jstr(st, "status"),
+	       json_is_true(json_object_get(st, "interrupted")) ? " (the up applying it was killed; 'nsnet gc' undoes it)" : "");
 	size_t i, j;
 	json_t *n, *f;
 	json_array_foreach(json_object_get(st, "networks"), i, n) {

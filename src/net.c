@@ -84,6 +84,7 @@ static int net_attach(int argc, char **argv)
 	if (take_opt(&argc, argv, "--ip", &ip_s) < 0 || take_opt(&argc, argv, "--ifname", &o.ifname) < 0)
 		return EXIT_USAGE;
 	o.no_default_route = take_flag(&argc, argv, "--no-default-route");
+	o.into_lab = take_flag(&argc, argv, "--force");
 	int r = reject_unknown_opts(argc, argv);
 	if (r)
 		return r;
@@ -241,11 +242,12 @@ const struct verb net_verbs[] = {
 	  "  --mtu N           MTU of the bridge and of every member's veth\n"
 	  "  --nat             masquerade traffic leaving the host from this network\n",
 	  net_create, true, .defer_signals = true },
-	{ "attach", "NET NS... [--ip IP] [--ifname IF] [--no-default-route]",
+	{ "attach", "NET NS... [--ip IP] [--ifname IF] [--no-default-route] [--force]",
 	  "Plug namespaces into a network: veth, address, default route",
 	  "  --ip IP              a static address (one namespace only; default: the pool's next)\n"
 	  "  --ifname IF          the namespace end's name (default: eth0, or the next free ethN)\n"
-	  "  --no-default-route   do not add a default route via the gateway\n",
+	  "  --no-default-route   do not add a default route via the gateway\n"
+	  "  --force              attach into a network a lab made (its up and down will not know it)\n",
 	  net_attach, true, .defer_signals = true },
 	{ "detach", "NET NS...", "Unplug namespaces from a network", NULL, net_detach, true, .defer_signals = true },
 	{ "rm", "NET... [--force]", "Remove networks; --force detaches their namespaces first",

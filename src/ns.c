@@ -110,7 +110,7 @@ static int ns_pids(int argc, char **argv)
 
 const struct verb ns_verbs[] = {
 	{ "add",  "NAME...",         "Create named namespaces (all or none)", NULL, ns_add, true, .defer_signals = true },
-	{ "del",  "NAME... [--force]", "Remove namespaces; --force kills processes still inside",
+	{ "del",  "NAME... [--force]", "Remove namespaces; --force kills processes still inside (and deletes a lab's node)",
 	  "  --force   kill (SIGKILL) the processes still in the namespace first\n", ns_del, true, .defer_signals = true },
 	{ "list", "[--json]",        "List named namespaces (those of ip netns too)", NULL, ns_list, true },
 	{ "pids", "NAME [--json]",   "List the pids of processes in a namespace", NULL, ns_pids, true },

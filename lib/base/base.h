@@ -41,6 +41,11 @@ static inline const char *jstr0(const json_t *o, const char *key)
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define streq(a, b) (strcmp((a), (b)) == 0)
+/* streq with NULL equal only to NULL. */
+static inline bool streq_safe(const char *a, const char *b)
+{
+	return a == b || (a && b && streq(a, b));
+}
 
 /* snprintf that reports truncation as -ENAMETOOLONG. */
 #define xsnprintf(buf, len, ...) \

@@ -3,6 +3,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "lab/lab.h"
 #include "net/net.h"
 #include "state/state.h"
@@ -76,26 +77,73 @@ static void mark_missing(json_t *have)
 	name_set_free(&links);
 }
 
-/* The lab file (NULL: the default lab), its source kept to be recorded, parsed and
- * its sysctls checked with the kernel. */
-static int read_lab(const char *file, char **ret_src, struct topology **ret, struct nsnet_error *e)
+/* `up LAB` (a name): the file recorded for LAB, so that edits to it apply, or when
+ * that file is gone, the source recorded with it. *ret_file: the file to record
+ * again (NULL: the default lab). */
+static int recorded_source(const char *lab, char **ret_file, char **ret_src, size_t *ret_len, struct nsnet_error *e)
 {
-	_cleanup_free_ char *src = NULL;
+	json_t *st;
+	int r = lab_state_load(lab, &st, e);
+	if (r == -ENOENT)
+		return nsnet_errx(e, ENOENT, "'%s' is neither a lab file nor a lab that is up", lab);
+	if (r < 0)
+		return r;
+	const char *file = jstr(st, "file"), *src = jstr(st, "source");
+	char *text = NULL;
+	size_t len = 0;
+	if (file && streq(file, "<default>")) {
+		text = strdup(topo_default_yaml);
+		file = NULL;
+	} else if (!file || topo_read_file(file, &text, &len, NULL) < 0) {
+		text = src ? strdup(src) : NULL;
+	}
+	if (!text) {
+		json_decref(st);
+		return nsnet_errx(e, ENOENT, "lab '%s' has no recorded topology", lab);
+	}
+	*ret_len = len ? len : strlen(text);
+	*ret_src = text;
+	*ret_file = file ? strdup(file) : NULL;
+	json_decref(st);
+	return 0;
+}
+
+/* The lab file (NULL: the default lab; a lab name: its recorded file), its source
+ * kept to be recorded, parsed and its sysctls checked with the kernel. *ret_file is
+ * the file to record (NULL for the default lab). */
+static int read_lab(const char *arg, char **ret_file, char **ret_src, struct topology **ret, struct nsnet_error *e)
+{
+	_cleanup_free_ char *src = NULL, *file = arg ? strdup(arg) : NULL;
 	size_t len = 0;
 	struct topology *t;
-	int r = file ? topo_read_file(file, &src, &len, e) : 0;
+	int r = 0;
+	if (arg && !looks_like_file(arg) && access(arg, F_OK) < 0) {
+		free(file);
+		file = NULL;
+		if (net_name_check(arg, NULL) < 0)
+			return nsnet_errx(e, EINVAL, "invalid lab name '%s'", arg);
+		r = recorded_source(arg, &file, &src, &len, e);
+	} else if (arg) {
+		r = topo_read_file(arg, &src, &len, e);
+	}
 	if (r < 0)
 		return r;
 	if (!src && !(src = strdup(topo_default_yaml)))
 		return nsnet_err(e, ENOMEM, "default lab");
-	if (!file)
+	if (!len)
 		len = strlen(src);
 	if ((r = topo_parse_string(src, len, file ? file : "<default>", &t, e)) < 0)
 		return r;
+	if (arg && !looks_like_file(arg) && access(arg, F_OK) < 0 && !streq(t->name, arg)) {
+		r = nsnet_errx(e, EINVAL, "lab '%s': its file %s now names lab '%s'", arg, file ? file : "<default>", t->name);
+		topo_free(t);
+		return r;
+	}
 	if ((r = lab_validate_sysctls(t, e)) < 0) {
 		topo_free(t);
 		return r;
 	}
+	*ret_file = TAKE_PTR(file);
 	*ret_src = TAKE_PTR(src);
 	*ret = t;
 	return 0;
@@ -126,13 +174,13 @@ static int recorded(const char *lab, json_t **ret_state, json_t **ret_have, stru
 	return 0;
 }
 
-int nsnet_lab_up(const char *file, const struct nsnet_up_opts *opts, json_t **ret_report, struct nsnet_error *e)
+int nsnet_lab_up(const char *arg, const struct nsnet_up_opts *opts, json_t **ret_report, struct nsnet_error *e)
 {
 	static const struct nsnet_up_opts none;
 	const struct nsnet_up_opts *o = opts ? opts : &none;
 	struct topology *t = NULL;
-	_cleanup_free_ char *src = NULL;
-	int r = read_lab(file, &src, &t, e);
+	_cleanup_free_ char *src = NULL, *file = NULL;
+	int r = read_lab(arg, &file, &src, &t, e);
 	if (r < 0)
 		return r;
 	_cleanup_close_ int lock = -1;
@@ -146,15 +194,19 @@ int nsnet_lab_up(const char *file, const struct nsnet_up_opts *opts, json_t **re
 	if (ret_report)
 		*ret_report = json_pack("{s:s, s:b, s:b, s:o}", "lab", t->name, "changed", changed, "dry_run", o->dry_run,
 					"steps", lab_plan_describe(&p, o->explain));
-	if (o->dry_run || !changed)
-		goto out;
 	/* Keep the source, so down, status and graph work without the file. */
 	char abs[PATH_MAX];
-	p.record = json_pack("{s:s, s:s}", "file", file ? (realpath(file, abs) ? abs : file) : "<default>", "source", src);
+	const char *fname = file ? (realpath(file, abs) ? abs : file) : "<default>";
+	/* Nothing to change and the record already says this file: done. A lab with no
+	 * elements yet is recorded all the same (status, down and ls know it). */
+	bool recorded_same = st && streq_safe(jstr(st, "source"), src) && streq_safe(jstr(st, "file"), fname);
+	if (o->dry_run || (!changed && recorded_same))
+		goto out;
+	p.record = json_pack("{s:s, s:s}", "file", fname, "source", src);
 	struct lab_run run = { .progress = o->progress, .progress_data = o->progress_data, .cancel = o->cancel };
 	r = lab_apply(t->name, &p, &run, e);
 	if (r < 0) {
-		nsnet_err_wrap(e, "up %s", file ? file : "<default>");
+		nsnet_err_wrap(e, "up %s", arg ? arg : "<default>");
 		if (ret_report) {
 			json_decref(*ret_report);
 			*ret_report = NULL;
@@ -258,13 +310,41 @@ int lab_topology(const char *arg, struct topology **ret, struct nsnet_error *e)
 	return r;
 }
 
+/* A running lab's addresses, from its networks' records: { net: record }. */
+static size_t live_addrs(const char *node, const char *network, struct nsnet_prefix *ips, size_t n, void *data)
+{
+	json_t *net = json_object_get(data, network), *m;
+	size_t i, got = 0;
+	json_array_foreach(json_object_get(net, "members"), i, m) {
+		if (!streq_safe(jstr(m, "ns"), node))
+			continue;
+		size_t j;
+		json_t *ip;
+		json_array_foreach(json_object_get(m, "ips"), j, ip) {
+			if (got < n && nsnet_prefix_parse(json_string_value(ip), true, &ips[got], NULL) == 0)
+				got++;
+		}
+		break;
+	}
+	return got;
+}
+
 int nsnet_lab_graph(const char *arg, char **ret_dot, struct nsnet_error *e)
 {
 	struct topology *t;
 	int r = lab_topology(arg, &t, e);
 	if (r < 0)
 		return r;
-	*ret_dot = topo_dot(t);
+	/* Only when the lab is up: a file's graph shows what it asks for. */
+	_cleanup_json_ json_t *nets = json_object(), *st = NULL;
+	if (lab_state_load(t->name, &st, NULL) == 0) {
+		for (size_t i = 0; i < t->n_nets; i++) {
+			json_t *n;
+			if (state_net_load(t->nets[i].name, &n, NULL) == 0)
+				json_object_set_new(nets, t->nets[i].name, n);
+		}
+	}
+	*ret_dot = topo_dot_live(t, live_addrs, nets);
 	topo_free(t);
 	return *ret_dot ? 0 : nsnet_err(e, ENOMEM, "graph");
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* nsnet status: what a lab is meant to be, checked against what the kernel has. */
 #include "fw/fw.h"
+#include <signal.h>
 #include "lab/lab.h"
 #include "rtnl/rtnl.h"
 #include "net/net.h"
@@ -93,6 +94,10 @@ int nsnet_lab_status(const char *arg, json_t **ret, struct nsnet_error *e)
 			      status && streq(status, "applying") ? "applying" : ok ? "up" : "degraded");
 	json_object_update(o, lists);
 	json_object_set_new(o, "firewall", json_pack("{s:b, s:o}", "ok", json_array_size(missing) == 0, "missing", missing));
+	/* An up that died half-way leaves "applying" behind: say so, gc undoes it. */
+	pid_t pid = (pid_t)json_integer_value(json_object_get(st, "pid"));
+	if (status && streq(status, "applying") && pid > 0)
+		json_object_set_new(o, "interrupted", json_boolean(kill(pid, 0) < 0 && errno == ESRCH));
 	*ret = o;
 	json_decref(lists);
 	json_decref(st);

@@ -412,6 +412,15 @@ int nsnet_net_attach(const char *name, const char *const *ns, size_t n, const st
 	json_t *net = NULL;
 	if ((r = fw_lock(&lock, e)) < 0 || (r = state_net_load(name, &net, e)) < 0)
 		return r;
+	const char *lab = jstr(net, "lab");
+	if (lab && !o->into_lab) {
+		r = nsnet_errx(e, EBUSY,
+			       "network '%s' belongs to lab '%s', whose up and down would not know '%s': add it to the lab's "
+			       "file, or attach it anyway with --force",
+			       name, lab, ns[0]);
+		json_decref(net);
+		return r;
+	}
 	r = net_attach_locked(net, req, n, e);
 	json_decref(net);
 	return r;

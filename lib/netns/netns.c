@@ -263,7 +263,7 @@ static int kill_and_wait(const pid_t *pids, size_t n)
 	return -ETIMEDOUT;
 }
 
-int nsnet_ns_del(const char *const *names, size_t n, bool force, struct nsnet_error *e)
+int netns_del(const char *const *names, size_t n, bool force, struct nsnet_error *e)
 {
 	int r = check_names(names, n, true, e);
 	if (r < 0)

@@ -14,6 +14,8 @@ int netns_create_here(const char *name, int *ret_fd, struct nsnet_error *e);
 int netns_kill_all(const char *const *names, size_t n);
 /* Unbind and remove the name. */
 int netns_remove(const char *name, struct nsnet_error *e);
+/* nsnet_ns_del without asking whose the namespaces are (lab/ns_del.c asks). */
+int netns_del(const char *const *names, size_t n, bool force, struct nsnet_error *e);
 
 /* ---- enter.c ---- */
 /* Run fn(arg) in a short-lived thread that has entered the namespace behind nsfd;

@@ -79,25 +79,40 @@ static void dot_net(FILE *f, const struct topo_net *n)
 	fputs("\"];\n", f);
 }
 
-static void dot_iface(FILE *f, const struct topology *t, const struct topo_node *node, const struct topo_iface *x)
+struct live {
+	topo_addrs_fn fn;
+	void *data;
+};
+
+static void dot_iface(FILE *f, const struct topology *t, const struct topo_node *node, const struct topo_iface *x,
+		      const struct live *lv)
 {
 	const struct topo_net *net = topo_find_net(t, x->network);
+	struct nsnet_prefix got[4];
+	size_t n_got = 0;
+	if (lv->fn && (!net || x->n_ip < net->n_subnets))
+		n_got = lv->fn(node->name, x->network, got, ARRAY_SIZE(got), lv->data);
 	fputc('\t', f);
 	dot_id(f, "node/", node->name);
 	fputs(" -- ", f);
 	dot_id(f, "net/", x->network);
 	fputs(" [label=\"", f);
 	dot_esc(f, x->ifname ? x->ifname : "?");
-	for (size_t i = 0; i < x->n_ip; i++) {
+	/* Running: what the interface really got, the pool's choice included. */
+	for (size_t i = 0; i < n_got; i++) {
+		fputs("\\n", f);
+		dot_addr(f, &got[i], false);
+	}
+	for (size_t i = 0; !n_got && i < x->n_ip; i++) {
 		fputs("\\n", f);
 		dot_addr(f, &x->ip[i], false);
 	}
-	if (!net || x->n_ip < net->n_subnets)
+	if (!n_got && (!net || x->n_ip < net->n_subnets))
 		fputs("\\n(from the pool)", f);
 	fputs("\"];\n", f);
 }
 
-static void dot_node(FILE *f, const struct topology *t, const struct topo_node *n)
+static void dot_node(FILE *f, const struct topology *t, const struct topo_node *n, const struct live *lv)
 {
 	fputc('\t', f);
 	dot_id(f, "node/", n->name);
@@ -116,7 +131,7 @@ static void dot_node(FILE *f, const struct topology *t, const struct topo_node *
 	}
 	fputs("\"];\n", f);
 	for (size_t i = 0; i < n->n_ifaces; i++)
-		dot_iface(f, t, n, &n->ifaces[i]);
+		dot_iface(f, t, n, &n->ifaces[i], lv);
 }
 
 static void dot_end(FILE *f, const struct topo_link *l, int j)
@@ -152,8 +167,9 @@ static void dot_link(FILE *f, const struct topo_link *l)
 	fputs("];\n", f);
 }
 
-char *topo_dot(const struct topology *t)
+char *topo_dot_live(const struct topology *t, topo_addrs_fn fn, void *data)
 {
+	const struct live lv = { fn, data };
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
@@ -171,7 +187,7 @@ char *topo_dot(const struct topology *t)
 	for (size_t i = 0; i < t->n_nets; i++)
 		dot_net(f, &t->nets[i]);
 	for (size_t i = 0; i < t->n_nodes; i++)
-		dot_node(f, t, &t->nodes[i]);
+		dot_node(f, t, &t->nodes[i], &lv);
 	for (size_t i = 0; i < t->n_links; i++)
 		dot_link(f, &t->links[i]);
 	fputs("}\n", f);
@@ -181,4 +197,9 @@ char *topo_dot(const struct topology *t)
 		return NULL;
 	}
 	return buf;
+}
+
+char *topo_dot(const struct topology *t)
+{
+	return topo_dot_live(t, NULL, NULL);
 }

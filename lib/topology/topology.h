@@ -104,6 +104,12 @@ extern const char topo_default_yaml[];
 
 /* Graphviz DOT of a topology. Returns a malloc'd string. */
 char *topo_dot(const struct topology *t);
+/* The addresses node's interface on network really has, for a running lab: up to n
+ * of them into ips; how many (0: unknown). */
+typedef size_t (*topo_addrs_fn)(const char *node, const char *network, struct nsnet_prefix *ips, size_t n,
+				void *data);
+/* The same, with the addresses the pool gave shown as they are (fn may be NULL). */
+char *topo_dot_live(const struct topology *t, topo_addrs_fn fn, void *data);
 
 /* Lookups. */
 const struct topo_net *topo_find_net(const struct topology *t, const char *name);
