@@ -152,6 +152,7 @@ int nsnet_doctor(const struct nsnet_doctor_opts *o, json_t **ret, struct nsnet_e
 	r = send_probe(o->src, &c.pkt, o->timeout_ms ? o->timeout_ms : 1000, &probe, detail, sizeof(detail), e);
 	if (r < 0)
 		goto out;
+	c.probe = probe;
 	/* Read the namespaces again: the probe's neighbour entries are evidence. */
 	dr_ns_free_all(&c);
 	dr_walk(&c);

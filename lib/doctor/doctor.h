@@ -84,7 +84,7 @@ struct dr_ctx {
 	bool failed;                /* a check failed; cause and fix are its */
 	char cause[512];
 	char fix[1536];
-	bool probe_ok, probe_failed;
+	int probe;                  /* the probe: 1 reached, 0 not, -1 inconclusive */
 	unsigned unsure;            /* firewall rules doctor could not evaluate on the path */
 	/* the walk's memory */
 	struct nsnet_prefix src_orig; /* SRC's address, before any source NAT */
@@ -114,6 +114,8 @@ int dr_route_get(struct dr_ns *ns, const struct nsnet_prefix *dst, const struct 
 		 struct dr_route *ret);
 /* A bridge port's STP state (BR_STATE_*: 3 forwarding), -1 when unknown. */
 int dr_port_state(struct dr_ns *ns, const char *ifname);
+/* A bridge's STP switch (IFLA_BR_STP_STATE: 0 off), -1 when unknown. */
+int dr_bridge_stp(struct dr_ns *ns, const char *bridge);
 /* A sysctl of the namespace as an integer; -1 when it can't be read. */
 int dr_sysctl_int(struct dr_ns *ns, const char *key);
 /* Sockets listening on (or bound to) port in the namespace: "0.0.0.0:80 [::]:80". */
@@ -138,6 +140,9 @@ bool dr_next_addr(struct dr_ns *ns, const char *ifname, int family, size_t *i, s
  * that end) in near's subnet. */
 bool dr_far_side(struct dr_ctx *c, struct dr_ns *ns, const char *ifname, const struct nsnet_prefix *near,
 		 struct nsnet_prefix *ret);
+
+/* mask.c: DST on one of SRC's links but in another subnet; -1 with the cause set. */
+int dr_mask_check(struct dr_ctx *c, struct dr_ns *ns);
 
 /* doctor_dst.c: the packet arrived in ns on ifname. */
 void dr_arrive(struct dr_ctx *c, struct dr_ns *ns, const char *ifname);

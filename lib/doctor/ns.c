@@ -242,16 +242,23 @@ int dr_route_get(struct dr_ns *ns, const struct nsnet_prefix *dst, const struct 
 	return 0;
 }
 
-/* IFLA_LINKINFO > IFLA_INFO_SLAVE_DATA > IFLA_BRPORT_STATE, as `ip -d link` shows it. */
-static int port_state_cb(const struct nlmsghdr *nlh, void *data)
+/* IFLA_LINKINFO > IFLA_INFO_SLAVE_DATA > IFLA_BRPORT_STATE, as `ip -d link` shows it;
+ * or a bridge's IFLA_BR_STP_STATE (get_stp). */
+struct link_attr {
+	bool get_stp;
+	int value;
+};
+
+static int link_attr_cb(const struct nlmsghdr *nlh, void *data)
 {
+	struct link_attr *a = data;
 	struct rtnl_link l;
-	if (rtnl_link_decode(nlh, &l) > 0 && l.brport_state >= 0)
-		*(int *)data = l.brport_state;
+	if (rtnl_link_decode(nlh, &l) > 0)
+		a->value = a->get_stp ? l.stp_state : l.brport_state;
 	return MNL_CB_OK;
 }
 
-int dr_port_state(struct dr_ns *ns, const char *ifname)
+static int link_attr(struct dr_ns *ns, const char *ifname, bool get_stp)
 {
 	struct nl *nl = ns_nl(ns);
 	json_t *it = dr_ns_iface(ns, ifname);
@@ -261,10 +268,20 @@ int dr_port_state(struct dr_ns *ns, const char *ifname)
 	struct nlmsghdr *nlh = nl_msg(buf, RTM_GETLINK, 0);
 	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	ifi->ifi_index = (int)json_integer_value(json_object_get(it, "index"));
-	int state = -1;
-	if (show_nl_get(nl, nlh, port_state_cb, &state) < 0)
+	struct link_attr a = { get_stp, -1 };
+	if (show_nl_get(nl, nlh, link_attr_cb, &a) < 0)
 		return -1;
-	return state;
+	return a.value;
+}
+
+int dr_port_state(struct dr_ns *ns, const char *ifname)
+{
+	return link_attr(ns, ifname, false);
+}
+
+int dr_bridge_stp(struct dr_ns *ns, const char *bridge)
+{
+	return link_attr(ns, bridge, true);
 }
 
 int dr_sysctl_int(struct dr_ns *ns, const char *key)

@@ -112,6 +112,9 @@ void dr_walk(struct dr_ctx *c)
 		return;
 	}
 	dr_src_ifaces(c, ns);
+	/* Only when the probe failed: a mismatch that still works is not this report's. */
+	if (c->probe != 1 && dr_mask_check(c, ns) < 0)
+		return;
 	struct dr_route rt;
 	int err = dr_route_get(ns, &c->pkt.dst, NULL, 0, &rt);
 	if (err < 0 || (rt.type != RTN_UNICAST && rt.type != RTN_LOCAL)) {

@@ -21,23 +21,38 @@ struct end {
 	bool is_bridge;
 };
 
-/* A bridge port that is up but not forwarding: STP holds it back. */
+/* A bridge port that is up but not forwarding: STP holds it back, or its state was
+ * set by hand (`bridge link set dev PORT state N` works with STP off too, and a port
+ * set to disabled stays so while its link is up). */
 static int port_blocked(struct dr_ctx *c, struct dr_ns *bns, const char *bridge, const char *port, const char *role)
 {
 	static const char *const names[] = { "disabled", "listening", "learning", "forwarding", "blocking" };
 	int st = dr_port_state(bns, port);
-	/* Disabled: the port or the bridge is down, which the link checks say. */
-	if (st <= BR_STATE_DISABLED || st == BR_STATE_FORWARDING || st >= (int)ARRAY_SIZE(names))
+	if (st < 0 || st == BR_STATE_FORWARDING || st >= (int)ARRAY_SIZE(names))
 		return 0;
+	/* Disabled because the port, its peer or the bridge is down: the link checks say that. */
+	json_t *it = dr_ns_iface(bns, port), *br = dr_ns_iface(bns, bridge);
+	if (st == BR_STATE_DISABLED && (!json_is_true(json_object_get(it, "admin_up")) || !streq_safe(jstr(it, "operstate"), "UP") ||
+					!json_is_true(json_object_get(br, "admin_up"))))
+		return 0;
+	int stp = dr_bridge_stp(bns, bridge);
 	char fix[1536], ipn[300], ex[300];
+	dr_ip_n(bns->name, ipn, sizeof(ipn));
+	dr_exec_in(bns->name, ex, sizeof(ex));
+	if (stp == 0) {
+		dr_check(c, DR_FAIL, "%s: port %s of %s is UP but %s, not forwarding (STP is off: the state was set by hand): %s",
+			 bns->name, port, bridge, names[st], role);
+		snprintf(fix, sizeof(fix), "%sbridge link set dev %s state 3", ex, port);
+		dr_cause(c, fix, "port %s of bridge %s (%s) is %s: with STP off nothing moves it to forwarding; frames "
+			 "through it are dropped", port, bridge, role, names[st]);
+		return -1;
+	}
 	dr_check(c, DR_FAIL, "%s: port %s of %s is UP but %s (STP), not forwarding: %s", bns->name, port, bridge,
 		 names[st], role);
 	if (st == BR_STATE_BLOCKING) {
 		dr_cause(c, NULL, "STP blocks port %s of bridge %s (%s): it sees a loop through it", port, bridge, role);
 		return -1;
 	}
-	dr_ip_n(bns->name, ipn, sizeof(ipn));
-	dr_exec_in(bns->name, ex, sizeof(ex));
 	snprintf(fix, sizeof(fix), "%slink set %s type bridge stp_state 0 && %sbridge link set dev %s state 3", ipn, bridge,
 		 ex, port);
 	dr_cause(c, fix, "port %s of bridge %s (%s) is %s: with STP on, a port waits twice the forward delay before "
@@ -166,6 +181,40 @@ static int duplicate(struct dr_ctx *c, struct dr_ns *src, const char *dev, const
 	return -1;
 }
 
+/* The destination of ns's route through gateway nh out of dev ("default", "10.2.0.0/24"). */
+static const char *route_dst_via(struct dr_ns *ns, const char *dev, const struct nsnet_prefix *nh)
+{
+	char a[64];
+	dr_addr(nh, a, sizeof(a));
+	size_t i;
+	json_t *r;
+	json_array_foreach(json_object_get(ns->model, "routes"), i, r)
+		if (streq_safe(jstr(r, "gateway"), a) && streq_safe(jstr(r, "dev"), dev))
+			return jstr(r, "dst");
+	return NULL;
+}
+
+/* A router that really is on the segment: an end whose namespace forwards and holds
+ * an address in the subnet ns has on dev. Its address into ret. */
+static const struct end *router_on(struct dr_ctx *c, struct dr_ns *ns, const char *dev, const struct end *ends,
+				   size_t n, struct nsnet_prefix *ret)
+{
+	struct nsnet_prefix mine;
+	size_t k = 0;
+	if (!dr_next_addr(ns, dev, c->pkt.family, &k, &mine))
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		struct dr_ns *ens = dr_ns_get(c, ends[i].ns);
+		json_t *fwd = ens ? json_object_get(ens->model, "forwarding") : NULL;
+		if (!ens || ens == ns || !json_is_true(json_object_get(fwd, c->pkt.family == AF_INET6 ? "ipv6" : "ipv4")))
+			continue;
+		for (size_t j = 0; dr_next_addr(ens, ends[i].ifname, c->pkt.family, &j, ret);)
+			if (nsnet_prefix_contains(&mine, ret))
+				return &ends[i];
+	}
+	return NULL;
+}
+
 static int nobody(struct dr_ctx *c, struct dr_ns *ns, const char *dev, const struct nsnet_prefix *nh, bool nh_is_gw,
 		  const char *seg, const char *bns, const char *bridge, const struct end *ends, size_t n)
 {
@@ -174,6 +223,20 @@ static int nobody(struct dr_ctx *c, struct dr_ns *ns, const char *dev, const str
 	dr_addr(nh, a, sizeof(a));
 	if (nh_is_gw) {
 		dr_check(c, DR_FAIL, "no interface on %s has %s, the gateway of %s's route", seg, a, ns->name);
+		/* A typo in the route, most likely, when a router does sit on that link:
+		 * point the route at it rather than give its address to someone. */
+		struct nsnet_prefix ra;
+		const struct end *rt = router_on(c, ns, dev, ends, n, &ra);
+		const char *dst = route_dst_via(ns, dev, nh);
+		if (rt && dst) {
+			char r[64];
+			dr_addr(&ra, r, sizeof(r));
+			snprintf(fix, sizeof(fix), "%sroute replace %s via %s dev %s", dr_ip_n(ns->name, ipn, sizeof(ipn)), dst, r,
+				 dev);
+			dr_cause(c, fix, "%s's route to %s goes via %s, which nobody on %s has; the router on that link is %s "
+				 "(%s's %s)", ns->name, dst, a, seg, r, rt->ns, rt->ifname);
+			return -1;
+		}
 		int len = len_toward(ns, dev, nh);
 		if (bridge)
 			snprintf(fix, sizeof(fix), "%saddr add %s/%d dev %s", dr_ip_n(bns, ipn, sizeof(ipn)), a, len, bridge);

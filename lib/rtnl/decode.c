@@ -81,6 +81,12 @@ static void link_info(const struct nlattr *linkinfo, struct rtnl_link *l)
 		return;
 	if (valid(info[IFLA_INFO_KIND], MNL_TYPE_STRING))
 		str_attr(info[IFLA_INFO_KIND], l->kind, sizeof(l->kind));
+	if (streq(l->kind, "bridge") && valid(info[IFLA_INFO_DATA], MNL_TYPE_NESTED)) {
+		const struct nlattr *br[IFLA_BR_MAX + 1] = { 0 };
+		if (mnl_attr_parse_nested(info[IFLA_INFO_DATA], attr_cb, &(struct attrs){ br, IFLA_BR_MAX }) >= 0 &&
+		    valid(br[IFLA_BR_STP_STATE], MNL_TYPE_U32))
+			l->stp_state = (int)mnl_attr_get_u32(br[IFLA_BR_STP_STATE]);
+	}
 	char slave[16] = "";
 	if (valid(info[IFLA_INFO_SLAVE_KIND], MNL_TYPE_STRING))
 		str_attr(info[IFLA_INFO_SLAVE_KIND], slave, sizeof(slave));
@@ -107,6 +113,7 @@ int rtnl_link_decode(const struct nlmsghdr *nlh, struct rtnl_link *ret)
 	l->flags = ifi->ifi_flags;
 	l->link_netnsid = -1;
 	l->brport_state = -1;
+	l->stp_state = -1;
 	if (valid(tb[IFLA_IFNAME], MNL_TYPE_NUL_STRING))
 		str_attr(tb[IFLA_IFNAME], l->name, sizeof(l->name));
 	if (valid(tb[IFLA_IFALIAS], MNL_TYPE_NUL_STRING))

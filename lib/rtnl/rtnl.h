@@ -163,6 +163,7 @@ struct rtnl_link {
 	size_t mac_len;               /* 0: none */
 	char alias[256];              /* IFLA_IFALIAS; "" when none */
 	int brport_state;             /* a bridge port's BR_STATE_*; -1: not a bridge port */
+	int stp_state;                /* a bridge's IFLA_BR_STP_STATE (0 off); -1: not a bridge or not said */
 };
 int rtnl_link_decode(const struct nlmsghdr *nlh, struct rtnl_link *ret);
 

@@ -40,11 +40,11 @@ usage "doctor: exactly SRC and DST are needed" red blue green
 usage "doctor: --proto must be icmp, tcp or udp, not 'sctp'" red blue --proto sctp
 usage "doctor: --proto tcp needs --port N" red blue --proto tcp
 usage "doctor: --port goes with --proto tcp or udp, not icmp" red blue --proto icmp --port 80
-usage "invalid port" red blue --port 0
-usage "invalid port" red blue --port 65536
-usage "invalid port" red blue --port x
-usage "" red blue --port
-usage "unknown option" red blue --verbose
+usage "doctor: invalid port" red blue --port 0
+usage "doctor: invalid port" red blue --port 65536
+usage "doctor: invalid port" red blue --port x
+usage "doctor: " red blue --port
+usage "doctor: unknown option" red blue --verbose
 usage "doctor red nosuch: DST 'nosuch' is neither an address nor a namespace" red nosuch
 usage "doctor: 'a/b' is neither a namespace nor an address" red a/b
 usage "doctor red 10.1.0.300: DST '10.1.0.300' is neither an address nor a namespace" red 10.1.0.300

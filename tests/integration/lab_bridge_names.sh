@@ -26,7 +26,7 @@ nodes:
 YAML
 	for verb in up "up --dry-run"; do
 		# shellcheck disable=SC2086
-		expect_err 2 "^nsnet: $DIR/lab.yaml:6:5: bridge: bridge name '.*' cannot be used in nftables rules \(it contains '.'\)$" \
+		expect_err 2 "^nsnet: up: $DIR/lab.yaml:6:5: bridge: bridge name '.*' cannot be used in nftables rules \(it contains '.'\)$" \
 			"$NSNET" $verb "$DIR/lab.yaml"
 	done
 	state_settles_to "$before" "after refusing bridge $br in a lab"

@@ -61,7 +61,7 @@ for key in kernel.hostname kernel.domainname kernel.shmmax kernel/hostname net/.
 	lab "$key" 424242 >"$DIR/lab.yaml"
 	for dry in "" --dry-run; do
 		# shellcheck disable=SC2086
-		expect_err 2 "^nsnet: $DIR/lab.yaml:8:7: " "$NSNET" up $dry "$DIR/lab.yaml"
+		expect_err 2 "^nsnet: up: $DIR/lab.yaml:8:7: " "$NSNET" up $dry "$DIR/lab.yaml"
 		assert_eq "$(echo "$ERR" | wc -l)" 1 "one line for $key"
 		assert_match "$ERR" "node 'sc1'" "the node is named for $key"
 		case $key in
