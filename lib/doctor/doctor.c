@@ -155,7 +155,13 @@ int nsnet_doctor(const struct nsnet_doctor_opts *o, json_t **ret, struct nsnet_e
 	c.probe = probe;
 	/* Read the namespaces again: the probe's neighbour entries are evidence. */
 	dr_ns_free_all(&c);
+	const struct dr_pkt asked = c.pkt;
+	const char *asked_ns = c.dst_ns;
 	dr_walk(&c);
+	/* The report speaks of what was asked, whatever a published port rewrote. */
+	c.pkt.dst = asked.dst;
+	c.pkt.port = asked.port;
+	c.dst_ns = asked_ns;
 	json_t *rep = dr_report(&c, note[0] ? note : NULL, detail, probe);
 	if (!rep) {
 		r = nsnet_err(e, ENOMEM, "doctor");

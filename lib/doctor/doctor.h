@@ -34,6 +34,7 @@ struct dr_pkt {
 	struct nsnet_prefix dst;
 	int l4;                     /* IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP */
 	unsigned port;              /* TCP/UDP destination port */
+	bool dnat;                  /* its destination was rewritten (ct status dnat) */
 };
 
 /* ---- nftables (nft_text.c; the evaluator is lib/nft's) ----------------------------- */
@@ -85,6 +86,8 @@ struct dr_ctx {
 	char cause[512];
 	char fix[1536];
 	int probe;                  /* the probe: 1 reached, 0 not, -1 inconclusive */
+	bool dnat_done;             /* the packet's destination was rewritten by a published port */
+	char dnat_ns[256];          /* the namespace serving it */
 	unsigned unsure;            /* firewall rules doctor could not evaluate on the path */
 	/* the walk's memory */
 	struct nsnet_prefix src_orig; /* SRC's address, before any source NAT */
@@ -143,6 +146,13 @@ bool dr_far_side(struct dr_ctx *c, struct dr_ns *ns, const char *ifname, const s
 
 /* mask.c: DST on one of SRC's links but in another subnet; -1 with the cause set. */
 int dr_mask_check(struct dr_ctx *c, struct dr_ns *ns);
+
+/* dnat.c: the packet arrives in ns for a published port: rewrites the packet's
+ * destination to the serving namespace (true) so the walk goes on. */
+bool dr_dnat(struct dr_ctx *c, struct dr_ns *ns);
+
+/* nat_in.c: DST inside a NAT network, SRC outside every network: publish. */
+int dr_nat_inbound(struct dr_ctx *c, struct dr_ns *ns);
 
 /* doctor_dst.c: the packet arrived in ns on ifname. */
 void dr_arrive(struct dr_ctx *c, struct dr_ns *ns, const char *ifname);

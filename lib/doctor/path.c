@@ -113,7 +113,7 @@ void dr_walk(struct dr_ctx *c)
 	}
 	dr_src_ifaces(c, ns);
 	/* Only when the probe failed: a mismatch that still works is not this report's. */
-	if (c->probe != 1 && dr_mask_check(c, ns) < 0)
+	if (c->probe != 1 && (dr_mask_check(c, ns) < 0 || dr_nat_inbound(c, ns) < 0))
 		return;
 	struct dr_route rt;
 	int err = dr_route_get(ns, &c->pkt.dst, NULL, 0, &rt);
@@ -153,7 +153,7 @@ void dr_walk(struct dr_ctx *c)
 			return;
 		if (h.bridge[0] && !(h.bridge_ns == h.ns && streq(h.bridge, h.ifname)))
 			dr_path_add(c, "bridge %s (%s)", h.bridge, h.bridge_ns->name);
-		if (dr_ns_has_addr(h.ns, NULL, &c->pkt.dst, NULL)) {
+		if (dr_ns_has_addr(h.ns, NULL, &c->pkt.dst, NULL) && !dr_dnat(c, h.ns)) {
 			dr_arrive(c, h.ns, h.ifname);
 			return;
 		}

@@ -7,6 +7,9 @@
 #   - a plain veth pair with /32 addresses on both ends
 #   - a /24 on a network that is a /16 (a mask mismatch)
 #   - a route via a next hop nobody holds, with a router on that link
+#   - from outside to an address behind NAT: publish the port (then the walk follows
+#     nsnet's DNAT to the namespace that serves it: a published port that answers
+#     is reachable, one whose service is gone is "nothing listens in blue")
 # Setup: network lan 10.64.0.0/16 with a (.0.2), b (.0.3) and r (.0.4, a router);
 # r's link to c: 10.65.0.1/24 - 10.65.0.2/24.
 source "$(dirname "$0")/../lib.sh"
@@ -22,6 +25,10 @@ setup() {
 	ip -n c route add 10.64.0.0/16 via 10.65.0.1
 }
 teardown() {
+	[ -n "${SERVER:-}" ] && { kill "$SERVER" 2>/dev/null || true; }
+	"$NSNET" unpublish 80 >/dev/null 2>&1 || true
+	"$NSNET" net rm --force nat >/dev/null 2>&1 || true
+	"$NSNET" ns del --force blue wan >/dev/null 2>&1 || true
 	"$NSNET" net rm --force lan >/dev/null 2>&1 || true
 	"$NSNET" ns del --force $NSS >/dev/null 2>&1 || true
 }
@@ -82,3 +89,29 @@ apply_fix
 ping_after_fix a 10.65.0.2
 expect_reachable a c
 teardown
+
+# ---- outside -> inside through NAT: the way in is a published port.
+command -v socat >/dev/null || skip "socat is not installed"
+nsnet ns add blue wan
+nsnet net create nat --subnet 192.168.15.0/24 --nat >/dev/null
+nsnet net attach nat blue
+nsnet connect host wan --ip 203.0.113.1/24,203.0.113.2/24 >/dev/null
+ip -n wan route add default via 203.0.113.1
+ip netns exec blue socat TCP-LISTEN:80,fork,reuseaddr SYSTEM:'echo hello' &
+SERVER=$!
+for _ in $(seq 50); do ip netns exec blue ss -Hltn 'sport = :80' | grep -q . && break; sleep 0.1; done
+expect_broken "192.168.15.2 is a private address behind the host's NAT: from outside, nothing reaches network nat but a published port; publish it, then connect to the host \(203.0.113.1\)" \
+	"nsnet publish 80 blue:80" wan blue --port 80
+expect_broken "nothing reaches network nat but a published port \(nsnet publish HOST_PORT NS:PORT, for TCP or UDP\)" \
+	null wan 192.168.15.2
+apply_fix_of() { DOC=$("$NSNET" doctor wan blue --port 80 --timeout 700 --json || true); apply_fix; }
+apply_fix_of
+assert_eq "$(ip netns exec wan socat -T2 - TCP:203.0.113.1:80 </dev/null)" hello "the published port answers from outside"
+expect_reachable wan 203.0.113.1 --port 80
+assert_eq "$DOC_PATH" "wan to-host 203.0.113.2 -> host to-wan -> nat (forwards) -> bridge nat (host) -> blue eth0 192.168.15.2" \
+	"the walk follows nsnet's DNAT to blue"
+assert_match "$(docq '.checks[].evidence' | tr '\n' '|')" "host: tcp port 80 of 203.0.113.1 is published by nsnet: DNAT to 192.168.15.2:80 \(blue on network nat\)" \
+	"the DNAT step is said"
+# The service gone: the cause is in blue, not "nothing listens in host".
+kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=
+expect_broken "nothing listens on tcp port 80 in blue" "~^start the service in blue on tcp port 80" wan 203.0.113.1 --port 80
