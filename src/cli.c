@@ -232,3 +232,25 @@ int print_json(json_t *v)
 	fputc('\n', stdout);
 	return 0;
 }
+
+int print_result(json_t *v)
+{
+	if (!v) {
+		print_error("cannot build the JSON answer (out of memory?)");
+		return EXIT_FAIL;
+	}
+	int r = print_json(v);
+	json_decref(v);
+	return r < 0 ? EXIT_FAIL : EXIT_OK;
+}
+
+json_t *json_strv(char *const *v, int n)
+{
+	json_t *a = json_array();
+	for (int i = 0; a && i < n; i++)
+		if (json_array_append_new(a, json_string(v[i])) < 0) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}

@@ -55,6 +55,13 @@ int reject_unknown_opts(int argc, char **argv);
 
 /* Print a JSON value to stdout, indented, with a newline. */
 int print_json(json_t *v);
+/* What a changing verb did, as its --json answer: print v and take it (json_decref).
+ * v may be NULL (a json_pack that failed): reported, EXIT_FAIL. Returns EXIT_OK or
+ * EXIT_FAIL, so a verb can end with it. */
+int print_result(json_t *v);
+
+/* A JSON array of the strings v[0..n-1] (the names a verb was given). */
+json_t *json_strv(char *const *v, int n);
 
 extern const struct verb *cli_current_verb;
 /* --json given before the verb (nsnet --json ls): every take_flag("--json") says yes. */

@@ -5,8 +5,17 @@
 #include "cli.h"
 #include "verbs.h"
 
+/* One end of the cable, as connect --json says it: {ns, ifname, ip or null}. */
+static json_t *end_json(const char *ns, const char *ifname, const struct nsnet_prefix *ip)
+{
+	char buf[64];
+	return json_pack("{s:s, s:s, s:s?}", "ns", ns, "ifname", ifname, "ip",
+			 ip ? nsnet_prefix_str(ip, true, buf, sizeof(buf)) : NULL);
+}
+
 int verb_connect(int argc, char **argv)
 {
+	bool json = take_flag(&argc, argv, "--json");
 	const char *ip = NULL, *subnet = NULL, *ifnames = NULL, *mtu_s = NULL;
 	if (take_opt(&argc, argv, "--ip", &ip) < 0 || take_opt(&argc, argv, "--subnet", &subnet) < 0 ||
 	    take_opt(&argc, argv, "--ifnames", &ifnames) < 0 || take_opt(&argc, argv, "--mtu", &mtu_s) < 0)
@@ -63,11 +72,15 @@ int verb_connect(int argc, char **argv)
 		return usage_error("connect: %s", e.msg);
 	if (r < 0)
 		return fail(&e);
-	return EXIT_OK;
+	if (!json)
+		return EXIT_OK;
+	return print_result(json_pack("{s:o, s:o, s:o}", "a", end_json(s.ns_a, s.if_a, s.ip_a), "b",
+				      end_json(s.ns_b, s.if_b, s.ip_b), "mtu", s.mtu ? json_integer(s.mtu) : json_null()));
 }
 
 int verb_disconnect(int argc, char **argv)
 {
+	bool json = take_flag(&argc, argv, "--json");
 	const char *ifname = NULL;
 	if (take_opt(&argc, argv, "--ifname", &ifname) < 0)
 		return EXIT_USAGE;
@@ -95,5 +108,7 @@ int verb_disconnect(int argc, char **argv)
 		nsnet_err_wrap(&e, "disconnect %s %s", argv[1], argv[2]);
 		return fail(&e);
 	}
-	return EXIT_OK;
+	if (!json)
+		return EXIT_OK;
+	return print_result(json_pack("{s:s, s:s, s:s, s:b}", "a", argv[1], "b", argv[2], "ifname", ifname, "removed", true));
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * nsnet fw status [--json]
- * nsnet fw restore
+ * nsnet fw restore [--json]
  */
 #include <stdio.h>
 #include <string.h>
@@ -77,6 +77,7 @@ static int fw_status(int argc, char **argv)
 
 static int fw_restore(int argc, char **argv)
 {
+	bool json = take_flag(&argc, argv, "--json");
 	int r = reject_unknown_opts(argc, argv);
 	if (r)
 		return r;
@@ -88,6 +89,10 @@ static int fw_restore(int argc, char **argv)
 		return fail(&e);
 	/* Restored: what a foreign firewall still does is a warning, not a failure. */
 	print_foreign(problems, stderr, "nsnet: fw restore: warning: ");
+	/* The library's answer is the foreign rules (an array): the object around it
+	 * says that the table was restored, with them under fw status's key. */
+	if (json)
+		return print_result(json_pack("{s:b, s:o}", "restored", true, "foreign", problems));
 	json_decref(problems);
 	return EXIT_OK;
 }
@@ -95,7 +100,8 @@ static int fw_restore(int argc, char **argv)
 const struct verb fw_verbs[] = {
 	{ "status", "[--json]", "nsnet's nftables table, forwarding, and foreign rules that drop nsnet's traffic", NULL,
 	  fw_status, true },
-	{ "restore", "", "Rebuild nsnet's nftables table and host settings from state (after 'nft flush ruleset')", NULL,
+	{ "restore", "[--json]", "Rebuild nsnet's nftables table and host settings from state (after 'nft flush ruleset')",
+	  "  --json   print {\"restored\": true, \"foreign\": [rules in the way, as in fw status --json]}\n",
 	  fw_restore, true, .defer_signals = true },
 	{ NULL },
 };

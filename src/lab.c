@@ -97,14 +97,26 @@ int verb_up(int argc, char **argv)
 
 int verb_down(int argc, char **argv)
 {
+	bool json = take_flag(&argc, argv, "--json");
 	const char *lab = NULL;
 	int r = one_arg(argc, argv, &lab);
 	if (r)
 		return r;
 	struct nsnet_error e = { 0 };
-	if ((r = nsnet_lab_down(lab, &e)) < 0)
+	/* The answer names the lab even when given its file: its status, read before
+	 * the lab goes, resolves the argument as down does (and fails as down would). */
+	json_t *st = NULL;
+	if (json && (r = nsnet_lab_status(lab, &st, &e)) < 0)
 		return lab_fail(r, &e);
-	return EXIT_OK;
+	if ((r = nsnet_lab_down(lab, &e)) < 0) {
+		json_decref(st);
+		return lab_fail(r, &e);
+	}
+	if (!json)
+		return EXIT_OK;
+	r = print_result(json_pack("{s:s, s:b}", "lab", jstr0(st, "lab"), "removed", true));
+	json_decref(st);
+	return r;
 }
 
 /* Verbs on one lab that show a report: --json or text, exit 1 unless healthy() says so. */

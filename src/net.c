@@ -15,8 +15,17 @@ static int done(int r, struct nsnet_error *e)
 	return r == -EINVAL ? EXIT_USAGE : EXIT_FAIL;
 }
 
+int net_print_info(const char *net)
+{
+	struct nsnet_error e = { 0 };
+	json_t *n;
+	int r = nsnet_net_info(net, &n, &e);
+	return r < 0 ? done(r, &e) : print_result(n);
+}
+
 static int net_create(int argc, char **argv)
 {
+	bool json = take_flag(&argc, argv, "--json");
 	struct nsnet_net_spec s = { 0 };
 	struct nsnet_error e = { 0 };
 	const char *v, *gws[2] = { NULL, NULL };
@@ -62,7 +71,9 @@ static int net_create(int argc, char **argv)
 		s.mtu = (unsigned)m;
 	}
 	s.name = argv[1];
-	return done(nsnet_net_create(&s, &e), &e);
+	if ((r = done(nsnet_net_create(&s, &e), &e)) || !json)
+		return r;
+	return net_print_info(s.name);
 }
 
 static void raise_nofile(void)
@@ -75,8 +86,29 @@ static void raise_nofile(void)
 	}
 }
 
+/* net attach --json: the members the namespaces became, as net show has them. */
+static int print_attached(const char *net, char *const *ns, int n)
+{
+	struct nsnet_error e = { 0 };
+	json_t *info, *m, *attached = json_array();
+	int r = nsnet_net_info(net, &info, &e);
+	if (r < 0) {
+		json_decref(attached);
+		return done(r, &e);
+	}
+	size_t i;
+	json_array_foreach(json_object_get(info, "members"), i, m) {
+		for (int k = 0; k < n; k++)
+			if (streq_safe(jstr(m, "ns"), ns[k]))
+				json_array_append(attached, m);
+	}
+	json_decref(info);
+	return print_result(json_pack("{s:s, s:o}", "network", net, "attached", attached));
+}
+
 static int net_attach(int argc, char **argv)
 {
+	bool json = take_flag(&argc, argv, "--json");
 	struct nsnet_attach_opts o = { 0 };
 	struct nsnet_error e = { 0 };
 	struct nsnet_prefix ip;
@@ -96,22 +128,28 @@ static int net_attach(int argc, char **argv)
 		o.ip = &ip;
 	}
 	raise_nofile();
-	return done(nsnet_net_attach(argv[1], (const char *const *)argv + 2, argc - 2, &o, &e), &e);
+	if ((r = done(nsnet_net_attach(argv[1], (const char *const *)argv + 2, argc - 2, &o, &e), &e)) || !json)
+		return r;
+	return print_attached(argv[1], argv + 2, argc - 2);
 }
 
 static int net_detach(int argc, char **argv)
 {
+	bool json = take_flag(&argc, argv, "--json");
 	int r = reject_unknown_opts(argc, argv);
 	if (r)
 		return r;
 	if (argc < 3)
 		return usage_error("net detach: a network and at least one namespace are needed");
 	struct nsnet_error e = { 0 };
-	return done(nsnet_net_detach(argv[1], (const char *const *)argv + 2, argc - 2, &e), &e);
+	if ((r = done(nsnet_net_detach(argv[1], (const char *const *)argv + 2, argc - 2, &e), &e)) || !json)
+		return r;
+	return print_result(json_pack("{s:s, s:o}", "network", argv[1], "detached", json_strv(argv + 2, argc - 2)));
 }
 
 static int net_rm(int argc, char **argv)
 {
+	bool json = take_flag(&argc, argv, "--json");
 	bool force = take_flag(&argc, argv, "--force");
 	int r = reject_unknown_opts(argc, argv);
 	if (r)
@@ -147,7 +185,7 @@ static int net_rm(int argc, char **argv)
 	for (int i = 1; i < argc; i++)
 		if ((r = done(nsnet_net_rm(argv[i], force, &e), &e)))
 			return r;
-	return EXIT_OK;
+	return json ? print_result(json_pack("{s:o}", "removed", json_strv(argv + 1, argc - 1))) : EXIT_OK;
 }
 
 static const char *subnets_str(json_t *net, char *buf, size_t len)
@@ -234,28 +272,33 @@ static int net_show(int argc, char **argv)
 }
 
 const struct verb net_verbs[] = {
-	{ "create", "NET --subnet CIDR [--subnet CIDR6] [--gateway IP] [--bridge IFNAME] [--mtu N] [--nat]",
+	{ "create", "NET --subnet CIDR [--subnet CIDR6] [--gateway IP] [--bridge IFNAME] [--mtu N] [--nat] [--json]",
 	  "Create a network: a bridge, up, with the gateway address on it",
 	  "  --subnet CIDR     IPv4 and/or IPv6 subnet (one of each at most)\n"
 	  "  --gateway IP      the bridge's address in a subnet (default: its first usable address)\n"
 	  "  --bridge IFNAME   the bridge's name (default: NET, or nsbr-HASH when NET is not a valid interface name)\n"
 	  "  --mtu N           MTU of the bridge and of every member's veth\n"
-	  "  --nat             masquerade traffic leaving the host from this network\n",
+	  "  --nat             masquerade traffic leaving the host from this network\n"
+	  "  --json            print the new network as 'net show NET --json' does\n",
 	  net_create, true, .defer_signals = true },
-	{ "attach", "NET NS... [--ip IP] [--ifname IF] [--no-default-route] [--force]",
+	{ "attach", "NET NS... [--ip IP] [--ifname IF] [--no-default-route] [--force] [--json]",
 	  "Plug namespaces into a network: veth, address, default route",
 	  "  --ip IP              a static address (one namespace only; default: the pool's next)\n"
 	  "  --ifname IF          the namespace end's name (default: eth0, or the next free ethN)\n"
 	  "  --no-default-route   do not add a default route via the gateway\n"
-	  "  --force              attach into a network a lab made (its up and down will not know it)\n",
+	  "  --force              attach into a network a lab made (its up and down will not know it)\n"
+	  "  --json               print {\"network\", \"attached\": [the new members, as net show --json has them]}\n",
 	  net_attach, true, .defer_signals = true },
-	{ "detach", "NET NS...", "Unplug namespaces from a network", NULL, net_detach, true, .defer_signals = true },
-	{ "rm", "NET... [--force]", "Remove networks; --force detaches their namespaces first",
-	  "  --force   detach attached namespaces instead of refusing\n", net_rm, true, .defer_signals = true },
-	{ "set", "NET nat on|off | NET allow|deny OTHER", "NAT on or off; let two networks reach each other, or isolate them",
+	{ "detach", "NET NS... [--json]", "Unplug namespaces from a network",
+	  "  --json   print {\"network\": NET, \"detached\": [NS...]}\n", net_detach, true, .defer_signals = true },
+	{ "rm", "NET... [--force] [--json]", "Remove networks; --force detaches their namespaces first",
+	  "  --force   detach attached namespaces instead of refusing\n"
+	  "  --json    print {\"removed\": [NET...]}\n", net_rm, true, .defer_signals = true },
+	{ "set", "NET nat on|off | NET allow|deny OTHER [--json]", "NAT on or off; let two networks reach each other, or isolate them",
 	  "  nat on|off       masquerade traffic leaving the host from NET (and forward it)\n"
 	  "  allow OTHER      NET and OTHER may reach each other (both ways); networks are isolated by default\n"
-	  "  deny OTHER       isolate them again\n", verb_net_set, true, .defer_signals = true },
+	  "  deny OTHER       isolate them again\n"
+	  "  --json           print NET afterwards, as 'net show NET --json' does\n", verb_net_set, true, .defer_signals = true },
 	/* Both reconcile the record with the kernel under the state lock: without root
 	 * they could only show an empty or stale picture. */
 	{ "ls", "[--json]", "List networks", NULL, net_ls, true },

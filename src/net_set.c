@@ -11,6 +11,7 @@
 
 int verb_net_set(int argc, char **argv)
 {
+	bool json = take_flag(&argc, argv, "--json");
 	int r = reject_unknown_opts(argc, argv);
 	if (r)
 		return r;
@@ -29,7 +30,7 @@ int verb_net_set(int argc, char **argv)
 		return usage_error("net set: unknown setting '%s' (expected nat, allow or deny)", what);
 	}
 	if (r == 0)
-		return EXIT_OK;
+		return json ? net_print_info(net) : EXIT_OK;
 	print_error(e.msg);
 	return r == -EINVAL ? EXIT_USAGE : EXIT_FAIL;
 }

@@ -18,8 +18,18 @@ static void drop_dashdash(int *argc, char **argv)
 		}
 }
 
+/* How ns add and ns del end: the error (bad input exits 2), or with --json the
+ * names, under key ("added", "deleted"). */
+static int ns_done(int r, const struct nsnet_error *e, bool json, const char *key, int argc, char **argv)
+{
+	if (r < 0)
+		return print_error(e->msg), r == -EINVAL ? EXIT_USAGE : EXIT_FAIL;
+	return json ? print_result(json_pack("{s:o}", key, json_strv(argv + 1, argc - 1))) : EXIT_OK;
+}
+
 static int ns_add(int argc, char **argv)
 {
+	bool json = take_flag(&argc, argv, "--json");
 	int r = reject_unknown_opts(argc, argv);
 	if (r)
 		return r;
@@ -28,15 +38,12 @@ static int ns_add(int argc, char **argv)
 		return usage_error("ns add: at least one NAME is needed");
 	struct nsnet_error e = { 0 };
 	r = nsnet_ns_add((const char *const *)argv + 1, argc - 1, &e);
-	if (r == -EINVAL)
-		return print_error(e.msg), EXIT_USAGE;
-	if (r < 0)
-		return print_error(e.msg), EXIT_FAIL;
-	return EXIT_OK;
+	return ns_done(r, &e, json, "added", argc, argv);
 }
 
 static int ns_del(int argc, char **argv)
 {
+	bool json = take_flag(&argc, argv, "--json");
 	bool force = take_flag(&argc, argv, "--force");
 	int r = reject_unknown_opts(argc, argv);
 	if (r)
@@ -46,11 +53,7 @@ static int ns_del(int argc, char **argv)
 		return usage_error("ns del: at least one NAME is needed");
 	struct nsnet_error e = { 0 };
 	r = nsnet_ns_del((const char *const *)argv + 1, argc - 1, force, &e);
-	if (r == -EINVAL)
-		return print_error(e.msg), EXIT_USAGE;
-	if (r < 0)
-		return print_error(e.msg), EXIT_FAIL;
-	return EXIT_OK;
+	return ns_done(r, &e, json, "deleted", argc, argv);
 }
 
 static int ns_list(int argc, char **argv)
@@ -109,9 +112,11 @@ static int ns_pids(int argc, char **argv)
 }
 
 const struct verb ns_verbs[] = {
-	{ "add",  "NAME...",         "Create named namespaces (all or none)", NULL, ns_add, true, .defer_signals = true },
-	{ "del",  "NAME... [--force]", "Remove namespaces; --force kills processes still inside (and deletes a lab's node)",
-	  "  --force   kill (SIGKILL) the processes still in the namespace first\n", ns_del, true, .defer_signals = true },
+	{ "add",  "NAME... [--json]", "Create named namespaces (all or none)",
+	  "  --json    print {\"added\": [NAME...]}\n", ns_add, true, .defer_signals = true },
+	{ "del",  "NAME... [--force] [--json]", "Remove namespaces; --force kills processes still inside (and deletes a lab's node)",
+	  "  --force   kill (SIGKILL) the processes still in the namespace first\n"
+	  "  --json    print {\"deleted\": [NAME...]}\n", ns_del, true, .defer_signals = true },
 	{ "list", "[--json]",        "List named namespaces (those of ip netns too)", NULL, ns_list, true },
 	{ "pids", "NAME [--json]",   "List the pids of processes in a namespace", NULL, ns_pids, true },
 	{ NULL, NULL, NULL, NULL, NULL, false },

@@ -13,7 +13,8 @@ static const struct verb verbs[] = {
 	  "  --json      print the plan/report as JSON\n"
 	  "Running up again on a running lab changes only what differs from the file.\n"
 	  "SIGINT or SIGTERM at any moment rolls back: the lab stays as it was.\n", verb_up, true, .defer_signals = true },
-	{ "down",       "[FILE|LAB]",            "Remove a lab and everything it made (works without the file)", NULL, verb_down, true, .defer_signals = true },
+	{ "down",       "[FILE|LAB] [--json]",   "Remove a lab and everything it made (works without the file)",
+	  "  --json   say what was removed: {\"lab\": NAME, \"removed\": true}\n", verb_down, true, .defer_signals = true },
 	{ "status",     "[FILE|LAB] [--json]",   "Show a lab, checked against the kernel (exit 1 when degraded)", NULL, verb_status, true },
 	{ "ls",         "[--json]",              "List labs", NULL, verb_labs, true },
 	{ "graph",      "[FILE|LAB]",            "Print a lab as a Graphviz DOT graph", NULL, verb_graph, true },
@@ -26,16 +27,22 @@ static const struct verb verbs[] = {
 	  "  --json   the same model as JSON (keys: docs/show-json.md)\n", verb_show, true },
 	{ "net",        "create|attach|detach|rm|ls|show ...", "Networks: a bridge as the switch, with address management",
 	  NULL, NULL, false, net_verbs },
-	{ "connect",    "A B [--ip CIDR_A,CIDR_B | --subnet CIDR] [--ifnames IF_A,IF_B] [--mtu N]",
+	{ "connect",    "A B [--ip CIDR_A,CIDR_B | --subnet CIDR] [--ifnames IF_A,IF_B] [--mtu N] [--json]",
 	  "Cable two namespaces (or host) with a veth pair, both ends up and addressed",
 	  "  --ip CIDR_A,CIDR_B    addresses of A's and B's ends (with prefix length)\n"
 	  "  --subnet CIDR         give the ends the first two usable addresses of CIDR\n"
 	  "  --ifnames IF_A,IF_B   interface names (default: to-B in A, to-A in B)\n"
-	  "  --mtu N               MTU of both ends\n", verb_connect, true, .defer_signals = true },
-	{ "disconnect", "A B [--ifname IF_A]", "Remove the veth pair between A and B",
-	  "  --ifname IF_A   A's end, when it is not the default to-B\n", verb_disconnect, true, .defer_signals = true },
+	  "  --mtu N               MTU of both ends\n"
+	  "  --json                say what was made: {\"a\": {ns, ifname, ip}, \"b\": {...}, \"mtu\"}\n",
+	  verb_connect, true, .defer_signals = true },
+	{ "disconnect", "A B [--ifname IF_A] [--json]", "Remove the veth pair between A and B",
+	  "  --ifname IF_A   A's end, when it is not the default to-B\n"
+	  "  --json          say what was removed: {\"a\", \"b\", \"ifname\", \"removed\": true}\n",
+	  verb_disconnect, true, .defer_signals = true },
 	{ "route",      "add|del|ls ...",        "Add, remove or list static routes in a namespace (IPv4 and IPv6)", NULL, NULL, false, route_verbs },
-	{ "router",     "NS [on|off] [--json]",  "Turn IPv4+IPv6 forwarding on or off in a namespace (no argument: show it)", NULL, verb_router, true, .defer_signals = true },
+	{ "router",     "NS [on|off] [--json]",  "Turn IPv4+IPv6 forwarding on or off in a namespace (no argument: show it)",
+	  "  --json   {\"namespace\", \"ipv4_forwarding\", \"ipv6_forwarding\"} as booleans (after on|off: as it now is)\n",
+	  verb_router, true, .defer_signals = true },
 	{ "doctor",     "SRC DST [--port N] [--proto icmp|tcp|udp] [--timeout MS] [--json]", "Say why SRC cannot reach DST, and how to fix it",
 	  "  SRC              a namespace, or host\n"
 	  "  DST              a namespace or lab node (its first global address), host, or an address\n"
@@ -44,13 +51,17 @@ static const struct verb verbs[] = {
 	  "  --timeout MS     how long the probe waits (default 1000)\n"
 	  "  --json           the report as JSON (keys: docs/doctor.md)\n"
 	  "Exit 0 when DST is reachable, 1 when not.\n", verb_doctor, true },
-	{ "publish",    "[HOST_IP:]HOST_PORT NS:PORT [--proto tcp|udp] [--net NET] | ls [--json]",
+	{ "publish",    "[HOST_IP:]HOST_PORT NS:PORT [--proto tcp|udp] [--net NET] [--json] | ls [--json]",
 	  "Publish a namespace's port on the host (outside, host, 127.0.0.1, every network)",
 	  "  HOST_IP          only this address of the host (default: every address)\n"
 	  "  --proto P        tcp (default) or udp\n"
 	  "  --net NET        the network to reach NS on, when it is on several\n"
+	  "  --json           print the published port as 'publish ls --json' lists it\n"
 	  "  ls [--json]      list published ports\n", verb_publish, true, .defer_signals = true },
-	{ "unpublish",  "[HOST_IP:]HOST_PORT [--proto tcp|udp]", "Remove a published port", NULL, verb_unpublish, true, .defer_signals = true },
+	{ "unpublish",  "[HOST_IP:]HOST_PORT [--proto tcp|udp] [--json]", "Remove a published port",
+	  "  --proto P   tcp (default) or udp\n"
+	  "  --json      print {\"proto\", \"host_ip\" (null: every address), \"host_port\", \"removed\": true}\n",
+	  verb_unpublish, true, .defer_signals = true },
 	{ "fw",         "status|restore ...",    "nsnet's nftables table: status, restore after a firewall reload", NULL, NULL, false, fw_verbs },
 	{ NULL, NULL, NULL, NULL, NULL, false },
 };

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * nsnet publish [HOST_IP:]HOST_PORT NS:PORT [--proto tcp|udp] [--net NET]
+ * nsnet publish [HOST_IP:]HOST_PORT NS:PORT [--proto tcp|udp] [--net NET] [--json]
  * nsnet publish ls [--json]
- * nsnet unpublish [HOST_IP:]HOST_PORT [--proto tcp|udp]
+ * nsnet unpublish [HOST_IP:]HOST_PORT [--proto tcp|udp] [--json]
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,10 +85,31 @@ static int publish_ls(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* The published port on (proto, host_port) as publish ls has it, or NULL. */
+static json_t *publish_entry(int proto, uint16_t host_port, struct nsnet_error *e)
+{
+	json_t *arr, *p, *found = NULL;
+	if (nsnet_publish_list(&arr, e) < 0)
+		return NULL;
+	size_t i;
+	json_array_foreach(arr, i, p) {
+		if (streq_safe(jstr(p, "proto"), proto == IPPROTO_UDP ? "udp" : "tcp") &&
+		    json_integer_value(json_object_get(p, "host_port")) == host_port) {
+			found = json_incref(p);
+			break;
+		}
+	}
+	json_decref(arr);
+	if (!found)
+		nsnet_errx(e, ENOENT, "no published port %u", host_port);
+	return found;
+}
+
 int verb_publish(int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "ls") == 0)
 		return publish_ls(argc - 1, argv + 1);
+	bool json = take_flag(&argc, argv, "--json");
 	const char *proto = NULL, *net = NULL;
 	if (take_opt(&argc, argv, "--proto", &proto) < 0 || take_opt(&argc, argv, "--net", &net) < 0)
 		return EXIT_USAGE;
@@ -115,11 +136,15 @@ int verb_publish(int argc, char **argv)
 	s.ns = ns;
 	s.port = (uint16_t)port;
 	struct nsnet_error e = { 0 };
-	return done(nsnet_publish(&s, &e), &e);
+	if ((r = done(nsnet_publish(&s, &e), &e)) || !json)
+		return r;
+	json_t *p = publish_entry(s.proto, s.host_port, &e);
+	return p ? print_result(p) : fail(&e);
 }
 
 int verb_unpublish(int argc, char **argv)
 {
+	bool json = take_flag(&argc, argv, "--json");
 	const char *proto = NULL;
 	if (take_opt(&argc, argv, "--proto", &proto) < 0)
 		return EXIT_USAGE;
@@ -134,5 +159,17 @@ int verb_unpublish(int argc, char **argv)
 	if (parse_proto("unpublish", proto, &p) || parse_host("unpublish", argv[1], &hip, &port))
 		return EXIT_USAGE;
 	struct nsnet_error e = { 0 };
-	return done(nsnet_unpublish(p, hip.family ? &hip : NULL, port, &e), &e);
+	/* The entry is read before it goes: without HOST_IP, the answer says which
+	 * address it was on. Not found here, unpublish says why. */
+	json_t *was = json ? publish_entry(p, port, &e) : NULL;
+	if ((r = done(nsnet_unpublish(p, hip.family ? &hip : NULL, port, &e), &e)) || !json) {
+		json_decref(was);
+		return r;
+	}
+	char ip[64];
+	const char *host_ip = was ? jstr(was, "host_ip") : hip.family ? nsnet_prefix_str(&hip, false, ip, sizeof(ip)) : NULL;
+	r = print_result(json_pack("{s:s, s:s?, s:i, s:b}", "proto", p == IPPROTO_UDP ? "udp" : "tcp", "host_ip", host_ip,
+				   "host_port", (int)port, "removed", true));
+	json_decref(was);
+	return r;
 }

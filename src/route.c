@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * nsnet route add|del NS DEST [via GW] [dev IF]
+ * nsnet route add|del NS DEST [via GW] [dev IF] [--json]
  * nsnet route ls NS [-4|-6] [--json]
  * nsnet router NS [on|off] [--json]
  */
@@ -65,30 +65,37 @@ static int route_spec(const char *verb, int argc, char **argv, struct nsnet_rout
 	return 0;
 }
 
-static int route_add(int argc, char **argv)
+/* route add and route del: the change, then with --json what it was. */
+static int route_change(const char *verb, int (*change)(const struct nsnet_route_spec *, struct nsnet_error *),
+			int argc, char **argv)
 {
+	bool json = take_flag(&argc, argv, "--json");
 	struct nsnet_route_spec s;
-	int r = route_spec("add", argc, argv, &s);
+	int r = route_spec(verb, argc, argv, &s);
 	if (r)
 		return r;
 	struct nsnet_error e = { 0 };
-	r = nsnet_route_add(&s, &e);
+	r = change(&s, &e);
 	if (r == -EINVAL)
 		return usage_error("%s", e.msg);
-	return r < 0 ? fail(&e) : EXIT_OK;
+	if (r < 0)
+		return fail(&e);
+	if (!json)
+		return EXIT_OK;
+	char to[64], via[64];
+	return print_result(json_pack("{s:s, s:s, s:s, s:s?, s:s?}", "namespace", s.ns, "action", verb, "to",
+				      s.dst.len ? nsnet_prefix_str(&s.dst, true, to, sizeof(to)) : "default", "via",
+				      s.has_via ? nsnet_prefix_str(&s.via, false, via, sizeof(via)) : NULL, "dev", s.dev));
+}
+
+static int route_add(int argc, char **argv)
+{
+	return route_change("add", nsnet_route_add, argc, argv);
 }
 
 static int route_del(int argc, char **argv)
 {
-	struct nsnet_route_spec s;
-	int r = route_spec("del", argc, argv, &s);
-	if (r)
-		return r;
-	struct nsnet_error e = { 0 };
-	r = nsnet_route_del(&s, &e);
-	if (r == -EINVAL)
-		return usage_error("%s", e.msg);
-	return r < 0 ? fail(&e) : EXIT_OK;
+	return route_change("del", nsnet_route_del, argc, argv);
 }
 
 /* One route per line, in ip's words: "[TYPE] DST [via GW] [dev IF] proto P ...". */
@@ -169,14 +176,16 @@ static int route_ls(int argc, char **argv)
 }
 
 const struct verb route_verbs[] = {
-	{ "add", "NS DEST via GW [dev IF]", "Add a static route in a namespace (IPv4 or IPv6)",
+	{ "add", "NS DEST via GW [dev IF] [--json]", "Add a static route in a namespace (IPv4 or IPv6)",
 	  "  DEST      CIDR (10.1.0.0/24, fd00:1::/64), a bare address (a host route) or 'default'\n"
 	  "  via GW    next hop, same family as DEST\n"
 	  "  dev IF    outgoing interface (required for a link-local IPv6 gateway; alone: an on-link route)\n"
+	  "  --json    print {\"namespace\", \"action\": \"add\", \"to\", \"via\", \"dev\"}\n"
 	  "Fails if a route to DEST already exists. NS may be 'host'.\n"
 	  "Example: nsnet route add left 10.0.2.0/24 via 10.0.1.1\n", route_add, true, .defer_signals = true },
-	{ "del", "NS DEST [via GW] [dev IF]", "Remove a route from a namespace",
+	{ "del", "NS DEST [via GW] [dev IF] [--json]", "Remove a route from a namespace",
 	  "  The route to DEST is removed; via and dev narrow the match when several exist.\n"
+	  "  --json    print {\"namespace\", \"action\": \"del\", \"to\", \"via\", \"dev\"}\n"
 	  "Example: nsnet route del left 10.0.2.0/24\n", route_del, true, .defer_signals = true },
 	{ "ls", "NS [-4|-6] [--json]", "List the routes of a namespace's main table",
 	  "  -4, -6    only IPv4 or only IPv6 routes\n"
@@ -200,18 +209,11 @@ static int router_show(const char *ns, bool json)
 	if (r6 < 0 && r6 != -ENOENT)
 		return fail(&e);
 	bool on4 = strcmp(v4, "0") != 0, on6 = r6 == 0 && strcmp(v6, "0") != 0;
-	if (json) {
-		json_t *o = json_pack("{s:s, s:b, s:o}", "namespace", ns, "ipv4_forwarding", on4, "ipv6_forwarding",
-				      r6 == 0 ? json_boolean(on6) : json_null());
-		if (!o || print_json(o) < 0) {
-			json_decref(o);
-			return EXIT_FAIL;
-		}
-		json_decref(o);
-	} else {
-		printf("%s: ipv4 forwarding %s, ipv6 forwarding %s\n", ns, on4 ? "on" : "off",
-		       r6 == 0 ? (on6 ? "on" : "off") : "n/a (no IPv6)");
-	}
+	if (json)
+		return print_result(json_pack("{s:s, s:b, s:o}", "namespace", ns, "ipv4_forwarding", on4,
+					      "ipv6_forwarding", r6 == 0 ? json_boolean(on6) : json_null()));
+	printf("%s: ipv4 forwarding %s, ipv6 forwarding %s\n", ns, on4 ? "on" : "off",
+	       r6 == 0 ? (on6 ? "on" : "off") : "n/a (no IPv6)");
 	return EXIT_OK;
 }
 
@@ -229,8 +231,6 @@ int verb_router(int argc, char **argv)
 		return usage_error("router: %s", e.msg);
 	if (argc == 2)
 		return router_show(ns, json);
-	if (json)
-		return usage_error("router: --json only applies when showing the state");
 	bool on;
 	if (strcmp(argv[2], "on") == 0)
 		on = true;
@@ -240,5 +240,6 @@ int verb_router(int argc, char **argv)
 		return usage_error("router: expected 'on' or 'off', not '%s'", argv[2]);
 	if (nsnet_forwarding_set(ns, on, &e) < 0)
 		return fail(&e);
-	return EXIT_OK;
+	/* The answer is the state read back, as `router NS --json` shows it. */
+	return json ? router_show(ns, true) : EXIT_OK;
 }

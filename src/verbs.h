@@ -18,6 +18,8 @@ int verb_publish(int argc, char **argv);
 int verb_unpublish(int argc, char **argv);
 extern const struct verb fw_verbs[];
 int verb_net_set(int argc, char **argv);
+/* net create and net set --json: the network as `net show NET --json` prints it. */
+int net_print_info(const char *net);
 int verb_doctor(int argc, char **argv);
 int verb_up(int argc, char **argv);
 int verb_down(int argc, char **argv);
