@@ -35,6 +35,7 @@ struct dr_pkt {
 	int l4;                     /* IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP */
 	unsigned port;              /* TCP/UDP destination port */
 	bool dnat;                  /* its destination was rewritten (ct status dnat) */
+	bool reply;                 /* the reply to the probe, going back (src and dst swapped) */
 };
 
 /* ---- nftables (nft_text.c; the evaluator is lib/nft's) ----------------------------- */

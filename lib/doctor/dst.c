@@ -111,6 +111,21 @@ static void listening(struct dr_ctx *c, struct dr_ns *ns)
 	dr_check(c, DR_OK, "%s: listening on %s port %u: %s", ns->name, proto, port, ls);
 }
 
+/* The reply leaves DST through its own output hook: a rule there that drops what
+ * goes back to SRC breaks the exchange as surely as one on input. */
+static int reply_output(struct dr_ctx *c, struct dr_ns *ns, const char *oif)
+{
+	const struct dr_pkt asked = c->pkt;
+	char what[200], s[64];
+	snprintf(what, sizeof(what), "its reply to %s", dr_addr(&asked.src, s, sizeof(s)));
+	c->pkt.src = asked.dst;
+	c->pkt.dst = asked.src;
+	c->pkt.reply = true;
+	int r = dr_fw_hook(c, ns, "output", NULL, oif, what);
+	c->pkt = asked;
+	return r;
+}
+
 void dr_arrive(struct dr_ctx *c, struct dr_ns *ns, const char *ifname)
 {
 	char d[64], s[64], fl[200], fix[1536], ipn[300];
@@ -135,6 +150,8 @@ void dr_arrive(struct dr_ctx *c, struct dr_ns *ns, const char *ifname)
 	char g[64];
 	dr_check(c, DR_OK, "%s: route back to %s %s%s%sdev %s", ns->name, s, rb.has_gw ? "via " : "",
 		 rb.has_gw ? dr_addr(&rb.gw, g, sizeof(g)) : "", rb.has_gw ? " " : "", rb.dev);
+	if (reply_output(c, ns, rb.dev) < 0)
+		return;
 	if ((c->pkt.l4 == IPPROTO_TCP || c->pkt.l4 == IPPROTO_UDP) && c->pkt.port)
 		listening(c, ns);
 	dr_path_add(c, "%s %s %s", ns->name, ifname, d);

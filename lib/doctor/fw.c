@@ -22,7 +22,8 @@
 static struct nft_pkt probe_pkt(const struct dr_pkt *p, const char *iif, const char *oif)
 {
 	return (struct nft_pkt){ .family = p->family, .iif = iif, .oif = oif, .src = p->src, .dst = p->dst,
-				 .l4 = p->l4, .port = p->port, .probe = true, .dnat = p->dnat };
+				 .l4 = p->l4, .port = p->port, .probe = true, .dnat = p->dnat, .reply = p->reply,
+				 .established = p->reply };
 }
 
 static const char *const fam_v4[] = { "ip", "inet", NULL };

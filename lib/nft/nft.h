@@ -61,6 +61,9 @@ struct nft_pkt {
 	 * direction original, and rate limits, quotas, queues and any statement or xt
 	 * target the evaluator does not know let it on. Else they make a rule a maybe. */
 	bool probe;
+	/* The probe's reply (from the server back to the client): its source port is
+	 * the service's (port), its destination port ephemeral, an ICMP echo reply. */
+	bool reply;
 };
 
 /* NFTV_NEXT: fell off the end of a chain (iptables-legacy: no table). NFTV_MAYBE: a

@@ -43,11 +43,12 @@ static struct nft_val payload(const struct nft_pkt *pk, const json_t *pl)
 			   (th && (pk->l4 == IPPROTO_TCP || pk->l4 == IPPROTO_UDP));
 		if (!has)
 			return (struct nft_val){ .k = NFT_V_NONE };
-		if (streq(field, "dport")) {
+		/* The client's port is ephemeral: unknown. */
+		if (streq(field, pk->reply ? "sport" : "dport")) {
 			v.k = NFT_V_NUM;
 			v.num = pk->port;
 		}
-		return v;   /* sport is ephemeral: unknown */
+		return v;
 	}
 	if (streq(proto, "icmp") || streq(proto, "icmpv6")) {
 		int want = proto[4] ? IPPROTO_ICMPV6 : IPPROTO_ICMP;
@@ -55,7 +56,8 @@ static struct nft_val payload(const struct nft_pkt *pk, const json_t *pl)
 			return (struct nft_val){ .k = NFT_V_NONE };
 		if (streq(field, "type")) {
 			v.k = NFT_V_NUM;
-			v.num = want == IPPROTO_ICMP ? 8 : 128;   /* the probe is an echo request */
+			/* the probe is an echo request, its reply an echo reply */
+			v.num = want == IPPROTO_ICMP ? (pk->reply ? 0 : 8) : (pk->reply ? 129 : 128);
 			v.family = pk->family;
 		}
 		return v;

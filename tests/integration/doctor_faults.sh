@@ -7,6 +7,7 @@
 #   - a plain veth pair with /32 addresses on both ends
 #   - a /24 on a network that is a /16 (a mask mismatch)
 #   - a route via a next hop nobody holds, with a router on that link
+#   - DST's own output chain dropping its replies (the request gets in)
 #   - from outside to an address behind NAT: publish the port (then the walk follows
 #     nsnet's DNAT to the namespace that serves it: a published port that answers
 #     is reachable, one whose service is gone is "nothing listens in blue")
@@ -88,6 +89,20 @@ expect_broken "a's route to 10.65.0.0/24 goes via 10.64.0.250, which nobody on n
 apply_fix
 ping_after_fix a 10.65.0.2
 expect_reachable a c
+teardown
+
+# ---- DST's output chain drops its replies: the request arrives, nothing comes back.
+setup
+ip netns exec b nft add table inet f
+ip netns exec b nft add chain inet f out '{ type filter hook output priority 0; }'
+ip netns exec b nft add rule inet f out ip daddr 10.64.0.2 drop
+h=$(ip netns exec b nft -a list chain inet f out | sed -n 's/.*ip daddr 10.64.0.2 drop # handle \([0-9]*\)/\1/p')
+assert_no_ping a 10.64.0.3
+expect_broken "b: an nftables rule drops its reply to 10.64.0.2 \(table inet f chain out: rule 1 'ip daddr 10.64.0.2 drop'" \
+	"ip netns exec b nft delete rule inet f out handle $h" a b
+apply_fix
+ping_after_fix a 10.64.0.3
+expect_reachable a b
 teardown
 
 # ---- outside -> inside through NAT: the way in is a published port.
