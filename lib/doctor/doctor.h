@@ -87,6 +87,13 @@ struct dr_ctx {
 	char cause[512];
 	char fix[1536];
 	int probe;                  /* the probe: 1 reached, 0 not, -1 inconclusive */
+	bool back;                  /* walking the reply's way back (path.c): only faults are said */
+	struct dr_fwd_hop {         /* the routers of the way there: where the request came in */
+		char ns[256];
+		char iif[16];
+		struct nsnet_prefix prev;  /* the address it came from on iif's link */
+	} fwd[16];
+	size_t n_fwd;
 	bool dnat_done;             /* the packet's destination was rewritten by a published port */
 	char dnat_ns[256];          /* the namespace serving it */
 	unsigned unsure;            /* firewall rules doctor could not evaluate on the path */
@@ -156,7 +163,8 @@ bool dr_dnat(struct dr_ctx *c, struct dr_ns *ns);
 int dr_nat_inbound(struct dr_ctx *c, struct dr_ns *ns);
 
 /* doctor_dst.c: the packet arrived in ns on ifname. */
-void dr_arrive(struct dr_ctx *c, struct dr_ns *ns, const char *ifname);
+/* 0 when DST takes it and answers; its route back into *ret_back. */
+int dr_arrive(struct dr_ctx *c, struct dr_ns *ns, const char *ifname, struct dr_route *ret_back);
 
 /* doctor_seg.c: one hop across a layer-2 segment. */
 struct dr_hop {

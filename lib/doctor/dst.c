@@ -76,7 +76,7 @@ static void no_way_back(struct dr_ctx *c, struct dr_ns *ns, const char *ifname, 
 	dr_cause(c, fix, "%s has no route back to %s: its replies have nowhere to go", ns->name, s);
 }
 
-static void listening(struct dr_ctx *c, struct dr_ns *ns)
+static int listening(struct dr_ctx *c, struct dr_ns *ns)
 {
 	const char *proto = c->pkt.l4 == IPPROTO_TCP ? "tcp" : "udp";
 	char ls[512], d[64], fix[1536], want[80];
@@ -84,14 +84,14 @@ static void listening(struct dr_ctx *c, struct dr_ns *ns)
 	int n = dr_listeners(ns, c->pkt.l4, port, ls, sizeof(ls));
 	if (n < 0) {
 		dr_check(c, DR_SKIP, "%s: cannot list its sockets: %s", ns->name, strerror(-n));
-		return;
+		return 0;
 	}
 	if (n == 0) {
 		dr_check(c, DR_FAIL, "%s: nothing listens on %s port %u", ns->name, proto, port);
 		snprintf(fix, sizeof(fix), "start the service in %s on %s port %u (to test the path: nsnet exec %s -- socat %s:%u,fork,reuseaddr EXEC:cat)",
 			 ns->name, proto, port, ns->name, c->pkt.l4 == IPPROTO_TCP ? "TCP-LISTEN" : "UDP-LISTEN", port);
 		dr_cause(c, fix, "nothing listens on %s port %u in %s", proto, port, ns->name);
-		return;
+		return -1;
 	}
 	/* Bound to the wildcard, or to DST's address itself. */
 	dr_addr(&c->pkt.dst, d, sizeof(d));
@@ -106,9 +106,10 @@ static void listening(struct dr_ctx *c, struct dr_ns *ns)
 		snprintf(fix, sizeof(fix), "make the service in %s listen on %s or on every address (0.0.0.0:%u)", ns->name, want,
 			 port);
 		dr_cause(c, fix, "the service on %s port %u in %s listens on %s only", proto, port, ns->name, ls);
-		return;
+		return -1;
 	}
 	dr_check(c, DR_OK, "%s: listening on %s port %u: %s", ns->name, proto, port, ls);
+	return 0;
 }
 
 /* The reply leaves DST through its own output hook: a rule there that drops what
@@ -126,7 +127,7 @@ static int reply_output(struct dr_ctx *c, struct dr_ns *ns, const char *oif)
 	return r;
 }
 
-void dr_arrive(struct dr_ctx *c, struct dr_ns *ns, const char *ifname)
+int dr_arrive(struct dr_ctx *c, struct dr_ns *ns, const char *ifname, struct dr_route *ret_back)
 {
 	char d[64], s[64], fl[200], fix[1536], ipn[300];
 	dr_addr(&c->pkt.dst, d, sizeof(d));
@@ -137,22 +138,24 @@ void dr_arrive(struct dr_ctx *c, struct dr_ns *ns, const char *ifname)
 		dr_check(c, DR_FAIL, "%s is held by %s (%s) on this path, not by %s", d, ns->name, ifname, c->dst_ns);
 		snprintf(fix, sizeof(fix), "%saddr del %s/%d dev %s", dr_ip_n(ns->name, ipn, sizeof(ipn)), d, len, ifname);
 		dr_cause(c, fix, "%s holds %s too, so the packet ends there instead of in %s", ns->name, d, c->dst_ns);
-		return;
+		return -1;
 	}
 	if (dr_fw_hook(c, ns, "input", ifname, NULL, dr_flow(c, fl, sizeof(fl))) < 0)
-		return;
+		return -1;
 	struct dr_route rb;
 	int err = dr_route_get(ns, &c->pkt.src, &c->pkt.dst, 0, &rb);
 	if (err < 0 || (rb.type != RTN_UNICAST && rb.type != RTN_LOCAL)) {
 		no_way_back(c, ns, ifname, err);
-		return;
+		return -1;
 	}
 	char g[64];
 	dr_check(c, DR_OK, "%s: route back to %s %s%s%sdev %s", ns->name, s, rb.has_gw ? "via " : "",
 		 rb.has_gw ? dr_addr(&rb.gw, g, sizeof(g)) : "", rb.has_gw ? " " : "", rb.dev);
 	if (reply_output(c, ns, rb.dev) < 0)
-		return;
-	if ((c->pkt.l4 == IPPROTO_TCP || c->pkt.l4 == IPPROTO_UDP) && c->pkt.port)
-		listening(c, ns);
+		return -1;
+	if ((c->pkt.l4 == IPPROTO_TCP || c->pkt.l4 == IPPROTO_UDP) && c->pkt.port && listening(c, ns) < 0)
+		return -1;
 	dr_path_add(c, "%s %s %s", ns->name, ifname, d);
+	*ret_back = rb;
+	return 0;
 }

@@ -43,6 +43,39 @@ static int router_forwards(struct dr_ctx *c, struct dr_ns *ns, const char *iif)
 	return 0;
 }
 
+/* FIB lookup for a packet arriving on iif, as the kernel does it: -EXDEV (check and
+ * cause written) when the reverse-path filter drops it, its route back to the
+ * source going out another way (asymmetric routing). */
+static int rp_lookup(struct dr_ctx *c, struct dr_ns *ns, const char *iif, struct dr_route *ret)
+{
+	char s[64], fix[1536], ex[300];
+	int idx = (int)json_integer_value(json_object_get(dr_ns_iface(ns, iif), "index"));
+	int err = dr_route_get(ns, &c->pkt.dst, &c->pkt.src, idx, ret);
+	/* For local delivery the kernel says a failed source check as EINVAL (a
+	 * "martian source"), for forwarding as EXDEV. */
+	if (err == -EINVAL && dr_ns_has_addr(ns, NULL, &c->pkt.dst, NULL))
+		err = -EXDEV;
+	if (err != -EXDEV)
+		return err;
+	dr_addr(&c->pkt.src, s, sizeof(s));
+	dr_exec_in(ns->name, ex, sizeof(ex));
+	dr_check(c, DR_FAIL, "%s: the reverse-path filter rejects %s from %s arriving on %s", ns->name,
+		 c->pkt.reply ? "the reply" : "packets", s, iif);
+	snprintf(fix, sizeof(fix), "%ssysctl -w net.ipv4.conf.all.rp_filter=0 net/ipv4/conf/%s/rp_filter=0", ex, iif);
+	dr_cause(c, fix, "%s's rp_filter drops %s from %s on %s: its route back to %s goes out another way%s", ns->name,
+		 c->pkt.reply ? "the reply" : "packets", s, iif, s, c->pkt.reply ? " (asymmetric routing)" : "");
+	return -EXDEV;
+}
+
+/* Where the request entered router name on the way there, and from which address. */
+static const struct dr_fwd_hop *fwd_hop(const struct dr_ctx *c, const char *name)
+{
+	for (size_t i = 0; i < c->n_fwd; i++)
+		if (streq(c->fwd[i].ns, name))
+			return &c->fwd[i];
+	return NULL;
+}
+
 static int router(struct dr_ctx *c, struct dr_ns *ns, const char *iif, struct dr_route *rt)
 {
 	char d[64], s[64], fix[1536], ex[300], fl[200];
@@ -51,20 +84,27 @@ static int router(struct dr_ctx *c, struct dr_ns *ns, const char *iif, struct dr
 	dr_addr(&c->pkt.dst, d, sizeof(d));
 	dr_addr(&c->pkt.src, s, sizeof(s));
 	dr_exec_in(ns->name, ex, sizeof(ex));
-	int idx = (int)json_integer_value(json_object_get(dr_ns_iface(ns, iif), "index"));
 	struct dr_route r2;
-	int err = dr_route_get(ns, &c->pkt.dst, &c->pkt.src, idx, &r2);
-	if (err == -EXDEV) {
-		dr_check(c, DR_FAIL, "%s: the reverse-path filter rejects packets from %s arriving on %s", ns->name, s, iif);
-		snprintf(fix, sizeof(fix), "%ssysctl -w net.ipv4.conf.all.rp_filter=0 net/ipv4/conf/%s/rp_filter=0", ex, iif);
-		dr_cause(c, fix, "%s's rp_filter drops packets from %s on %s: its route back to %s goes out another way",
-			 ns->name, s, iif, s);
+	int err = rp_lookup(c, ns, iif, &r2);
+	if (err == -EXDEV)
 		return -1;
-	}
 	if (err < 0 || (r2.type != RTN_UNICAST && r2.type != RTN_LOCAL)) {
 		dr_check(c, DR_FAIL, "%s: no route to %s for packets forwarded from %s (%s)", ns->name, d, iif,
 			 err < 0 ? strerror(-err) : "unreachable route");
-		dr_cause(c, NULL, "%s forwards, but has no route to %s", ns->name, d);
+		/* On the way back: the router the request came through on this link knows the way. */
+		const struct dr_fwd_hop *fh = c->back ? fwd_hop(c, ns->name) : NULL;
+		char ipn[300], sub[64], pv[64];
+		if (fh) {
+			struct nsnet_prefix net = c->src_orig, nw;
+			net.len = (uint8_t)c->src_len;
+			nsnet_prefix_network(&net, &nw);
+			snprintf(fix, sizeof(fix), "%sroute add %s via %s dev %s", dr_ip_n(ns->name, ipn, sizeof(ipn)),
+				 nsnet_prefix_str(&nw, true, sub, sizeof(sub)), dr_addr(&fh->prev, pv, sizeof(pv)), fh->iif);
+			dr_cause(c, fix, "the reply is lost on its way back: %s forwards it, but has no route to %s (the request "
+				 "came to it from %s on %s)", ns->name, d, pv, fh->iif);
+		} else {
+			dr_cause(c, NULL, "%s forwards, but has no route to %s", ns->name, d);
+		}
 		return -1;
 	}
 	char g[64];
@@ -80,7 +120,8 @@ static int router(struct dr_ctx *c, struct dr_ns *ns, const char *iif, struct dr
 		mine = out.prefsrc;
 	struct nft_result nat;
 	char how[128] = "";
-	if (dr_fw_snat(c, ns, iif, r2.dev, &nat)) {
+	/* A reply is un-NATed by conntrack, not NATed again. */
+	if (!c->pkt.reply && dr_fw_snat(c, ns, iif, r2.dev, &nat)) {
 		char desc[700], m[64];
 		struct nsnet_prefix to;
 		dr_fw_describe(ns, &nat, desc, sizeof(desc));
@@ -93,6 +134,10 @@ static int router(struct dr_ctx *c, struct dr_ns *ns, const char *iif, struct dr
 		c->snat_done = true;
 		snprintf(how, sizeof(how), ", masquerading as %s", m);
 	}
+	if (c->back) {
+		*rt = r2;
+		return 0;
+	}
 	c->routers++;
 	snprintf(c->last_router, sizeof(c->last_router), "%s", ns->name);
 	snprintf(c->last_oif, sizeof(c->last_oif), "%s", r2.dev);
@@ -100,6 +145,48 @@ static int router(struct dr_ctx *c, struct dr_ns *ns, const char *iif, struct dr
 	dr_path_add(c, "%s %s -> %s (forwards%s)", ns->name, iif, r2.dev, how);
 	*rt = r2;
 	return 0;
+}
+
+/* The reply's way back, hop by hop from DST along its own routes (rt: DST's route
+ * back): a missing route two hops away, a router whose reverse-path filter drops
+ * the asymmetric reply, a firewall on the way, SRC's input. A masquerading router
+ * on the way there is where the reply ends: its conntrack takes it on. */
+static void walk_back(struct dr_ctx *c, struct dr_ns *dst, struct dr_route rt)
+{
+	const struct dr_pkt there = c->pkt;
+	char s[64], d[64], fl[200];
+	c->pkt.src = there.dst;
+	c->pkt.dst = there.src;
+	c->pkt.reply = true;
+	c->back = true;
+	dr_addr(&c->pkt.dst, d, sizeof(d));
+	dr_addr(&c->pkt.src, s, sizeof(s));
+	struct dr_ns *cur = dst;
+	int hops = 0;
+	for (; hops < 16; hops++) {
+		struct nsnet_prefix nh = rt.has_gw ? rt.gw : c->pkt.dst;
+		struct dr_hop h;
+		if (dr_segment(c, cur, rt.dev, &nh, rt.has_gw, &h) < 0)
+			goto out;
+		if (dr_ns_has_addr(h.ns, NULL, &c->pkt.dst, NULL)) {
+			struct dr_route in;
+			if (rp_lookup(c, h.ns, h.ifname, &in) == -EXDEV ||
+			    dr_fw_hook(c, h.ns, "input", h.ifname, NULL, dr_flow(c, fl, sizeof(fl))) < 0)
+				goto out;
+			c->back = false;
+			dr_check(c, DR_OK, "the reply %s -> %s comes back to %s%s%s (%d hop%s)", s, d, h.ns->name,
+				 c->snat_done ? ", which undoes its masquerade" : "", "", hops + 1, hops ? "s" : "");
+			goto out;
+		}
+		if (router(c, h.ns, h.ifname, &rt) < 0)
+			goto out;
+		cur = h.ns;
+	}
+	dr_check(c, DR_FAIL, "the reply to %s goes round in a loop", d);
+	dr_cause(c, NULL, "the routes back toward %s go round in a loop", d);
+out:
+	c->back = false;
+	c->pkt = there;
 }
 
 void dr_walk(struct dr_ctx *c)
@@ -134,7 +221,7 @@ void dr_walk(struct dr_ctx *c)
 	dr_addr(&c->pkt.src, s, sizeof(s));
 	if (rt.type == RTN_LOCAL) {
 		dr_check(c, DR_OK, "%s: %s is one of its own addresses", ns->name, d);
-		dr_arrive(c, ns, "lo");
+		dr_arrive(c, ns, "lo", &rt);
 		return;
 	}
 	dr_check(c, DR_OK, "%s: route to %s %s%s%sdev %s src %s", ns->name, d, rt.has_gw ? "via " : "",
@@ -154,8 +241,18 @@ void dr_walk(struct dr_ctx *c)
 		if (h.bridge[0] && !(h.bridge_ns == h.ns && streq(h.bridge, h.ifname)))
 			dr_path_add(c, "bridge %s (%s)", h.bridge, h.bridge_ns->name);
 		if (dr_ns_has_addr(h.ns, NULL, &c->pkt.dst, NULL) && !dr_dnat(c, h.ns)) {
-			dr_arrive(c, h.ns, h.ifname);
+			struct dr_route back;
+			if (dr_arrive(c, h.ns, h.ifname, &back) == 0)
+				walk_back(c, h.ns, back);
 			return;
+		}
+		if (c->n_fwd < ARRAY_SIZE(c->fwd)) {
+			struct dr_fwd_hop *fh = &c->fwd[c->n_fwd++];
+			size_t k = 0;
+			snprintf(fh->ns, sizeof(fh->ns), "%s", h.ns->name);
+			snprintf(fh->iif, sizeof(fh->iif), "%s", h.ifname);
+			if (!dr_next_addr(cur, rt.dev, c->pkt.family, &k, &fh->prev))
+				c->n_fwd--;
 		}
 		if (router(c, h.ns, h.ifname, &rt) < 0)
 			return;

@@ -19,6 +19,9 @@ void dr_check(struct dr_ctx *c, enum dr_mark m, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	/* The way back repeats the way there: only what is wrong on it is said. */
+	if (c->back && m == DR_OK)
+		return;
 	json_array_append_new(c->checks, json_pack("{s:s, s:s}", "mark", mark_names[m], "evidence", buf));
 	if (m == DR_FAIL && !c->failed) {
 		c->failed = true;
@@ -40,6 +43,8 @@ void dr_cause(struct dr_ctx *c, const char *fix, const char *fmt, ...)
 
 void dr_path_add(struct dr_ctx *c, const char *fmt, ...)
 {
+	if (c->back)
+		return;
 	char buf[256];
 	va_list ap;
 	va_start(ap, fmt);

@@ -8,6 +8,8 @@
 #   - a /24 on a network that is a /16 (a mask mismatch)
 #   - a route via a next hop nobody holds, with a router on that link
 #   - DST's own output chain dropping its replies (the request gets in)
+#   - the way back, hop by hop: a router two hops away without a route back, and
+#     an asymmetric reply dropped by SRC's reverse-path filter
 #   - from outside to an address behind NAT: publish the port (then the walk follows
 #     nsnet's DNAT to the namespace that serves it: a published port that answers
 #     is reachable, one whose service is gone is "nothing listens in blue")
@@ -16,7 +18,7 @@
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/../helpers/doctor.sh"
 
-NSS="a b r c x1 x2"
+NSS="a b r c x1 x2 r1 r2"
 setup() {
 	nsnet ns add $NSS
 	nsnet net create lan --subnet 10.64.0.0/16 >/dev/null
@@ -26,12 +28,12 @@ setup() {
 	ip -n c route add 10.64.0.0/16 via 10.65.0.1
 }
 teardown() {
-	[ -n "${SERVER:-}" ] && { kill "$SERVER" 2>/dev/null || true; }
+	if [ -n "${SERVER:-}" ]; then kill "$SERVER" 2>/dev/null || true; fi
 	"$NSNET" unpublish 80 >/dev/null 2>&1 || true
 	"$NSNET" net rm --force nat >/dev/null 2>&1 || true
 	"$NSNET" ns del --force blue wan >/dev/null 2>&1 || true
 	"$NSNET" net rm --force lan >/dev/null 2>&1 || true
-	"$NSNET" ns del --force $NSS >/dev/null 2>&1 || true
+	for n in $NSS; do "$NSNET" ns del --force "$n" >/dev/null 2>&1 || true; done
 }
 trap teardown EXIT
 port_of() { nsnet net show lan --json | jq -r --arg ns "$1" '.members[] | select(.ns == $ns) | .host_ifname'; }
@@ -102,6 +104,36 @@ expect_broken "b: an nftables rule drops its reply to 10.64.0.2 \(table inet f c
 	"ip netns exec b nft delete rule inet f out handle $h" a b
 apply_fix
 ping_after_fix a 10.64.0.3
+expect_reachable a b
+teardown
+
+# ---- the way back: a - r1 - r2 - b, and r2 has no route back to a's subnet.
+nsnet ns add a r1 r2 b
+nsnet connect a r1 --ip 10.71.1.2/24,10.71.1.1/24 >/dev/null
+nsnet connect r1 r2 --ip 10.71.5.1/24,10.71.5.2/24 >/dev/null
+nsnet connect r2 b --ip 10.71.2.1/24,10.71.2.2/24 >/dev/null
+nsnet router r1 on >/dev/null
+nsnet router r2 on >/dev/null
+ip -n a route add default via 10.71.1.1
+ip -n r1 route add 10.71.2.0/24 via 10.71.5.2
+ip -n b route add default via 10.71.2.1
+assert_no_ping a 10.71.2.2
+expect_broken "the reply is lost on its way back: r2 forwards it, but has no route to 10.71.1.2 \(the request came to it from 10.71.5.1 on to-r1\)" \
+	"ip -n r2 route add 10.71.1.0/24 via 10.71.5.1 dev to-r1" a b
+apply_fix
+ping_after_fix a 10.71.2.2
+expect_reachable a b
+assert_match "$(docq '.checks[].evidence' | tr '\n' '|')" "the reply 10.71.2.2 -> 10.71.1.2 comes back to a \(3 hops\)" "the way back is said"
+# ... then asymmetric: r2 sends the reply to a over a second link, and a's
+# strict reverse-path filter drops it there.
+nsnet connect a r2 --ip 10.71.4.2/24,10.71.4.1/24 >/dev/null
+ip -n r2 route replace 10.71.1.0/24 via 10.71.4.2
+ip netns exec a sysctl -qw net.ipv4.conf.all.rp_filter=1
+assert_no_ping a 10.71.2.2
+expect_broken "a's rp_filter drops the reply from 10.71.2.2 on to-r2: its route back to 10.71.2.2 goes out another way \(asymmetric routing\)" \
+	"ip netns exec a sysctl -w net.ipv4.conf.all.rp_filter=0 net/ipv4/conf/to-r2/rp_filter=0" a b
+apply_fix
+ping_after_fix a 10.71.2.2
 expect_reachable a b
 teardown
 

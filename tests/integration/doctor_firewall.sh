@@ -114,7 +114,7 @@ PIDS="$PIDS $!"
 sleep 0.3
 assert_eq "$(tcp_echo red 10.1.0.3:8080)" hello "TCP echo through the path"
 expect_reachable red blue --port 8080
-assert_match "$(docq '.checks[-1].evidence')" "blue: listening on tcp port 8080: .*0.0.0.0:8080" "listener evidence"
+assert_match "$(docq '.checks[].evidence' | tr '\n' '|')" "blue: listening on tcp port 8080: [^|]*0.0.0.0:8080" "listener evidence"
 teardown
 
 # ---- UDP: nothing listening answers with an ICMP port unreachable.
