@@ -287,6 +287,9 @@ struct nsnet_doctor_opts {
 	int proto;                /* IPPROTO_ICMP (0 means it too), IPPROTO_TCP or IPPROTO_UDP */
 	unsigned port;            /* TCP/UDP destination port */
 	unsigned timeout_ms;      /* how long the probe waits; 0: 1000 */
+	/* ICMP only: the size of the probe's IP packet, with don't-fragment set, and
+	 * every MTU on the path checked against it (0: a small probe, no MTU checks). */
+	unsigned size;
 };
 /* Probe DST from inside SRC, then walk the path hop by hop and check every step
  * with evidence read from the kernel; changes nothing. The report (keys in

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * nsnet doctor SRC DST [--port N] [--proto icmp|tcp|udp] [--timeout MS] [--json]
+ * nsnet doctor SRC DST [--port N] [--proto icmp|tcp|udp] [--size BYTES] [--timeout MS] [--json]
  *
  * The library does the work and returns one report; --json prints it, and the text
  * is rendered from the same report. Exit 0 when DST is reachable, 1 when not.
@@ -25,10 +25,12 @@ static const char *mark(const char *m)
 
 static void print_text(json_t *rep)
 {
-	json_t *probe = json_object_get(rep, "probe"), *port = json_object_get(rep, "port");
-	char pb[32] = "";
+	json_t *probe = json_object_get(rep, "probe"), *port = json_object_get(rep, "port"), *size = json_object_get(rep, "size");
+	char pb[64] = "";
 	if (json_is_integer(port))
 		snprintf(pb, sizeof(pb), " port %lld", json_integer_value(port));
+	else if (json_is_integer(size))
+		snprintf(pb, sizeof(pb), ", %lld bytes, don't fragment", json_integer_value(size));
 	if (strcmp(jstr0(rep, "dst"), jstr0(rep, "address")) != 0)
 		printf("doctor: %s -> %s (%s%s%s), %s%s\n", jstr0(rep, "src"), jstr0(rep, "dst"), jstr0(rep, "address"),
 		       *jstr0(rep, "address_note") ? ": " : "", jstr0(rep, "address_note"), jstr0(rep, "proto"), pb);
@@ -59,9 +61,9 @@ static void print_text(json_t *rep)
 int verb_doctor(int argc, char **argv)
 {
 	bool json = take_flag(&argc, argv, "--json");
-	const char *port_s = NULL, *proto_s = NULL, *timeout_s = NULL;
+	const char *port_s = NULL, *proto_s = NULL, *timeout_s = NULL, *size_s = NULL;
 	if (take_opt(&argc, argv, "--port", &port_s) < 0 || take_opt(&argc, argv, "--proto", &proto_s) < 0 ||
-	    take_opt(&argc, argv, "--timeout", &timeout_s) < 0)
+	    take_opt(&argc, argv, "--timeout", &timeout_s) < 0 || take_opt(&argc, argv, "--size", &size_s) < 0)
 		return EXIT_USAGE;
 	int r = reject_unknown_opts(argc, argv);
 	if (r)
@@ -94,6 +96,14 @@ int verb_doctor(int argc, char **argv)
 		if (parse_uint("timeout", timeout_s, 10, 60000, &v))
 			return EXIT_USAGE;
 		o.timeout_ms = (unsigned)v;
+	}
+	if (size_s) {
+		if (port_s)
+			return usage_error("doctor: --size goes with an ICMP probe, not --port");
+		/* An IPv6 header and an echo header: the smallest packet that says anything. */
+		if (parse_uint("size", size_s, 48, 65535, &v))
+			return EXIT_USAGE;
+		o.size = (unsigned)v;
 	}
 	struct nsnet_error e = { 0 };
 	for (int i = 1; i <= 2; i++)

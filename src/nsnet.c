@@ -43,11 +43,13 @@ static const struct verb verbs[] = {
 	{ "router",     "NS [on|off] [--json]",  "Turn IPv4+IPv6 forwarding on or off in a namespace (no argument: show it)",
 	  "  --json   {\"namespace\", \"ipv4_forwarding\", \"ipv6_forwarding\"} as booleans (after on|off: as it now is)\n",
 	  verb_router, true, .defer_signals = true },
-	{ "doctor",     "SRC DST [--port N] [--proto icmp|tcp|udp] [--timeout MS] [--json]", "Say why SRC cannot reach DST, and how to fix it",
+	{ "doctor",     "SRC DST [--port N] [--proto icmp|tcp|udp] [--size BYTES] [--timeout MS] [--json]", "Say why SRC cannot reach DST, and how to fix it",
 	  "  SRC              a namespace, or host\n"
 	  "  DST              a namespace or lab node (its first global address), host, or an address\n"
 	  "  --port N         probe TCP port N (or UDP with --proto udp) and check that something listens\n"
 	  "  --proto P        icmp (default), tcp or udp\n"
+	  "  --size BYTES     an ICMP probe of that many bytes (IP packet), don't-fragment set,\n"
+	  "                   and every MTU on the path checked against it\n"
 	  "  --timeout MS     how long the probe waits (default 1000)\n"
 	  "  --json           the report as JSON (keys: docs/doctor.md)\n"
 	  "Exit 0 when DST is reachable, 1 when not.\n", verb_doctor, true },

@@ -85,8 +85,11 @@ static int send_probe(const char *src, const struct dr_pkt *p, unsigned timeout_
 	if (p->l4 == IPPROTO_UDP)
 		return probe_udp_from(src, &p->dst, p->port, timeout_ms, ret_result, detail, len, e);
 	struct probe_echo v = { .dst = p->dst };
+	/* --size is the IP packet's: the ICMP message is what the IP header leaves. */
+	size_t ip_hdr = p->family == AF_INET6 ? 40 : 20;
 	struct probe_echo_opts o = { .timeout_ms = timeout_ms, .resend_ms = timeout_ms / 3, .tries = 3, .faults = true,
-				     .id = (uint16_t)(getpid() ^ (probe_now_ms() << 4)), .size = 64,
+				     .id = (uint16_t)(getpid() ^ (probe_now_ms() << 4)),
+				     .size = p->size > ip_hdr ? p->size - ip_hdr : 64, .dont_fragment = p->size != 0,
 				     .tag = "nsnet doctor" };
 	int r = probe_echo_from(src, &v, 1, &o, e);
 	if (r < 0)
@@ -119,6 +122,8 @@ int nsnet_doctor(const struct nsnet_doctor_opts *o, json_t **ret, struct nsnet_e
 		return nsnet_errx(e, EINVAL, "%s needs a port (1..65535)", proto == IPPROTO_TCP ? "tcp" : "udp");
 	if (proto == IPPROTO_ICMP && o->port)
 		return nsnet_errx(e, EINVAL, "a port needs tcp or udp, not icmp");
+	if (o->size && (proto != IPPROTO_ICMP || o->size < 48 || o->size > 65535))
+		return nsnet_errx(e, EINVAL, "a size is for an ICMP probe, 48..65535 bytes");
 	int r = check_ns(o->src, "source", e);
 	if (r < 0)
 		return r;
@@ -146,6 +151,7 @@ int nsnet_doctor(const struct nsnet_doctor_opts *o, json_t **ret, struct nsnet_e
 	c.pkt.family = c.pkt.dst.family;
 	c.pkt.l4 = proto == IPPROTO_ICMP && c.pkt.family == AF_INET6 ? IPPROTO_ICMPV6 : proto;
 	c.pkt.port = o->port;
+	c.pkt.size = o->size;
 
 	char detail[512];
 	int probe = 0;

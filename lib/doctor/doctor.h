@@ -36,6 +36,7 @@ struct dr_pkt {
 	unsigned port;              /* TCP/UDP destination port */
 	bool dnat;                  /* its destination was rewritten (ct status dnat) */
 	bool reply;                 /* the reply to the probe, going back (src and dst swapped) */
+	unsigned size;              /* --size: its IP size, don't-fragment; 0: no MTU checks */
 };
 
 /* ---- nftables (nft_text.c; the evaluator is lib/nft's) ----------------------------- */

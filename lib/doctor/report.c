@@ -80,6 +80,7 @@ json_t *dr_report(struct dr_ctx *c, const char *dst_note, const char *probe_deta
 			      c->pkt.port ? json_integer(c->pkt.port) : json_null(), "reachable", reachable);
 	if (!r)
 		return NULL;
+	json_object_set_new(r, "size", c->pkt.size ? json_integer(c->pkt.size) : json_null());
 	json_object_set_new(r, "probe", json_pack("{s:s, s:s}", "result", probe > 0 ? "ok" : probe == 0 ? "fail" : "inconclusive",
 						  "detail", probe_detail));
 	json_object_set(r, "checks", c->checks);

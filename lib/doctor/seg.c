@@ -65,6 +65,24 @@ static bool admin_up(const json_t *iface)
 	return json_is_true(json_object_get(iface, "admin_up"));
 }
 
+/* With --size: an interface on the way whose MTU is below the packet's size drops it
+ * (a veth end or a bridge port sending or receiving it), or, on a router's way out
+ * with don't-fragment set, answers "fragmentation needed". The fix raises it to the
+ * size asked for, or to 1500 when that is more. */
+static int mtu_check(struct dr_ctx *c, const char *ns, json_t *it, const char *ifname, const char *role)
+{
+	unsigned mtu = (unsigned)json_integer_value(json_object_get(it, "mtu"));
+	if (!c->pkt.size || !mtu || mtu >= c->pkt.size)
+		return 0;
+	char fix[1536], ipn[300];
+	unsigned want = c->pkt.size > 1500 ? c->pkt.size : 1500;
+	dr_check(c, DR_FAIL, "%s: %s has MTU %u, less than the %u-byte packet: %s", ns, ifname, mtu, c->pkt.size, role);
+	snprintf(fix, sizeof(fix), "%slink set %s mtu %u", dr_ip_n(ns, ipn, sizeof(ipn)), ifname, want);
+	dr_cause(c, fix, "%s (%s in %s) has MTU %u: a %u-byte packet that may not be fragmented does not fit through it",
+		 role, ifname, ns, mtu, c->pkt.size);
+	return -1;
+}
+
 /* A link is down: the check, the cause and `ip link set ... up`. */
 static int link_down(struct dr_ctx *c, const char *ns, const char *ifname, const char *role)
 {
@@ -308,7 +326,7 @@ static int segment_enter(struct dr_ctx *c, struct dr_ns *ns, const char *dev, js
 	snprintf(role, sizeof(role), port ? "the bridge-side end of %s's veth" : "the other end of %s's veth", ns->name);
 	if (!admin_up(p))
 		return link_down(c, pns->name, pname, role);
-	if (port && port_blocked(c, pns, master, pname, role) < 0)
+	if (mtu_check(c, pns->name, p, pname, role) < 0 || (port && port_blocked(c, pns, master, pname, role) < 0))
 		return -1;
 	dr_check(c, DR_OK, "%s: %s is a veth; its other end %s in %s is UP%s%s", ns->name, dev, pname, pns->name,
 		 port ? ", a port of bridge " : "", port ? master : "");
@@ -365,7 +383,8 @@ static int segment_owner(struct dr_ctx *c, struct dr_ns *ns, const char *dev, co
 		snprintf(role, sizeof(role), "the bridge-side end of %s's veth", o->ns);
 		if (!admin_up(dr_ns_iface(s->bns, o->port)))
 			return link_down(c, s->bns->name, o->port, role);
-		if (port_blocked(c, s->bns, s->bridge, o->port, role) < 0)
+		if (mtu_check(c, s->bns->name, dr_ns_iface(s->bns, o->port), o->port, role) < 0 ||
+		    port_blocked(c, s->bns, s->bridge, o->port, role) < 0)
 			return -1;
 		dr_check(c, DR_OK, "%s: port %s of %s toward %s %s is UP", s->bns->name, o->port, s->bridge, o->ns,
 			 o->ifname);
@@ -374,6 +393,8 @@ static int segment_owner(struct dr_ctx *c, struct dr_ns *ns, const char *dev, co
 		snprintf(role, sizeof(role), "%s's interface holding %s", o->ns, a);
 		if (!admin_up(dr_ns_iface(ons, o->ifname)))
 			return link_down(c, o->ns, o->ifname, role);
+		if (mtu_check(c, o->ns, dr_ns_iface(ons, o->ifname), o->ifname, role) < 0)
+			return -1;
 	}
 	dr_ns_iface_summary(ons, o->ifname, c->pkt.family, sum, sizeof(sum));
 	dr_check(c, DR_OK, "%s: %s (holds %s)", o->ns, sum, a);
@@ -407,6 +428,8 @@ int dr_segment(struct dr_ctx *c, struct dr_ns *ns, const char *dev, const struct
 	snprintf(role, sizeof(role), "%s's interface toward %s", ns->name, dr_addr(nh, nha, sizeof(nha)));
 	if (!admin_up(x))
 		return link_down(c, ns->name, dev, role);
+	if (mtu_check(c, ns->name, x, dev, role) < 0)
+		return -1;
 	_cleanup_free_ struct segment *s = calloc(1, sizeof(*s));
 	if (!s)
 		return -1;

@@ -44,6 +44,10 @@ static int echo_socket(struct echo_sock *s, int family, const struct probe_echo_
 	}
 	if (fd < 0)
 		return -errno;
+	if (o->dont_fragment) {
+		int v = v6 ? IPV6_PMTUDISC_DO : IP_PMTUDISC_DO;
+		setsockopt(fd, v6 ? IPPROTO_IPV6 : IPPROTO_IP, v6 ? IPV6_MTU_DISCOVER : IP_MTU_DISCOVER, &v, sizeof(v));
+	}
 	if (o->faults) {
 		probe_recverr(fd, family);
 	} else if (v6 && raw) {
@@ -73,8 +77,11 @@ static uint16_t csum(const void *p, size_t n)
 static int echo_send(const struct echo_sock *s, const struct nsnet_prefix *dst, uint16_t seq,
 		     const struct probe_echo_opts *o)
 {
-	uint8_t pkt[64] = { 0 };
-	size_t size = o->size < 8 ? 8 : o->size > sizeof(pkt) ? sizeof(pkt) : o->size;
+	/* Up to the largest ICMP message an IP packet holds (the MTU checks ask for big ones). */
+	size_t size = o->size < 8 ? 8 : o->size > 65527 ? 65527 : o->size;
+	_cleanup_free_ uint8_t *pkt = calloc(1, size);
+	if (!pkt)
+		return -ENOMEM;
 	pkt[0] = s->family == AF_INET6 ? ICMP6_ECHO_REQUEST : ICMP_ECHO;
 	pkt[4] = (uint8_t)(o->id >> 8);
 	pkt[5] = (uint8_t)o->id;

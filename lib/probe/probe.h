@@ -49,7 +49,8 @@ struct probe_echo_opts {
 				     * else only replies count and everything else is retried */
 	bool raw;                   /* raw sockets only, never ping sockets */
 	uint16_t id;                /* echo identifier (raw sockets; ping sockets pick their own) */
-	size_t size;                /* bytes of each request, header included: 8..64 */
+	size_t size;                /* bytes of each request, ICMP header included: 8..65527 */
+	bool dont_fragment;         /* DF (IPv4) / no fragmentation (IPv6): too big is an error */
 	const char *tag;            /* text after the header, or NULL */
 };
 

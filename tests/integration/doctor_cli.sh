@@ -45,6 +45,8 @@ usage "doctor: invalid port" red blue --port 65536
 usage "doctor: invalid port" red blue --port x
 usage "doctor: " red blue --port
 usage "doctor: unknown option" red blue --verbose
+usage "doctor: --size goes with an ICMP probe, not --port" red blue --port 80 --size 1400
+usage "doctor: invalid size" red blue --size 20
 usage "doctor red nosuch: DST 'nosuch' is neither an address nor a namespace" red nosuch
 usage "doctor: 'a/b' is neither a namespace nor an address" red a/b
 usage "doctor red 10.1.0.300: DST '10.1.0.300' is neither an address nor a namespace" red 10.1.0.300
@@ -59,7 +61,7 @@ assert_eq "$out" "" "no report when DST has no address"
 
 # ---- the report's keys.
 expect_reachable red blue
-assert_eq "$(docq 'keys | join(",")')" "address,address_note,cause,checks,dst,dst_namespace,fix,path,port,probe,proto,reachable,src" \
+assert_eq "$(docq 'keys | join(",")')" "address,address_note,cause,checks,dst,dst_namespace,fix,path,port,probe,proto,reachable,size,src" \
 	"report keys"
 assert_eq "$(docq '.probe | keys | join(",")')" "detail,result" "probe keys"
 assert_eq "$(docq '[.checks[] | keys | join(",")] | unique | join(" ")')" "evidence,mark" "check keys"

@@ -8,6 +8,7 @@
 #   - a /24 on a network that is a /16 (a mask mismatch)
 #   - a route via a next hop nobody holds, with a router on that link
 #   - DST's own output chain dropping its replies (the request gets in)
+#   - a smaller MTU on the way (a bridge port, SRC's own interface), with --size
 #   - the way back, hop by hop: a router two hops away without a route back, and
 #     an asymmetric reply dropped by SRC's reverse-path filter
 #   - from outside to an address behind NAT: publish the port (then the walk follows
@@ -105,6 +106,26 @@ expect_broken "b: an nftables rule drops its reply to 10.64.0.2 \(table inet f c
 apply_fix
 ping_after_fix a 10.64.0.3
 expect_reachable a b
+teardown
+
+# ---- MTU: b's bridge port at 1400; a small probe passes, a 1450-byte one with DF does not.
+setup
+p=$(port_of b)
+ip link set "$p" mtu 1400
+expect_reachable a b
+ip netns exec a ping -M do -s 1422 -c1 -W1 10.64.0.3 >/dev/null 2>&1 && fail "a 1450-byte packet got through a 1400 MTU"
+expect_broken "the bridge-side end of b's veth \($p in host\) has MTU 1400: a 1450-byte packet that may not be fragmented does not fit through it" \
+	"ip link set $p mtu 1500" a b --size 1450
+assert_eq "$(docq .size)" 1450 "the size in the report"
+apply_fix
+ip netns exec a ping -M do -s 1422 -c1 -W1 10.64.0.3 >/dev/null || fail "a 1450-byte packet does not pass after the fix"
+expect_reachable a b --size 1450
+# SRC's own interface: the kernel refuses to send it at all.
+ip -n a link set eth0 mtu 1300
+expect_broken "a's interface toward 10.64.0.3 \(eth0 in a\) has MTU 1300" "ip -n a link set eth0 mtu 1500" a b --size 1450
+assert_match "$(docq .probe.detail)" "Message too long" "the probe says the kernel refused it"
+apply_fix
+expect_reachable a b --size 1450
 teardown
 
 # ---- the way back: a - r1 - r2 - b, and r2 has no route back to a's subnet.
