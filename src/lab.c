@@ -37,7 +37,11 @@ static void print_steps(json_t *steps)
 	size_t i, j;
 	json_t *s, *c;
 	json_array_foreach(steps, i, s) {
-		printf("%s %s\n", jstr(s, "action"), jstr(s, "element"));
+		bool update = streq_safe(jstr(s, "action"), "update"), explain = json_object_get(s, "commands") != NULL;
+		printf("%s %s%s%s\n", jstr(s, "action"), jstr(s, "element"), update ? ": " : "", update ? jstr(s, "why") : "");
+		/* --explain says why an element is replaced rather than changed in place. */
+		if (explain && !update && jstr(s, "why"))
+			printf("    # replaced: %s\n", jstr(s, "why"));
 		json_array_foreach(json_object_get(s, "commands"), j, c) printf("    %s\n", json_string_value(c));
 	}
 }

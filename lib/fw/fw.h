@@ -143,4 +143,8 @@ bool publish_is_current(json_t *p);
 /* Remove every publish whose namespace is no longer on its network with its address. */
 int publish_drop_stale(struct nsnet_error *e);
 
+/* ---- policy.c, for callers holding fw_lock ---- */
+int fw_net_set_nat_locked(const char *name, bool on, struct nsnet_error *e);
+int fw_net_allow_locked(const char *a, const char *b, bool allow, struct nsnet_error *e);
+
 #endif

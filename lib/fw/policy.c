@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A network's policy in the firewall: NAT on and off, and the exceptions to
- * isolation between two networks. Entry points: each takes fw_lock. */
+ * isolation between two networks. The nsnet_* entry points take fw_lock; the
+ * _locked ones are for callers that hold it (a lab's up). */
 #include "fw/fw.h"
 #include "state/state.h"
 #include "base/base.h"
 
-int nsnet_net_set_nat(const char *name, bool on, struct nsnet_error *e)
+int fw_net_set_nat_locked(const char *name, bool on, struct nsnet_error *e)
 {
-	_cleanup_close_ int lock = -1;
 	json_t *net, *st = NULL;
-	int r = net_name_check(name, e);
-	if (r < 0 || (r = fw_lock(&lock, e)) < 0 || (r = state_net_load(name, &net, e)) < 0)
+	int r = state_net_load(name, &net, e);
+	if (r < 0)
 		return r;
 	if (json_is_true(json_object_get(net, "nat")) == on)
 		goto out;  /* already so */
@@ -47,6 +47,15 @@ out:
 	return r;
 }
 
+int nsnet_net_set_nat(const char *name, bool on, struct nsnet_error *e)
+{
+	_cleanup_close_ int lock = -1;
+	int r = net_name_check(name, e);
+	if (r < 0 || (r = fw_lock(&lock, e)) < 0)
+		return r;
+	return fw_net_set_nat_locked(name, on, e);
+}
+
 static bool allows(json_t *net, const char *other)
 {
 	size_t i;
@@ -74,16 +83,11 @@ static void set_allow(json_t *net, const char *other, bool allow)
 		json_object_del(net, "allow");
 }
 
-int nsnet_net_allow(const char *a, const char *b, bool allow, struct nsnet_error *e)
+int fw_net_allow_locked(const char *a, const char *b, bool allow, struct nsnet_error *e)
 {
-	_cleanup_close_ int lock = -1;
 	json_t *na = NULL, *nb = NULL;
-	int r = net_name_check(a, e);
-	if (r < 0 || (r = net_name_check(b, e)) < 0)
-		return r;
-	if (streq(a, b))
-		return nsnet_errx(e, EINVAL, "a network always reaches itself; name another network");
-	if ((r = fw_lock(&lock, e)) < 0 || (r = state_net_load(a, &na, e)) < 0 || (r = state_net_load(b, &nb, e)) < 0)
+	int r;
+	if ((r = state_net_load(a, &na, e)) < 0 || (r = state_net_load(b, &nb, e)) < 0)
 		goto out;
 	if (allows(na, b) == allow && allows(nb, a) == allow)
 		goto out;  /* already so */
@@ -112,4 +116,17 @@ out:
 	json_decref(na);
 	json_decref(nb);
 	return r;
+}
+
+int nsnet_net_allow(const char *a, const char *b, bool allow, struct nsnet_error *e)
+{
+	_cleanup_close_ int lock = -1;
+	int r = net_name_check(a, e);
+	if (r < 0 || (r = net_name_check(b, e)) < 0)
+		return r;
+	if (streq(a, b))
+		return nsnet_errx(e, EINVAL, "a network always reaches itself; name another network");
+	if ((r = fw_lock(&lock, e)) < 0)
+		return r;
+	return fw_net_allow_locked(a, b, allow, e);
 }

@@ -23,6 +23,30 @@ static int add_all(const struct lab_ctx *c, json_t *add, json_t *done, struct ns
 	return r;
 }
 
+/* In-place changes, after the additions (an allow may name a network just made).
+ * On failure, those already made are turned back. */
+static int update_all(const struct lab_plan *p, struct nsnet_error *e)
+{
+	size_t i;
+	json_t *k;
+	json_array_foreach(p->update, i, k) {
+		const char *key = json_string_value(k), *name = NULL;
+		const struct lab_kind *kind = lab_kind_of(key, &name);
+		json_t *have = json_object_get(p->have, key), *want = json_object_get(p->want, key);
+		int r = kind && kind->update ? kind->update(name, have, want, e) : 0;
+		if (r < 0) {
+			nsnet_err_wrap(e, "update %s", key);
+			while (i-- > 0) {
+				key = json_string_value(json_array_get(p->update, i));
+				kind = lab_kind_of(key, &name);
+				kind->update(name, json_object_get(p->want, key), json_object_get(p->have, key), NULL);
+			}
+			return r;
+		}
+	}
+	return 0;
+}
+
 int lab_apply(const char *lab, const struct lab_plan *p, const struct lab_run *run, struct nsnet_error *e)
 {
 	/* Cancelled while reading or planning: nothing was changed, nothing to undo. */
@@ -50,11 +74,14 @@ int lab_apply(const char *lab, const struct lab_plan *p, const struct lab_run *r
 	json_t *done = json_array();
 	struct lab_ctx c = { .lab = lab, .want = p->want, .run = run };
 	r = add_all(&c, p->add, done, e);
+	if (r == 0)
+		r = update_all(p, e);
 	if (r < 0) {
 		/* Undo what this run created; what it removed stays removed. */
 		lab_remove_elements(lab, p->want, done, NULL);
 	} else {
 		json_array_foreach(p->add, i, k) json_object_set(elements, json_string_value(k), json_object_get(p->want, json_string_value(k)));
+		json_array_foreach(p->update, i, k) json_object_set(elements, json_string_value(k), json_object_get(p->want, json_string_value(k)));
 		/* In the same write as the elements: a kill between two writes would
 		 * leave a lab up without the source that graph and status read. */
 		if (p->record)

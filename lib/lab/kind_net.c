@@ -26,8 +26,116 @@ static json_t *net_spec(const struct topo_net *n)
 			json_array_append_new(gws, lab_addr_json(&g, false));
 		}
 	}
-	return json_pack("{s:s, s:o, s:o, s:b, s:i}", "bridge", bridge, "subnets", subs, "gateways", gws, "nat", n->nat,
-			 "mtu", (int)n->mtu);
+	json_t *o = json_pack("{s:s, s:o, s:o, s:b, s:i}", "bridge", bridge, "subnets", subs, "gateways", gws, "nat", n->nat,
+			      "mtu", (int)n->mtu);
+	/* Only when there is one: records made before allow: existed stay equal. */
+	if (n->n_allow) {
+		json_t *allow = json_array();
+		for (size_t i = 0; i < n->n_allow; i++)
+			json_array_append_new(allow, json_string(n->allow[i]));
+		json_object_set_new(o, "allow", allow);
+	}
+	return o;
+}
+
+static bool lists(json_t *spec, const char *other)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(json_object_get(spec, "allow"), i, v) if (streq_safe(json_string_value(v), other)) return true;
+	return false;
+}
+
+/* The allow pairs of have that want lacks are denied, want's new ones allowed. A
+ * network already gone (removed by the same up) has nothing left to deny. */
+static int sync_allow(const char *name, json_t *have, json_t *want, struct nsnet_error *e)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(json_object_get(have, "allow"), i, v) {
+		const char *o = json_string_value(v);
+		json_t *st;
+		if (!o || lists(want, o) || state_net_load(o, &st, NULL) < 0)
+			continue;
+		json_decref(st);
+		int r = fw_net_allow_locked(name, o, false, e);
+		if (r < 0)
+			return r;
+	}
+	json_array_foreach(json_object_get(want, "allow"), i, v) {
+		const char *o = json_string_value(v);
+		if (!o || lists(have, o))
+			continue;
+		int r = fw_net_allow_locked(name, o, true, e);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* NAT and allow change in place; anything else (subnets, bridge, MTU) replaces. */
+static bool updatable(json_t *have, json_t *want)
+{
+	json_t *a = json_deep_copy(have), *b = json_deep_copy(want);
+	json_object_del(a, "nat");
+	json_object_del(b, "nat");
+	json_object_del(a, "allow");
+	json_object_del(b, "allow");
+	bool same = json_equal(a, b);
+	json_decref(a);
+	json_decref(b);
+	return same;
+}
+
+static int update(const char *name, json_t *have, json_t *want, struct nsnet_error *e)
+{
+	bool nat = json_is_true(json_object_get(want, "nat"));
+	int r = 0;
+	if (nat != json_is_true(json_object_get(have, "nat")))
+		r = fw_net_set_nat_locked(name, nat, e);
+	return r < 0 ? r : sync_allow(name, have, want, e);
+}
+
+static void allow_list(json_t *spec, char *buf, size_t len)
+{
+	size_t i, off = 0;
+	json_t *v;
+	buf[0] = 0;
+	json_array_foreach(json_object_get(spec, "allow"), i, v) if (off < len) off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? "," : "", json_string_value(v));
+	if (!off)
+		snprintf(buf, len, "-");
+}
+
+static void describe_update(json_t *have, json_t *want, char *buf, size_t len)
+{
+	bool n0 = json_is_true(json_object_get(have, "nat")), n1 = json_is_true(json_object_get(want, "nat"));
+	char a0[200], a1[200];
+	allow_list(have, a0, sizeof(a0));
+	allow_list(want, a1, sizeof(a1));
+	int off = 0;
+	buf[0] = 0;
+	if (n0 != n1)
+		off = snprintf(buf, len, "nat %s -> %s", n0 ? "on" : "off", n1 ? "on" : "off");
+	if (!streq(a0, a1) && off >= 0 && (size_t)off < len)
+		snprintf(buf + off, len - (size_t)off, "%sallow %s -> %s", off ? ", " : "", a0, a1);
+}
+
+static void explain_update(json_t *c, const char *name, json_t *have, json_t *want)
+{
+	struct lab_quoter qt = { .i = 0 };
+	bool nat = json_is_true(json_object_get(want, "nat"));
+	if (nat != json_is_true(json_object_get(have, "nat")))
+		lab_cmd(c, "nsnet net set %s nat %s", lab_q(&qt, name), nat ? "on" : "off");
+	size_t i;
+	json_t *v;
+	json_array_foreach(json_object_get(have, "allow"), i, v) if (!lists(want, json_string_value(v))) {
+		qt.i = 1;
+		lab_cmd(c, "nsnet net set %s deny %s", lab_q(&qt, name), lab_q(&qt, json_string_value(v)));
+	}
+	json_array_foreach(json_object_get(want, "allow"), i, v) if (!lists(have, json_string_value(v))) {
+		qt.i = 1;
+		lab_cmd(c, "nsnet net set %s allow %s", lab_q(&qt, name), lab_q(&qt, json_string_value(v)));
+	}
 }
 
 static void wanted(const struct topology *t, json_t *elements)
@@ -113,6 +221,10 @@ static int create(const struct lab_ctx *c, const struct lab_els *els, json_t *do
 		if ((r = make_net(c->lab, els->v[i].name, els->v[i].spec, e)) < 0 || (r = lab_check_cancel(c->run, e)) < 0)
 			return r;
 	}
+	/* Then the exceptions to isolation, once both ends of each exist. */
+	for (size_t i = 0; i < els->n; i++)
+		if ((r = sync_allow(els->v[i].name, NULL, els->v[i].spec, e)) < 0)
+			return nsnet_err_wrap(e, "network '%s'", els->v[i].name);
 	return 0;
 }
 
@@ -236,6 +348,10 @@ const struct lab_kind lab_kind_net = {
 	.check = check,
 	.create = create,
 	.remove = remove_nets,
+	.updatable = updatable,
+	.update = update,
+	.describe_update = describe_update,
+	.explain_update = explain_update,
 	.is_missing = is_missing,
 	.explain = explain,
 	.status = status,

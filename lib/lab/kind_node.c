@@ -20,7 +20,7 @@ static json_t *ifaces_spec(const struct topo_node *n)
 	json_t *ifaces = json_array();
 	/* The first interface on a network gives the default route, unless the file
 	 * names one: a node with two networks has one way out, like a host. */
-	bool want_default = !has_default_route(n);
+	bool want_default = n->gateway && !has_default_route(n);
 	for (size_t i = 0; i < n->n_ifaces; i++) {
 		const struct topo_iface *f = &n->ifaces[i];
 		json_t *ips = json_array();
@@ -205,6 +205,10 @@ const struct lab_kind lab_kind_node = {
 	.create = lab_nodes_create,
 	.remove = lab_nodes_detach,
 	.reap = lab_nodes_reap,
+	.updatable = lab_node_updatable,
+	.update = lab_node_update,
+	.describe_update = lab_node_describe_update,
+	.explain_update = lab_node_explain_update,
 	.is_missing = is_missing,
 	.explain = explain,
 	.status = status,

@@ -190,7 +190,7 @@ int nsnet_lab_up(const char *arg, const struct nsnet_up_opts *opts, json_t **ret
 		goto out;
 	if ((r = lab_plan_make(want, have, &p, e)) < 0 || (r = lab_validate(t->name, &p, e)) < 0)
 		goto out;
-	bool changed = json_array_size(p.add) || json_array_size(p.remove);
+	bool changed = json_array_size(p.add) || json_array_size(p.remove) || json_array_size(p.update);
 	if (ret_report)
 		*ret_report = json_pack("{s:s, s:b, s:b, s:o}", "lab", t->name, "changed", changed, "dry_run", o->dry_run,
 					"steps", lab_plan_describe(&p, o->explain));

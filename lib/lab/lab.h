@@ -30,6 +30,8 @@ json_t *lab_elements(const struct topology *t);
 struct lab_plan {
 	json_t *remove;   /* array of keys, in removal order */
 	json_t *add;      /* array of keys, in creation order */
+	json_t *update;   /* array of keys changed in place (after the additions) */
+	json_t *why;      /* { key: why it is replaced } for the keys in both remove and add */
 	json_t *want;     /* the wanted elements */
 	json_t *have;     /* the recorded elements */
 	json_t *record;   /* other keys (file, source) lab_apply records on success, or NULL */
@@ -159,6 +161,16 @@ struct lab_kind {
 	int (*remove)(const struct lab_removal *c, const struct lab_els *els, struct nsnet_error *e);
 	/* After every kind's remove: what goes last (optional). */
 	void (*reap)(const struct lab_removal *c, const struct lab_els *els);
+	/* Can the recorded element have become want in place, without being replaced
+	 * (a network's NAT or allow list, a node's forwarding)? (Optional.) */
+	bool (*updatable)(json_t *have, json_t *want);
+	/* Change it in place from have to want (lock held); undoing is the same call
+	 * the other way round. */
+	int (*update)(const char *name, json_t *have, json_t *want, struct nsnet_error *e);
+	/* What update changes, one phrase ("nat off -> on"), into buf; and the
+	 * equivalent commands, into cmds. */
+	void (*describe_update)(json_t *have, json_t *want, char *buf, size_t len);
+	void (*explain_update)(json_t *cmds, const char *name, json_t *have, json_t *want);
 	/* Is a recorded element gone from the kernel (so that up makes it again)? */
 	bool (*is_missing)(const char *name, json_t *spec, const struct name_set *host_links);
 	/* The ip/nft commands equivalent to adding (or removing) it, into cmds; specs
@@ -239,6 +251,12 @@ void lab_cmd(json_t *cmds, const char *fmt, ...) __attribute__((format(printf, 2
  * attaches per network, routes, publishes), and removing them (detach from networks
  * that stay; then, last, the namespaces). */
 int lab_nodes_create(const struct lab_ctx *c, const struct lab_els *nodes, json_t *done, struct nsnet_error *e);
+/* node_update.c: a node changed in place (forwarding, sysctls, published ports). */
+bool lab_node_updatable(json_t *have, json_t *want);
+int lab_node_update(const char *name, json_t *have, json_t *want, struct nsnet_error *e);
+void lab_node_describe_update(json_t *have, json_t *want, char *buf, size_t len);
+void lab_node_explain_update(json_t *cmds, const char *name, json_t *have, json_t *want);
+int lab_node_publish_one(const char *node, json_t *p, struct nsnet_error *e);
 int lab_nodes_detach(const struct lab_removal *c, const struct lab_els *nodes, struct nsnet_error *e);
 void lab_nodes_reap(const struct lab_removal *c, const struct lab_els *nodes);
 

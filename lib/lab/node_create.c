@@ -33,21 +33,9 @@ static int node_publish(const char *name, json_t *spec, struct nsnet_error *e)
 	size_t i;
 	json_t *p;
 	json_array_foreach(json_object_get(spec, "publish"), i, p) {
-		struct nsnet_prefix hip;
-		struct nsnet_publish_spec s = {
-			.proto = streq(jstr(p, "proto"), "udp") ? IPPROTO_UDP : IPPROTO_TCP,
-			.host_port = (uint16_t)json_integer_value(json_object_get(p, "host_port")),
-			.port = (uint16_t)json_integer_value(json_object_get(p, "port")),
-			.ns = name,
-		};
-		if (jstr(p, "host_ip")) {
-			if (nsnet_addr_parse(jstr(p, "host_ip"), &hip, e) < 0)
-				return -EINVAL;
-			s.host_ip = &hip;
-		}
-		int r = publish_add_locked(&s, e);
+		int r = lab_node_publish_one(name, p, e);
 		if (r < 0)
-			return nsnet_err_wrap(e, "node '%s': publish %s/%u", name, jstr(p, "proto"), s.host_port);
+			return r;
 	}
 	return 0;
 }

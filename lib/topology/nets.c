@@ -7,7 +7,7 @@
 #include "topology/topology.h"
 #include "base/base.h"
 
-static const char *const net_keys[] = { "subnet", "gateway", "nat", "bridge", "mtu", NULL };
+static const char *const net_keys[] = { "subnet", "gateway", "nat", "bridge", "mtu", "allow", NULL };
 
 const struct topo_net *tp_net_of_family(const struct topo_net *n, int family, size_t *ret_i)
 {
@@ -196,6 +196,53 @@ static int parse_net(struct tp *c, const struct tp_kv *entry, struct topo_net *n
 	return 0;
 }
 
+int tp_unknown_network(struct tp *c, struct topo_pos pos, const char *name)
+{
+	const char *best = NULL;
+	unsigned best_d = 3;
+	for (size_t i = 0; i < c->t->n_nets; i++) {
+		unsigned d = tp_distance(name, c->t->nets[i].name);
+		if (d < best_d) {
+			best_d = d;
+			best = c->t->nets[i].name;
+		}
+	}
+	if (best)
+		return tp_err(c, pos, "unknown network '%s'; did you mean '%s'?", name, best);
+	return tp_err(c, pos, "unknown network '%s'", name);
+}
+
+/* allow: other networks of the lab this one may reach, and they it (as `nsnet net
+ * set A allow B` does by hand). Read once every network is known. */
+static int parse_allow(struct tp *c, const yaml_node_t *m, struct topo_net *n)
+{
+	struct tp_kv kv = tp_get(c, m, "allow");
+	int r = tp_seq(c, &kv, "allow");
+	if (r < 0 || !kv.v)
+		return r;
+	size_t cnt = tp_seq_len(kv.v);
+	if (!(n->allow = calloc(cnt ? cnt : 1, sizeof(*n->allow))))
+		return tp_nomem(c);
+	for (size_t i = 0; i < cnt; i++) {
+		const yaml_node_t *item = tp_seq_at(c, kv.v, i);
+		struct tp_kv ik = { .v = (yaml_node_t *)item };
+		const char *name;
+		if ((r = tp_str(c, &ik, "allow", &name)) < 0)
+			return r;
+		if (streq(name, n->name))
+			return tp_err(c, tp_pos(item), "network '%s' always reaches itself; allow names other networks", name);
+		if (!topo_find_net(c->t, name))
+			return tp_unknown_network(c, tp_pos(item), name);
+		for (size_t j = 0; j < n->n_allow; j++)
+			if (streq(n->allow[j], name))
+				return tp_err(c, tp_pos(item), "network '%s' is allowed twice", name);
+		if (!(n->allow[n->n_allow] = strdup(name)))
+			return tp_nomem(c);
+		n->n_allow++;
+	}
+	return 0;
+}
+
 int tp_parse_networks(struct tp *c, const yaml_node_t *root)
 {
 	struct tp_kv kv = tp_get(c, root, "networks");
@@ -209,6 +256,11 @@ int tp_parse_networks(struct tp *c, const yaml_node_t *root)
 		struct tp_kv entry = tp_map_at(c, kv.v, i);
 		c->t->n_nets++;
 		if ((r = parse_net(c, &entry, &c->t->nets[i], i)) < 0)
+			return r;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct tp_kv entry = tp_map_at(c, kv.v, i);
+		if ((r = parse_allow(c, entry.v, &c->t->nets[i])) < 0)
 			return r;
 	}
 	return 0;

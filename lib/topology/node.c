@@ -10,28 +10,12 @@
 #include "topology/topology.h"
 #include "base/base.h"
 
-static const char *const node_keys[] = { "interfaces", "routes", "forwarding", "sysctls", "publish", NULL };
+static const char *const node_keys[] = { "interfaces", "routes", "forwarding", "gateway", "sysctls", "publish", NULL };
 static const char *const iface_keys[] = { "network", "ip", "ifname", NULL };
 static const char *const route_keys[] = { "to", "via", "dev", NULL };
 static const char *const publish_keys[] = { "host_port", "port", "proto", "host_ip", NULL };
 
 /* ---- interfaces -------------------------------------------------------------- */
-
-static int unknown_network(struct tp *c, struct topo_pos pos, const char *name)
-{
-	const char *best = NULL;
-	unsigned best_d = 3;
-	for (size_t i = 0; i < c->t->n_nets; i++) {
-		unsigned d = tp_distance(name, c->t->nets[i].name);
-		if (d < best_d) {
-			best_d = d;
-			best = c->t->nets[i].name;
-		}
-	}
-	if (best)
-		return tp_err(c, pos, "unknown network '%s'; did you mean '%s'?", name, best);
-	return tp_err(c, pos, "unknown network '%s'", name);
-}
 
 static int iface_network(struct tp *c, struct topo_node *node, const yaml_node_t *item, struct topo_iface *f,
 			 const struct topo_net **ret)
@@ -46,7 +30,7 @@ static int iface_network(struct tp *c, struct topo_node *node, const yaml_node_t
 		return r;
 	const struct topo_net *net = topo_find_net(c->t, f->network);
 	if (!net)
-		return unknown_network(c, tp_kv_pos(&kv), f->network);
+		return tp_unknown_network(c, tp_kv_pos(&kv), f->network);
 	for (size_t i = 0; i + 1 < node->n_ifaces; i++)
 		if (streq(node->ifaces[i].network, f->network))
 			return tp_err(c, tp_kv_pos(&kv), "node '%s' is already on network '%s' (line %d); one interface per network",
@@ -285,7 +269,12 @@ static int parse_node(struct tp *c, const struct tp_kv *entry, struct topo_node 
 	if ((r = parse_ifaces(c, node, m)) < 0 || (r = parse_sysctls(c, node, m)) < 0 ||
 	    (r = parse_publish(c, node, m, idx)) < 0)
 		return r;
-	struct tp_kv kv = tp_get(c, m, "forwarding");
+	/* gateway: false keeps a node to its own networks: no default route. */
+	struct tp_kv kv = tp_get(c, m, "gateway");
+	node->gateway = true;
+	if (kv.v && (r = tp_bool(c, &kv, "gateway", &node->gateway)) < 0)
+		return r;
+	kv = tp_get(c, m, "forwarding");
 	if (kv.v && (r = tp_bool(c, &kv, "forwarding", &node->forwarding)) < 0)
 		return r;
 	return 0;

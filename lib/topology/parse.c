@@ -128,6 +128,9 @@ void topo_free(struct topology *t)
 	for (size_t i = 0; i < t->n_nets; i++) {
 		free(t->nets[i].name);
 		free(t->nets[i].bridge);
+		for (size_t j = 0; j < t->nets[i].n_allow; j++)
+			free(t->nets[i].allow[j]);
+		free(t->nets[i].allow);
 	}
 	free(t->nets);
 	for (size_t i = 0; i < t->n_nodes; i++)

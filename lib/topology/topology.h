@@ -20,6 +20,8 @@ struct topo_net {
 	size_t n_subnets;
 	unsigned mtu;                     /* 0: default */
 	bool nat;
+	char **allow;                     /* other networks of the lab it may reach (and they it) */
+	size_t n_allow;
 	struct topo_pos pos;
 };
 
@@ -53,6 +55,7 @@ struct topo_publish {
 struct topo_node {
 	char *name;                       /* the namespace's name */
 	bool forwarding;
+	bool gateway;                     /* a default route through its first network (gateway: false: none) */
 	struct topo_iface *ifaces;
 	size_t n_ifaces;
 	struct topo_route *routes;
@@ -213,6 +216,8 @@ int tp_parse_nodes(struct tp *c, const yaml_node_t *root);
 int tp_parse_links(struct tp *c, const yaml_node_t *root);
 int tp_assign_ifnames(struct tp *c);
 int tp_parse_routes(struct tp *c);
+/* "unknown network 'x'; did you mean 'y'?" at pos. */
+int tp_unknown_network(struct tp *c, struct topo_pos pos, const char *name);
 int tp_validate_lab(struct tp *c);
 
 /* Helpers shared by the passes. */

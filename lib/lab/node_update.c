@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Changing a node in place: its forwarding switch, its sysctls (changed or new
+ * ones) and its published ports. The namespace, its interfaces and whatever runs in
+ * it stay; anything else (an interface, a network, a sysctl dropped from the file,
+ * whose old value nobody kept) replaces the node.
+ */
+#include <netinet/in.h>
+#include "fw/fw.h"
+#include "lab/lab.h"
+#include "base/base.h"
+
+static bool same_except(json_t *have, json_t *want, const char *const *keys)
+{
+	json_t *a = json_deep_copy(have), *b = json_deep_copy(want);
+	for (; *keys; keys++) {
+		json_object_del(a, *keys);
+		json_object_del(b, *keys);
+	}
+	bool same = json_equal(a, b);
+	json_decref(a);
+	json_decref(b);
+	return same;
+}
+
+bool lab_node_updatable(json_t *have, json_t *want)
+{
+	static const char *const in_place[] = { "forwarding", "sysctls", "publish", NULL };
+	if (!same_except(have, want, in_place))
+		return false;
+	const char *k;
+	json_t *v;
+	json_object_foreach(json_object_get(have, "sysctls"), k, v) if (!json_object_get(json_object_get(want, "sysctls"), k)) return false;
+	return true;
+}
+
+/* p's publish in nsnet's terms (host_ip into *hip). */
+static int pub_spec(const char *node, json_t *p, struct nsnet_publish_spec *s, struct nsnet_prefix *hip,
+		    struct nsnet_error *e)
+{
+	*s = (struct nsnet_publish_spec){
+		.proto = streq_safe(jstr(p, "proto"), "udp") ? IPPROTO_UDP : IPPROTO_TCP,
+		.host_port = (uint16_t)json_integer_value(json_object_get(p, "host_port")),
+		.port = (uint16_t)json_integer_value(json_object_get(p, "port")),
+		.ns = node,
+	};
+	if (jstr(p, "host_ip")) {
+		if (nsnet_addr_parse(jstr(p, "host_ip"), hip, e) < 0)
+			return -EINVAL;
+		s->host_ip = hip;
+	}
+	return 0;
+}
+
+static bool listed(json_t *arr, json_t *x)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(arr, i, v) if (json_equal(v, x)) return true;
+	return false;
+}
+
+int lab_node_publish_one(const char *node, json_t *p, struct nsnet_error *e)
+{
+	struct nsnet_publish_spec s;
+	struct nsnet_prefix hip;
+	int r = pub_spec(node, p, &s, &hip, e);
+	if (r == 0)
+		r = publish_add_locked(&s, e);
+	return r < 0 ? nsnet_err_wrap(e, "node '%s': publish %s/%u", node, jstr(p, "proto"), s.host_port) : 0;
+}
+
+int lab_node_update(const char *name, json_t *have, json_t *want, struct nsnet_error *e)
+{
+	int r = 0;
+	bool fwd = json_is_true(json_object_get(want, "forwarding"));
+	if (fwd != json_is_true(json_object_get(have, "forwarding")))
+		r = nsnet_forwarding_set(name, fwd, e);
+	const char *k;
+	json_t *v;
+	json_object_foreach(json_object_get(want, "sysctls"), k, v) {
+		if (r == 0 && !json_equal(v, json_object_get(json_object_get(have, "sysctls"), k)))
+			r = nsnet_sysctl_set(name, k, json_string_value(v), e);
+	}
+	size_t i;
+	json_t *p;
+	json_array_foreach(json_object_get(have, "publish"), i, p) {
+		struct nsnet_publish_spec s;
+		struct nsnet_prefix hip;
+		if (r == 0 && !listed(json_object_get(want, "publish"), p) && (r = pub_spec(name, p, &s, &hip, e)) == 0) {
+			r = publish_del_locked(s.proto, s.host_ip, s.host_port, e);
+			r = r == -ENOENT ? 0 : r;
+		}
+	}
+	json_array_foreach(json_object_get(want, "publish"), i, p) {
+		if (r == 0 && !listed(json_object_get(have, "publish"), p))
+			r = lab_node_publish_one(name, p, e);
+	}
+	return r < 0 ? nsnet_err_wrap(e, "node '%s'", name) : 0;
+}
+
+void lab_node_describe_update(json_t *have, json_t *want, char *buf, size_t len)
+{
+	static const char *const parts[] = { "forwarding", "sysctls", "publish" };
+	size_t off = 0;
+	buf[0] = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(parts); i++)
+		if (!json_equal(json_object_get(have, parts[i]), json_object_get(want, parts[i])) && off < len)
+			off += (size_t)snprintf(buf + off, len - off, "%s%s", off ? ", " : "", parts[i]);
+	if (off < len)
+		snprintf(buf + off, len - off, " changed in place");
+}
+
+void lab_node_explain_update(json_t *c, const char *name, json_t *have, json_t *want)
+{
+	struct lab_quoter qt = { .i = 0 };
+	const char *n = lab_q(&qt, name);
+	bool fwd = json_is_true(json_object_get(want, "forwarding"));
+	if (fwd != json_is_true(json_object_get(have, "forwarding")))
+		lab_cmd(c, "ip netns exec %s sysctl -w net.ipv4.ip_forward=%d", n, fwd);
+	const char *k;
+	json_t *v;
+	json_object_foreach(json_object_get(want, "sysctls"), k, v) {
+		if (json_equal(v, json_object_get(json_object_get(have, "sysctls"), k)))
+			continue;
+		char kv[1024];
+		snprintf(kv, sizeof(kv), "%s=%s", k, json_string_value(v));
+		qt.i = 1;
+		lab_cmd(c, "ip netns exec %s sysctl -w %s", n, lab_q(&qt, kv));
+	}
+	size_t i;
+	json_t *p;
+	json_array_foreach(json_object_get(have, "publish"), i, p) if (!listed(json_object_get(want, "publish"), p))
+		lab_cmd(c, "nsnet unpublish %lld --proto %s", json_integer_value(json_object_get(p, "host_port")), jstr0(p, "proto"));
+	json_array_foreach(json_object_get(want, "publish"), i, p) if (!listed(json_object_get(have, "publish"), p))
+		lab_cmd(c, "nsnet publish %lld %s:%lld --proto %s", json_integer_value(json_object_get(p, "host_port")), n,
+			json_integer_value(json_object_get(p, "port")), jstr0(p, "proto"));
+}
