@@ -24,12 +24,14 @@ expect_rc() {
 expect_err() {
 	local want=$1 pat=$2; shift 2
 	expect_rc "$want" "$@"
-	echo "$ERR" | grep -qE -- "$pat" || fail "'$*': stderr '$ERR' does not match '$pat'"
+	grep -qE -- "$pat" <<<"$ERR" || fail "'$*': stderr '$ERR' does not match '$pat'"
 	[ "$(echo "$ERR" | wc -l)" -ge 1 ]
 }
 assert_eq() { [ "$1" = "$2" ] || fail "${3:-values differ}: got '$1', expected '$2'"; }
-assert_match() { echo "$1" | grep -qE -- "$2" || fail "${3:-no match}: '$1' does not match '$2'"; }
-assert_no_match() { ! echo "$1" | grep -qE -- "$2" || fail "${3:-unexpected match}: '$1' matches '$2'"; }
+# Here-strings, not `echo | grep -q`: with pipefail, grep -q leaving early can kill
+# echo with SIGPIPE and fail a match that succeeded.
+assert_match() { grep -qE -- "$2" <<<"$1" || fail "${3:-no match}: '$1' does not match '$2'"; }
+assert_no_match() { ! grep -qE -- "$2" <<<"$1" || fail "${3:-unexpected match}: '$1' matches '$2'"; }
 
 # Reachability witnesses: real ping from inside a namespace.
 can_ping() { ip netns exec "$1" ping -c1 -W2 "$2" >/dev/null 2>&1; }
