@@ -158,7 +158,7 @@ int dr_mask_check(struct dr_ctx *c, struct dr_ns *ns);
 
 /* dnat.c: the packet arrives in ns for a published port: rewrites the packet's
  * destination to the serving namespace (true) so the walk goes on. */
-bool dr_dnat(struct dr_ctx *c, struct dr_ns *ns);
+bool dr_dnat(struct dr_ctx *c, struct dr_ns *ns, const char *iif);
 
 /* nat_in.c: DST inside a NAT network, SRC outside every network: publish. */
 int dr_nat_inbound(struct dr_ctx *c, struct dr_ns *ns);
@@ -186,6 +186,8 @@ int dr_fw_hook(struct dr_ctx *c, struct dr_ns *ns, const char *hook, const char 
 int dr_fw_bridged(struct dr_ctx *c, struct dr_ns *ns, const char *bridge, const char *in_port, const char *out_port);
 /* Source NAT at ns's postrouting, forwarded from iif toward oif: 1 (rule in res), 0 none. */
 int dr_fw_snat(struct dr_ctx *c, struct dr_ns *ns, const char *iif, const char *oif, struct nft_result *res);
+/* Destination NAT at ns's prerouting for what arrives on iif: 1 (rule in res), 0 none. */
+int dr_fw_dnat(struct dr_ctx *c, struct dr_ns *ns, const char *iif, struct nft_result *res);
 /* "table ip filter chain FORWARD: rule 'drop'" into buf. */
 void dr_fw_describe(struct dr_ns *ns, const struct nft_result *r, char *buf, size_t len);
 

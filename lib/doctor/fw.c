@@ -270,3 +270,13 @@ int dr_fw_snat(struct dr_ctx *c, struct dr_ns *ns, const char *iif, const char *
 	c->unsure += res->unsure;
 	return res->verdict == NFTV_SNAT;
 }
+
+int dr_fw_dnat(struct dr_ctx *c, struct dr_ns *ns, const char *iif, struct nft_result *res)
+{
+	if (dr_ns_fw(ns) < 0)
+		return 0;
+	struct nft_pkt np = probe_pkt(&c->pkt, iif, NULL);
+	nft_eval_hook(ns->ruleset, "nat", "prerouting", c->pkt.family == AF_INET ? fam_v4 : fam_v6, &np, res);
+	c->unsure += res->unsure;
+	return res->verdict == NFTV_DNAT;
+}

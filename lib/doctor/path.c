@@ -240,7 +240,7 @@ void dr_walk(struct dr_ctx *c)
 			return;
 		if (h.bridge[0] && !(h.bridge_ns == h.ns && streq(h.bridge, h.ifname)))
 			dr_path_add(c, "bridge %s (%s)", h.bridge, h.bridge_ns->name);
-		if (dr_ns_has_addr(h.ns, NULL, &c->pkt.dst, NULL) && !dr_dnat(c, h.ns)) {
+		if (dr_ns_has_addr(h.ns, NULL, &c->pkt.dst, NULL) && !dr_dnat(c, h.ns, h.ifname)) {
 			struct dr_route back;
 			if (dr_arrive(c, h.ns, h.ifname, &back) == 0)
 				walk_back(c, h.ns, back);

@@ -113,14 +113,18 @@ static int vmap(struct nft_eval *ev, const json_t *vm, const char *chain, const 
 
 static int nat_stmt(struct nft_eval *ev, const json_t *x, const char *chain, const json_t *rule, int pos)
 {
-	const json_t *snat = json_object_get(x, "snat");
+	const json_t *snat = json_object_get(x, "snat"), *dnat = json_object_get(x, "dnat");
 	bool masq = json_object_get(x, "masquerade") != NULL;
-	if (!snat && !masq)
+	if (!snat && !masq && !dnat)
 		return GO_ON;
 	decide(ev, chain, rule, pos);
 	ev->res->masquerade = masq;
-	if (snat)
-		snprintf(ev->res->nat_to, sizeof(ev->res->nat_to), "%s", jstr(snat, "addr") ?: "");
+	ev->res->dnat = dnat != NULL;
+	/* A literal address (and port); a map's or a set's is not known here. */
+	if (snat || dnat)
+		snprintf(ev->res->nat_to, sizeof(ev->res->nat_to), "%s", jstr(snat ? snat : dnat, "addr") ?: "");
+	if (dnat && json_is_integer(json_object_get(dnat, "port")))
+		ev->res->nat_port = (unsigned)json_integer_value(json_object_get(dnat, "port"));
 	return C_SNAT;
 }
 
@@ -166,7 +170,7 @@ static enum stmt stmt_kind(const struct nft_eval *ev, const char *k, const json_
 		return S_NEUTRAL;
 	if (listed(verdicts, k) || (streq(k, "xt") && streq(jstr(val, "type") ?: "", "target")))
 		return S_VERDICT;
-	if (ev->nat && (streq(k, "snat") || streq(k, "masquerade")))
+	if (ev->nat && (streq(k, "snat") || streq(k, "masquerade") || streq(k, "dnat")))
 		return S_VERDICT;
 	if (streq(k, "queue") && !ev->p->probe)
 		return S_VERDICT;   /* userspace decides: an unknown verdict */
@@ -239,7 +243,7 @@ static int run_rule(struct nft_eval *ev, const char *chain, const json_t *rule, 
 		else if (streq(k, "queue")) {
 			ev->res->uncertain = true;
 			r = RULE_END;
-		} else if (streq(k, "snat") || streq(k, "masquerade"))
+		} else if (streq(k, "snat") || streq(k, "masquerade") || streq(k, "dnat"))
 			r = nat_stmt(ev, x, chain, rule, pos);
 		else
 			r = verdict(ev, x, chain, rule, pos, depth);
@@ -297,7 +301,7 @@ void nft_eval_base(const json_t *rs, const char *family, const char *table, cons
 {
 	result_init(ret);
 	int r = run_base(rs, family, table, base, p, nat, ret);
-	ret->verdict = r == C_DROP ? NFTV_DROP : r == C_SNAT ? NFTV_SNAT : NFTV_ACCEPT;
+	ret->verdict = r == C_DROP ? NFTV_DROP : r == C_SNAT ? (ret->dnat ? NFTV_DNAT : NFTV_SNAT) : NFTV_ACCEPT;
 }
 
 struct base {
@@ -339,7 +343,7 @@ void nft_eval_hook(const json_t *ruleset, const char *ctype, const char *hook, c
 		const json_t *c = bases[i].chain;
 		int r = run_base(rs, jstr(c, "family"), jstr0(c, "table"), c, p, nat, ret);
 		if (r == C_DROP || r == C_SNAT) {
-			ret->verdict = r == C_DROP ? NFTV_DROP : NFTV_SNAT;
+			ret->verdict = r == C_DROP ? NFTV_DROP : ret->dnat ? NFTV_DNAT : NFTV_SNAT;
 			return;
 		}
 	}

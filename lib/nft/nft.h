@@ -68,7 +68,7 @@ struct nft_pkt {
 
 /* NFTV_NEXT: fell off the end of a chain (iptables-legacy: no table). NFTV_MAYBE: a
  * drop behind a rule that might have let the packet go. NFTV_NONE: no base chain. */
-enum nft_verdict { NFTV_ACCEPT, NFTV_DROP, NFTV_MAYBE, NFTV_NEXT, NFTV_SNAT, NFTV_NONE };
+enum nft_verdict { NFTV_ACCEPT, NFTV_DROP, NFTV_MAYBE, NFTV_NEXT, NFTV_SNAT, NFTV_NONE, NFTV_DNAT };
 
 struct nft_result {
 	enum nft_verdict verdict;    /* ACCEPT, DROP, SNAT or NONE */
@@ -77,8 +77,10 @@ struct nft_result {
 	long handle;                 /* the deciding rule; -1: the chain's policy */
 	int position;                /* 1-based place of that rule in its chain */
 	char comment[128];
-	char nat_to[64];             /* SNAT: the address given, "" for masquerade */
+	char nat_to[64];             /* SNAT/DNAT: the address given, "" for masquerade (or a map: unknown) */
+	unsigned nat_port;           /* DNAT: the port given, 0: unchanged */
 	bool masquerade;
+	bool dnat;                   /* the NAT statement was a dnat (NFTV_DNAT) */
 	unsigned unsure;             /* rules passed over for a match that can't be evaluated */
 	char unsure_what[64];        /* the first such match, e.g. "xt match conntrack" */
 };

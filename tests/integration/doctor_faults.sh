@@ -11,6 +11,7 @@
 #   - a smaller MTU on the way (a bridge port, SRC's own interface), with --size
 #   - the way back, hop by hop: a router two hops away without a route back, and
 #     an asymmetric reply dropped by SRC's reverse-path filter
+#   - a foreign `dnat to` rule in a router: followed to the server behind it
 #   - from outside to an address behind NAT: publish the port (then the walk follows
 #     nsnet's DNAT to the namespace that serves it: a published port that answers
 #     is reachable, one whose service is gone is "nothing listens in blue")
@@ -19,7 +20,7 @@
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/../helpers/doctor.sh"
 
-NSS="a b r c x1 x2 r1 r2"
+NSS="a b r c x1 x2 r1 r2 gw srv cl"
 setup() {
 	nsnet ns add $NSS
 	nsnet net create lan --subnet 10.64.0.0/16 >/dev/null
@@ -158,8 +159,29 @@ ping_after_fix a 10.71.2.2
 expect_reachable a b
 teardown
 
-# ---- outside -> inside through NAT: the way in is a published port.
+# ---- a foreign DNAT rule in a router: doctor follows it to the server.
 command -v socat >/dev/null || skip "socat is not installed"
+nsnet ns add gw srv cl
+nsnet connect cl gw --ip 10.90.1.2/24,10.90.1.1/24 >/dev/null
+nsnet connect gw srv --ip 10.90.2.1/24,10.90.2.2/24 >/dev/null
+nsnet router gw on >/dev/null
+ip -n srv route add default via 10.90.2.1
+ip netns exec gw nft add table ip nat
+ip netns exec gw nft add chain ip nat pre '{ type nat hook prerouting priority -100; }'
+ip netns exec gw nft add rule ip nat pre tcp dport 8080 dnat to 10.90.2.2:80
+ip netns exec srv socat TCP-LISTEN:80,fork,reuseaddr SYSTEM:'echo hi' &
+SERVER=$!
+for _ in $(seq 50); do ip netns exec srv ss -Hltn 'sport = :80' | grep -q . && break; sleep 0.1; done
+assert_eq "$(ip netns exec cl socat -T2 - TCP:10.90.1.1:8080 </dev/null)" hi "the DNAT rule works"
+expect_reachable cl 10.90.1.1 --port 8080
+assert_eq "$DOC_PATH" "cl to-gw 10.90.1.2 -> gw to-cl -> to-srv (forwards) -> srv to-gw 10.90.2.2" "the walk follows the rule"
+assert_match "$(docq '.checks[].evidence' | tr '\n' '|')" "gw: destination NAT: 10.90.1.1 becomes 10.90.2.2:80 \(table ip nat chain pre: rule 1 'tcp dport 8080 dnat to 10.90.2.2:80'" \
+	"the rule is quoted"
+kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=
+expect_broken "nothing listens on tcp port 80 in srv" "~^start the service in srv on tcp port 80" cl 10.90.1.1 --port 8080
+teardown
+
+# ---- outside -> inside through NAT: the way in is a published port.
 nsnet ns add blue wan
 nsnet net create nat --subnet 192.168.15.0/24 --nat >/dev/null
 nsnet net attach nat blue

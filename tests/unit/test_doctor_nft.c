@@ -247,6 +247,25 @@ int main(void)
 	CHECK_STR(r.nat_to, "1.2.3.4");
 	CHECK_STR(r.table, "t");
 
+	/* Destination NAT (a literal address and port), and a reply seen from the server's side. */
+	json_t *dn = json_loads("{\"nftables\":[{\"chain\":{\"family\":\"ip\",\"table\":\"nat\",\"name\":\"pre\","
+				"\"type\":\"nat\",\"hook\":\"prerouting\",\"prio\":-100}},{\"rule\":{\"family\":\"ip\","
+				"\"table\":\"nat\",\"chain\":\"pre\",\"handle\":2,\"expr\":[{\"match\":{\"op\":\"==\","
+				"\"left\":{\"payload\":{\"protocol\":\"tcp\",\"field\":\"dport\"}},\"right\":8080}},"
+				"{\"dnat\":{\"addr\":\"10.90.2.2\",\"port\":80}}]}}]}", 0, NULL);
+	CHECK(dn != NULL);
+	r = run(dn, "nat", "prerouting", v4, pkt(IPPROTO_TCP, "10.90.1.2", "10.90.1.1", 8080), "to-cl", NULL);
+	CHECK(r.verdict == NFTV_DNAT && r.dnat && r.nat_port == 80 && r.handle == 2);
+	CHECK_STR(r.nat_to, "10.90.2.2");
+	r = run(dn, "nat", "prerouting", v4, pkt(IPPROTO_TCP, "10.90.1.2", "10.90.1.1", 22), "to-cl", NULL);
+	CHECK(r.verdict == NFTV_ACCEPT);
+	struct dr_pkt rp = pkt(IPPROTO_TCP, "10.90.1.1", "10.90.1.2", 8080);
+	struct nft_pkt np = { .family = AF_INET, .iif = "to-cl", .src = rp.src, .dst = rp.dst, .l4 = rp.l4, .port = 8080,
+			      .probe = true, .reply = true, .established = true };
+	nft_eval_hook(dn, "nat", "prerouting", v4, &np, &r);
+	CHECK(r.verdict == NFTV_ACCEPT);  /* a reply's destination port is the client's, not 8080 */
+	json_decref(dn);
+
 	/* Quoting rules from the text listing. */
 	char buf[256];
 	dr_nft_rule_text(ruleset_text, "ip", "filter", "INPUT", 5, buf, sizeof(buf));
