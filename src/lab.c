@@ -166,6 +166,9 @@ static void status_text(json_t *st)
 			       json_array_size(ips) ? json_string_value(json_array_get(ips, 0)) : "-",
 			       json_is_true(json_object_get(f, "ok")) ? "ok" : "MISSING");
 		}
+		json_t *nfw = json_object_get(n, "firewall");
+		if (nfw)
+			printf("    firewall (table inet nsnet_node)  %s\n", json_is_true(nfw) ? "ok" : "MISSING");
 		json_array_foreach(json_object_get(n, "publish"), j, f) {
 			const char *hip = jstr(f, "host_ip");
 			printf("    publish %s %s%s%lld -> port %lld\n", jstr(f, "proto"), hip ? hip : "", hip ? ":" : "",

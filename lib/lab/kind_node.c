@@ -43,8 +43,12 @@ static json_t *node_spec(const struct topo_node *n)
 						     p->host_port, "port", p->port, "proto",
 						     p->proto == IPPROTO_UDP ? "udp" : "tcp"));
 	}
-	return json_pack("{s:b, s:o, s:o, s:o}", "forwarding", n->forwarding, "ifaces", ifaces_spec(n), "sysctls",
-			 sysctls, "publish", pub);
+	json_t *o = json_pack("{s:b, s:o, s:o, s:o}", "forwarding", n->forwarding, "ifaces", ifaces_spec(n), "sysctls",
+			      sysctls, "publish", pub);
+	json_t *fw = lab_node_fw_spec(n);
+	if (fw)
+		json_object_set_new(o, "firewall", fw);
+	return o;
 }
 
 static void wanted(const struct topology *t, json_t *elements)
@@ -82,6 +86,16 @@ static int check(const struct lab_check *c, const char *key, const char *name, s
 static bool is_missing(const char *name, json_t *spec, const struct name_set *host_links)
 {
 	return !lab_node_present(name, spec, host_links);
+}
+
+/* Its firewall table deleted behind nsnet's back: up puts it back in place. */
+static json_t *drift(const char *name, json_t *spec)
+{
+	if (!json_object_get(spec, "firewall") || lab_node_fw_present(name))
+		return NULL;
+	json_t *copy = json_deep_copy(spec);
+	json_object_del(copy, "firewall");
+	return copy;
 }
 
 static void explain_iface(json_t *c, const char *name_raw, json_t *f, json_t *specs)
@@ -144,6 +158,8 @@ static void explain(json_t *c, const char *name_raw, json_t *n, json_t *specs, b
 	}
 	size_t i;
 	json_t *f;
+	if (json_object_get(n, "firewall"))
+		lab_node_fw_explain(c, name_raw, json_object_get(n, "firewall"));
 	json_array_foreach(json_object_get(n, "ifaces"), i, f) explain_iface(c, name_raw, f, specs);
 	explain_publish(c, name_raw, n);
 }
@@ -162,8 +178,14 @@ static json_t *status(const char *name, json_t *spec, bool *ok)
 		json_array_append_new(ifaces, o);
 	}
 	*ok &= exists;
-	return json_pack("{s:s, s:b, s:o, s:o}", "name", name, "exists", exists, "interfaces", ifaces, "publish",
-			 json_object_get(spec, "publish") ? json_incref(json_object_get(spec, "publish")) : json_array());
+	json_t *o = json_pack("{s:s, s:b, s:o, s:o}", "name", name, "exists", exists, "interfaces", ifaces, "publish",
+			      json_object_get(spec, "publish") ? json_incref(json_object_get(spec, "publish")) : json_array());
+	if (json_object_get(spec, "firewall")) {
+		bool fw = exists && lab_node_fw_present(name);
+		*ok &= fw;
+		json_object_set_new(o, "firewall", json_boolean(fw));
+	}
+	return o;
 }
 
 /* A map element whose key is the concatenation key[0..n). */
@@ -210,6 +232,7 @@ const struct lab_kind lab_kind_node = {
 	.describe_update = lab_node_describe_update,
 	.explain_update = lab_node_explain_update,
 	.is_missing = is_missing,
+	.drift = drift,
 	.explain = explain,
 	.status = status,
 	.fw_missing = fw_missing,

@@ -59,15 +59,24 @@ static void mark_missing(json_t *have)
 	if (nl_open_fd(NS_SELF, &host, NULL) < 0 || host_link_names(host, &links, NULL) < 0)
 		return;
 	const char *k;
-	json_t *v, *gone = json_array();
+	json_t *v, *gone = json_array(), *drifted = json_array();
+	size_t i;
 	json_object_foreach(have, k, v) {
 		const char *name;
 		const struct lab_kind *kind = lab_kind_of(k, &name);
 		if (kind && kind->is_missing(name, v, &links))
 			json_array_append_new(gone, json_string(k));
+		else if (kind && kind->drift)
+			json_array_append_new(drifted, json_pack("[s, o*]", k, kind->drift(name, v)));
 	}
+	/* What update can put back is updated, not replaced. */
+	json_array_foreach(drifted, i, v) {
+		json_t *copy = json_array_get(v, 1);
+		if (json_is_object(copy))
+			json_object_set(have, json_string_value(json_array_get(v, 0)), copy);
+	}
+	json_decref(drifted);
 	/* A marked copy differs from the wanted spec but still says what to remove. */
-	size_t i;
 	json_array_foreach(gone, i, v) {
 		json_t *copy = json_deep_copy(json_object_get(have, json_string_value(v)));
 		json_object_set_new(copy, "missing", json_true());
@@ -139,7 +148,7 @@ static int read_lab(const char *arg, char **ret_file, char **ret_src, struct top
 		topo_free(t);
 		return r;
 	}
-	if ((r = lab_validate_sysctls(t, e)) < 0) {
+	if ((r = lab_validate_sysctls(t, e)) < 0 || (r = lab_node_fw_check(t, e)) < 0) {
 		topo_free(t);
 		return r;
 	}

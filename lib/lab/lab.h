@@ -171,6 +171,10 @@ struct lab_kind {
 	 * equivalent commands, into cmds. */
 	void (*describe_update)(json_t *have, json_t *want, char *buf, size_t len);
 	void (*explain_update)(json_t *cmds, const char *name, json_t *have, json_t *want);
+	/* A recorded element that is there but has drifted in a part update can put
+	 * back (a node's firewall table deleted by hand): a copy of spec as the kernel
+	 * has it, so that up updates it in place; NULL when it has not. (Optional.) */
+	json_t *(*drift)(const char *name, json_t *spec);
 	/* Is a recorded element gone from the kernel (so that up makes it again)? */
 	bool (*is_missing)(const char *name, json_t *spec, const struct name_set *host_links);
 	/* The ip/nft commands equivalent to adding (or removing) it, into cmds; specs
@@ -257,6 +261,12 @@ int lab_node_update(const char *name, json_t *have, json_t *want, struct nsnet_e
 void lab_node_describe_update(json_t *have, json_t *want, char *buf, size_t len);
 void lab_node_explain_update(json_t *cmds, const char *name, json_t *have, json_t *want);
 int lab_node_publish_one(const char *node, json_t *p, struct nsnet_error *e);
+/* node_fw.c: the node's own nftables table (firewall: in the lab file). */
+json_t *lab_node_fw_spec(const struct topo_node *n);  /* NULL: no rules */
+int lab_node_fw_check(const struct topology *t, struct nsnet_error *e);
+int lab_node_fw_apply(const char *node, json_t *fw, struct nsnet_error *e);  /* fw NULL: no table */
+bool lab_node_fw_present(const char *node);
+void lab_node_fw_explain(json_t *cmds, const char *node, json_t *fw);
 int lab_nodes_detach(const struct lab_removal *c, const struct lab_els *nodes, struct nsnet_error *e);
 void lab_nodes_reap(const struct lab_removal *c, const struct lab_els *nodes);
 

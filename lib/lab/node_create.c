@@ -25,6 +25,8 @@ static int node_settings(const char *name, json_t *spec, struct nsnet_error *e)
 			break;
 		r = nsnet_sysctl_set(name, k, json_string_value(v), e);
 	}
+	if (r == 0 && json_object_get(spec, "firewall"))
+		return lab_node_fw_apply(name, json_object_get(spec, "firewall"), e);
 	return r < 0 ? nsnet_err_wrap(e, "node '%s'", name) : 0;
 }
 

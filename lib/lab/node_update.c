@@ -25,7 +25,7 @@ static bool same_except(json_t *have, json_t *want, const char *const *keys)
 
 bool lab_node_updatable(json_t *have, json_t *want)
 {
-	static const char *const in_place[] = { "forwarding", "sysctls", "publish", NULL };
+	static const char *const in_place[] = { "forwarding", "sysctls", "publish", "firewall", NULL };
 	if (!same_except(have, want, in_place))
 		return false;
 	const char *k;
@@ -82,6 +82,8 @@ int lab_node_update(const char *name, json_t *have, json_t *want, struct nsnet_e
 		if (r == 0 && !json_equal(v, json_object_get(json_object_get(have, "sysctls"), k)))
 			r = nsnet_sysctl_set(name, k, json_string_value(v), e);
 	}
+	if (r == 0 && !json_equal(json_object_get(have, "firewall"), json_object_get(want, "firewall")))
+		r = lab_node_fw_apply(name, json_object_get(want, "firewall"), e);
 	size_t i;
 	json_t *p;
 	json_array_foreach(json_object_get(have, "publish"), i, p) {
@@ -101,7 +103,7 @@ int lab_node_update(const char *name, json_t *have, json_t *want, struct nsnet_e
 
 void lab_node_describe_update(json_t *have, json_t *want, char *buf, size_t len)
 {
-	static const char *const parts[] = { "forwarding", "sysctls", "publish" };
+	static const char *const parts[] = { "forwarding", "sysctls", "publish", "firewall" };
 	size_t off = 0;
 	buf[0] = 0;
 	for (size_t i = 0; i < ARRAY_SIZE(parts); i++)
@@ -135,4 +137,9 @@ void lab_node_explain_update(json_t *c, const char *name, json_t *have, json_t *
 	json_array_foreach(json_object_get(want, "publish"), i, p) if (!listed(json_object_get(have, "publish"), p))
 		lab_cmd(c, "nsnet publish %lld %s:%lld --proto %s", json_integer_value(json_object_get(p, "host_port")), n,
 			json_integer_value(json_object_get(p, "port")), jstr0(p, "proto"));
+	if (!json_equal(json_object_get(have, "firewall"), json_object_get(want, "firewall"))) {
+		lab_cmd(c, "ip netns exec %s nft delete table inet nsnet_node", n);
+		if (json_object_get(want, "firewall"))
+			lab_node_fw_explain(c, name, json_object_get(want, "firewall"));
+	}
 }

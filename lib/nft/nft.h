@@ -20,6 +20,8 @@
 
 /* Run nft commands (text) as one transaction: all of them or none. */
 int nft_run(const char *cmds, struct nsnet_error *e);
+/* The same commands checked by libnftables (dry run): nothing is sent to the kernel. */
+int nft_check(const char *cmds, struct nsnet_error *e);
 /* Run a list command and parse its JSON output ({"nftables": [...]}). */
 int nft_list_json(const char *cmd, json_t **ret, struct nsnet_error *e);
 /* Run a list command with libnftables output flags (NFT_CTX_OUTPUT_*); its text. */

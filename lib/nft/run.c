@@ -71,6 +71,19 @@ int nft_run(const char *cmds, struct nsnet_error *e)
 	return 0;
 }
 
+int nft_check(const char *cmds, struct nsnet_error *e)
+{
+	_cleanup_nft_ struct nft_ctx *ctx = NULL;
+	int r = ctx_new(&ctx, 0, e);
+	if (r < 0)
+		return r;
+	/* Parsed and evaluated, never sent: checking changes nothing anywhere. */
+	nft_ctx_set_dry_run(ctx, true);
+	if (nft_run_cmd_from_buffer(ctx, cmds) != 0)
+		return nft_error(e, nft_ctx_get_error_buffer(ctx));
+	return 0;
+}
+
 int nft_list_json(const char *cmd, json_t **ret, struct nsnet_error *e)
 {
 	_cleanup_nft_ struct nft_ctx *ctx = NULL;

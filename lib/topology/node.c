@@ -10,7 +10,8 @@
 #include "topology/topology.h"
 #include "base/base.h"
 
-static const char *const node_keys[] = { "interfaces", "routes", "forwarding", "gateway", "sysctls", "publish", NULL };
+static const char *const node_keys[] = { "interfaces", "routes", "forwarding", "gateway", "sysctls", "publish", "firewall", NULL };
+const char *const topo_fw_hooks[3] = { "input", "forward", "output" };
 static const char *const iface_keys[] = { "network", "ip", "ifname", NULL };
 static const char *const route_keys[] = { "to", "via", "dev", NULL };
 static const char *const publish_keys[] = { "host_port", "port", "proto", "host_ip", NULL };
@@ -135,6 +136,52 @@ static int parse_sysctls(struct tp *c, struct topo_node *node, const yaml_node_t
 		for (const unsigned char *p = (const unsigned char *)s->value; *p; p++)
 			if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
 				return tp_err(c, s->pos, "the value of sysctl %s contains a control character", s->key);
+	}
+	return 0;
+}
+
+/* ---- the node's own firewall ------------------------------------------------------ */
+
+/* One rule each: nothing that would end it and start another command (';', a
+ * newline) or hide the rest of it ('#'). nft itself checks the rest before `up`
+ * changes anything (lab_validate). */
+static int fw_rule_ok(struct tp *c, const yaml_node_t *item, const char *rule)
+{
+	if (!*rule)
+		return tp_err(c, tp_pos(item), "an empty firewall rule");
+	for (const unsigned char *p = (const unsigned char *)rule; *p; p++)
+		if (*p == ';' || *p == '#' || *p < 0x20 || *p == 0x7f)
+			return tp_err(c, tp_pos(item), "firewall rule '%s': one nft rule, without ';', '#' or control characters",
+				      rule);
+	return 0;
+}
+
+static int parse_firewall(struct tp *c, struct topo_node *node, const yaml_node_t *map)
+{
+	static const char *const hooks[] = { "input", "forward", "output", NULL };
+	struct tp_kv kv = tp_get(c, map, "firewall");
+	char what[300];
+	snprintf(what, sizeof(what), "the firewall of node '%s'", node->name);
+	int r = tp_map(c, kv.v, what, hooks);
+	if (r < 0 || !kv.v)
+		return r;
+	for (size_t h = 0; h < 3; h++) {
+		struct tp_kv hk = tp_get(c, kv.v, topo_fw_hooks[h]);
+		if ((r = tp_seq(c, &hk, topo_fw_hooks[h])) < 0)
+			return r;
+		size_t n = hk.v ? tp_seq_len(hk.v) : 0;
+		if (!(node->fw_rules[h] = calloc(n ? n : 1, sizeof(char *))))
+			return tp_nomem(c);
+		for (size_t i = 0; i < n; i++) {
+			const yaml_node_t *item = tp_seq_at(c, hk.v, i);
+			struct tp_kv ik = { .v = (yaml_node_t *)item };
+			const char *rule;
+			if ((r = tp_str(c, &ik, "a firewall rule", &rule)) < 0 || (r = fw_rule_ok(c, item, rule)) < 0)
+				return r;
+			if (!(node->fw_rules[h][node->n_fw_rules[h]] = strdup(rule)))
+				return tp_nomem(c);
+			node->n_fw_rules[h]++;
+		}
 	}
 	return 0;
 }
@@ -267,7 +314,7 @@ static int parse_node(struct tp *c, const struct tp_kv *entry, struct topo_node 
 		return r;
 	c->node_yaml[idx] = (yaml_node_t *)m;
 	if ((r = parse_ifaces(c, node, m)) < 0 || (r = parse_sysctls(c, node, m)) < 0 ||
-	    (r = parse_publish(c, node, m, idx)) < 0)
+	    (r = parse_publish(c, node, m, idx)) < 0 || (r = parse_firewall(c, node, m)) < 0)
 		return r;
 	/* gateway: false keeps a node to its own networks: no default route. */
 	struct tp_kv kv = tp_get(c, m, "gateway");

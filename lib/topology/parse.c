@@ -119,6 +119,11 @@ static void node_free(struct topo_node *n)
 	for (size_t i = 0; i < n->n_publish; i++)
 		free(n->publish[i].host_ip);
 	free(n->publish);
+	for (size_t h = 0; h < 3; h++) {
+		for (size_t i = 0; i < n->n_fw_rules[h]; i++)
+			free(n->fw_rules[h][i]);
+		free(n->fw_rules[h]);
+	}
 }
 
 void topo_free(struct topology *t)

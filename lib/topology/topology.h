@@ -64,8 +64,15 @@ struct topo_node {
 	size_t n_sysctls;
 	struct topo_publish *publish;
 	size_t n_publish;
+	/* firewall: nftables rules of the node's own, per hook (input, forward, output),
+	 * each one rule in nft's syntax; applied in the node's namespace as its table
+	 * inet nsnet_node. */
+	char **fw_rules[3];
+	size_t n_fw_rules[3];
 	struct topo_pos pos;
 };
+/* The hooks a node's firewall: may name, in the order of fw_rules. */
+extern const char *const topo_fw_hooks[3];
 
 /* A point-to-point veth; an endpoint's node may be "host". */
 struct topo_link {
