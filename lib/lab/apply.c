@@ -8,43 +8,52 @@
 #include "state/state.h"
 #include "base/base.h"
 
-/* Each kind makes its additions, in creation order: networks, nodes, links. */
-static int add_all(const struct lab_ctx *c, json_t *add, json_t *done, struct nsnet_error *e)
+/* The in-place changes of kind k, in plan order; each key goes into updated first. */
+static int update_kind(const struct lab_plan *p, const struct lab_kind *k, json_t *updated, struct nsnet_error *e)
+{
+	size_t i;
+	json_t *key;
+	json_array_foreach(p->update, i, key) {
+		const char *name = NULL;
+		if (lab_kind_of(json_string_value(key), &name) != k)
+			continue;
+		json_array_append(updated, key);
+		int r = k->update(name, json_object_get(p->have, json_string_value(key)),
+				  json_object_get(p->want, json_string_value(key)), e);
+		if (r < 0)
+			return nsnet_err_wrap(e, "update %s", json_string_value(key));
+	}
+	return 0;
+}
+
+/* Turn back what update_kind changed, last first. */
+static void update_undo(const struct lab_plan *p, json_t *updated)
+{
+	for (size_t i = json_array_size(updated); i-- > 0;) {
+		const char *key = json_string_value(json_array_get(updated, i)), *name = NULL;
+		const struct lab_kind *k = lab_kind_of(key, &name);
+		k->update(name, json_object_get(p->want, key), json_object_get(p->have, key), NULL);
+	}
+}
+
+/* Kind by kind in creation order (networks, nodes, links, routes): its additions,
+ * then its in-place changes, so that what a later kind needs is there (a route
+ * through a readdressed link, an allow naming a network just made). */
+static int add_all(const struct lab_ctx *c, const struct lab_plan *p, json_t *done, json_t *updated,
+		   struct nsnet_error *e)
 {
 	int r = 0;
 	for (const struct lab_kind *const *k = lab_kinds; *k && r == 0; k++) {
 		struct lab_els mine = { 0 };
-		if ((r = lab_els_of(add, c->want, *k, &mine, e)) < 0)
+		if ((r = lab_els_of(p->add, c->want, *k, &mine, e)) < 0)
 			break;
 		if (mine.n)
 			r = (*k)->create(c, &mine, done, e);
 		lab_els_free(&mine);
+		if (r == 0 && (*k)->update)
+			r = update_kind(p, *k, updated, e);
 	}
 	return r;
-}
-
-/* In-place changes, after the additions (an allow may name a network just made).
- * On failure, those already made are turned back. */
-static int update_all(const struct lab_plan *p, struct nsnet_error *e)
-{
-	size_t i;
-	json_t *k;
-	json_array_foreach(p->update, i, k) {
-		const char *key = json_string_value(k), *name = NULL;
-		const struct lab_kind *kind = lab_kind_of(key, &name);
-		json_t *have = json_object_get(p->have, key), *want = json_object_get(p->want, key);
-		int r = kind && kind->update ? kind->update(name, have, want, e) : 0;
-		if (r < 0) {
-			nsnet_err_wrap(e, "update %s", key);
-			while (i-- > 0) {
-				key = json_string_value(json_array_get(p->update, i));
-				kind = lab_kind_of(key, &name);
-				kind->update(name, json_object_get(p->want, key), json_object_get(p->have, key), NULL);
-			}
-			return r;
-		}
-	}
-	return 0;
 }
 
 int lab_apply(const char *lab, const struct lab_plan *p, const struct lab_run *run, struct nsnet_error *e)
@@ -71,13 +80,12 @@ int lab_apply(const char *lab, const struct lab_plan *p, const struct lab_run *r
 	json_t *k;
 	json_array_foreach(p->remove, i, k) json_object_del(elements, json_string_value(k));
 
-	json_t *done = json_array();
+	json_t *done = json_array(), *updated = json_array();
 	struct lab_ctx c = { .lab = lab, .want = p->want, .run = run };
-	r = add_all(&c, p->add, done, e);
-	if (r == 0)
-		r = update_all(p, e);
+	r = add_all(&c, p, done, updated, e);
 	if (r < 0) {
-		/* Undo what this run created; what it removed stays removed. */
+		/* Undo what this run created and changed; what it removed stays removed. */
+		update_undo(p, updated);
 		lab_remove_elements(lab, p->want, done, NULL);
 	} else {
 		json_array_foreach(p->add, i, k) json_object_set(elements, json_string_value(k), json_object_get(p->want, json_string_value(k)));
@@ -88,6 +96,7 @@ int lab_apply(const char *lab, const struct lab_plan *p, const struct lab_run *r
 			json_object_update(st, p->record);
 	}
 	json_decref(done);
+	json_decref(updated);
 	json_object_del(st, "journal");
 	json_object_del(st, "pid");
 	json_object_set_new(st, "status", json_string("up"));

@@ -165,6 +165,83 @@ static void explain(json_t *c, const char *name, json_t *l, json_t *specs, bool 
 	}
 }
 
+/* Only the addresses of its ends change: readdressed in place, the pair stays. */
+static bool updatable(json_t *have, json_t *want)
+{
+	json_t *a = json_deep_copy(have), *b = json_deep_copy(want);
+	json_object_del(a, "ips");
+	json_object_del(b, "ips");
+	bool same = json_equal(a, b);
+	json_decref(a);
+	json_decref(b);
+	return same;
+}
+
+/* End i's address from old to new (either may be absent), in one batch. */
+static int readdress(json_t *have, json_t *want, int i, struct nsnet_error *e)
+{
+	const char *ns = end_node(want, i), *ifn = end_ifname(want, i);
+	const char *old = json_string_value(json_array_get(json_object_get(have, "ips"), i));
+	const char *new = json_string_value(json_array_get(json_object_get(want, "ips"), i));
+	if (streq_safe(old, new))
+		return 0;
+	_cleanup_nl_ struct nl *nl = NULL;
+	int r = nl_open(ns, &nl, e);
+	if (r < 0)
+		return r;
+	int idx = link_index(nl, ifn);
+	if (idx < 0)
+		return nsnet_err(e, -idx, "link end %s:%s", ns, ifn);
+	_cleanup_batch_ struct nl_batch b;
+	nl_batch_init(&b);
+	struct nsnet_prefix p;
+	if (old && nsnet_prefix_parse(old, true, &p, NULL) == 0) {
+		msg_addr(&b, false, idx, &p, ifn);
+		nl_batch_tolerate(&b, EADDRNOTAVAIL);
+	}
+	if (new && (r = nsnet_prefix_parse(new, true, &p, e)) == 0)
+		msg_addr(&b, true, idx, &p, ifn);
+	return r < 0 ? r : nl_batch_send(nl, &b, e);
+}
+
+static int update(const char *name, json_t *have, json_t *want, struct nsnet_error *e)
+{
+	int r = 0;
+	for (int i = 0; i < 2 && r == 0; i++)
+		r = readdress(have, want, i, e);
+	return r;
+}
+
+static void describe_update(json_t *have, json_t *want, char *buf, size_t len)
+{
+	json_t *a = json_object_get(have, "ips"), *b = json_object_get(want, "ips");
+	int off = 0;
+	buf[0] = 0;
+	for (int i = 0; i < 2; i++) {
+		const char *o = json_string_value(json_array_get(a, i)), *n = json_string_value(json_array_get(b, i));
+		if (!streq_safe(o, n) && off >= 0 && (size_t)off < len)
+			off += snprintf(buf + off, len - (size_t)off, "%s%s:%s %s -> %s", off ? ", " : "", end_node(want, i),
+					end_ifname(want, i), o ? o : "-", n ? n : "-");
+	}
+}
+
+static void explain_update(json_t *c, const char *name, json_t *have, json_t *want)
+{
+	for (int i = 0; i < 2; i++) {
+		struct lab_quoter qt = { .i = 0 };
+		const char *o = json_string_value(json_array_get(json_object_get(have, "ips"), i));
+		const char *n = json_string_value(json_array_get(json_object_get(want, "ips"), i));
+		bool host = streq(end_node(want, i), NSNET_HOST);
+		const char *ns = host ? "" : lab_q(&qt, end_node(want, i)), *ifn = lab_q(&qt, end_ifname(want, i));
+		if (streq_safe(o, n))
+			continue;
+		if (o)
+			lab_cmd(c, "ip%s%s addr del %s dev %s", host ? "" : " -n ", ns, lab_q(&qt, o), ifn);
+		if (n)
+			lab_cmd(c, "ip%s%s addr add %s dev %s", host ? "" : " -n ", ns, lab_q(&qt, n), ifn);
+	}
+}
+
 static json_t *status(const char *name, json_t *spec, bool *ok)
 {
 	bool up = true;
@@ -197,6 +274,11 @@ const struct lab_kind lab_kind_link = {
 	.check = check,
 	.create = create,
 	.remove = remove_links,
+	.updatable = updatable,
+	.update_replaces_users = true,
+	.update = update,
+	.describe_update = describe_update,
+	.explain_update = explain_update,
 	.is_missing = is_missing,
 	.explain = explain,
 	.status = status,

@@ -164,6 +164,9 @@ struct lab_kind {
 	/* Can the recorded element have become want in place, without being replaced
 	 * (a network's NAT or allow list, a node's forwarding)? (Optional.) */
 	bool (*updatable)(json_t *have, json_t *want);
+	/* An update takes with it what uses the element (a readdressed link: the routes
+	 * through it), as a replacement does. */
+	bool update_replaces_users;
 	/* Change it in place from have to want (lock held); undoing is the same call
 	 * the other way round. */
 	int (*update)(const char *name, json_t *have, json_t *want, struct nsnet_error *e);

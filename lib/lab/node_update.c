@@ -52,6 +52,12 @@ static int pub_spec(const char *node, json_t *p, struct nsnet_publish_spec *s, s
 	return 0;
 }
 
+/* json_equal, with two absent values equal. */
+static bool same(json_t *a, json_t *b)
+{
+	return a == b || (a && b && json_equal(a, b));
+}
+
 static bool listed(json_t *arr, json_t *x)
 {
 	size_t i;
@@ -82,7 +88,7 @@ int lab_node_update(const char *name, json_t *have, json_t *want, struct nsnet_e
 		if (r == 0 && !json_equal(v, json_object_get(json_object_get(have, "sysctls"), k)))
 			r = nsnet_sysctl_set(name, k, json_string_value(v), e);
 	}
-	if (r == 0 && !json_equal(json_object_get(have, "firewall"), json_object_get(want, "firewall")))
+	if (r == 0 && !same(json_object_get(have, "firewall"), json_object_get(want, "firewall")))
 		r = lab_node_fw_apply(name, json_object_get(want, "firewall"), e);
 	size_t i;
 	json_t *p;
@@ -107,7 +113,7 @@ void lab_node_describe_update(json_t *have, json_t *want, char *buf, size_t len)
 	size_t off = 0;
 	buf[0] = 0;
 	for (size_t i = 0; i < ARRAY_SIZE(parts); i++)
-		if (!json_equal(json_object_get(have, parts[i]), json_object_get(want, parts[i])) && off < len)
+		if (!same(json_object_get(have, parts[i]), json_object_get(want, parts[i])) && off < len)
 			off += (size_t)snprintf(buf + off, len - off, "%s%s", off ? ", " : "", parts[i]);
 	if (off < len)
 		snprintf(buf + off, len - off, " changed in place");
@@ -137,7 +143,7 @@ void lab_node_explain_update(json_t *c, const char *name, json_t *have, json_t *
 	json_array_foreach(json_object_get(want, "publish"), i, p) if (!listed(json_object_get(have, "publish"), p))
 		lab_cmd(c, "nsnet publish %lld %s:%lld --proto %s", json_integer_value(json_object_get(p, "host_port")), n,
 			json_integer_value(json_object_get(p, "port")), jstr0(p, "proto"));
-	if (!json_equal(json_object_get(have, "firewall"), json_object_get(want, "firewall"))) {
+	if (!same(json_object_get(have, "firewall"), json_object_get(want, "firewall"))) {
 		lab_cmd(c, "ip netns exec %s nft delete table inet nsnet_node", n);
 		if (json_object_get(want, "firewall"))
 			lab_node_fw_explain(c, name, json_object_get(want, "firewall"));

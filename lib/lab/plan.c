@@ -71,6 +71,19 @@ int lab_plan_make(json_t *want, json_t *have, struct lab_plan *ret, struct nsnet
 			replace(&p, &rm, &add, key, w ? why_changed(v, w) : NULL);
 	}
 	json_object_foreach(want, key, v) if (!json_object_get(have, key)) add_key(&add, key);
+	/* Some updates take their users with them, as a replacement does. */
+	for (size_t i = 0; i < json_array_size(p.update); i++) {
+		const char *name = NULL, *hk, *key = json_string_value(json_array_get(p.update, i));
+		const struct lab_kind *k = lab_kind_of(key, &name);
+		json_t *hv, *used = json_object_get(have, key);
+		if (!k || !k->update_replaces_users)
+			continue;
+		json_object_foreach(have, hk, hv) {
+			const struct lab_kind *hkind = lab_kind_of(hk, NULL);
+			if (hkind && hkind->uses && hkind->uses(hv, k, name, used))
+				replace(&p, &rm, &add, hk, json_sprintf("%s is readdressed", key));
+		}
+	}
 	/* A replaced element takes with it those that use it (a network its nodes, a
 	 * node its links): they are replaced too. */
 	for (size_t i = 0; i < json_array_size(rm.list); i++) {

@@ -166,11 +166,11 @@ assert_eq "$(jq -r '.members | map(.ns) | sort | join(" ")' /run/nsnet/networks/
 assert_eq "$(jq -r '.members | map(.ns) | sort | join(" ")' /run/nsnet/networks/rc-b.json)" "rc4 rc5" "rc-b's members"
 nsnet pingall rc >/dev/null || fail "pingall after the changes"
 
-# 7. The rc1-rc2 link's addresses changed: the link alone is replaced; rc1 and rc2
-# keep their namespaces and their other interfaces.
+# 7. The rc1-rc2 link's addresses changed: the link is readdressed in place; rc1 and
+# rc2 keep their namespaces, their other interfaces, and the link's interfaces.
 export L12="10.63.0.5/30, 10.63.0.6/30"
 lab 10.62.0.25 10.62.0.24 no >"$DIR/lab.yaml"
-assert_eq "$(plan)" "remove link:rc1:l1|rc2:l2,create link:rc1:l1|rc2:l2" "plan of a changed link"
+assert_eq "$(plan)" "update link:rc1:l1|rc2:l2: rc1:l1 10.63.0.1/30 -> 10.63.0.5/30, rc2:l2 10.63.0.2/30 -> 10.63.0.6/30" "plan of a changed link"
 nsnet up "$DIR/lab.yaml" >/dev/null
 settle
 snap v6 host rc1 rc2 rc4 rc5

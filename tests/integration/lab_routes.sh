@@ -83,5 +83,20 @@ assert_match "$(ip -n b route show 10.62.0.0/30)" 'via 10.62.2.9 dev b0' "b's ro
 assert_eq "$(stat -L -c %i /run/netns/b)" "$ns_ino" "b's namespace is the same one"
 kill -0 "$SLEEPER" 2>/dev/null || fail "the process in b died when its route changed"
 
+# A link's addresses changed in the file: readdressed in place (the pair, the
+# namespaces and the process stay), and the routes through it are made again.
+sed -i 's#ips: \[10.62.0.1/30, 10.62.0.2/30\]#ips: [10.62.0.5/30, 10.62.0.6/30]#; s#via: 10.62.0.2}#via: 10.62.0.6}#' "$DIR/rt.yaml"
+a0=$(ip -n a -j link show a0 | jq -r '.[0].ifindex')
+plan=$(nsnet up "$DIR/rt.yaml" --dry-run)
+assert_match "$plan" 'update link:a:a0\|r:r0: a:a0 10.62.0.1/30 -> 10.62.0.5/30, r:r0 10.62.0.2/30 -> 10.62.0.6/30' "the plan readdresses the link"
+assert_match "$plan" 'create route:a\|10.62.2.0/24' "the route through it is made again"
+nsnet up "$DIR/rt.yaml" >/dev/null
+assert_eq "$(ip -n a -j link show a0 | jq -r '.[0].ifindex')" "$a0" "a0 is the same interface"
+assert_match "$(ip -n a -4 addr show a0)" "10.62.0.5/30" "a0's new address"
+assert_no_match "$(ip -n a -4 addr show a0)" "10.62.0.1/" "a0's old address gone"
+assert_match "$(ip -n a route show 10.62.2.0/24)" "via 10.62.0.6 dev a0" "the route via the new peer address"
+kill -0 "$SLEEPER" 2>/dev/null || fail "the process in b died when a link was readdressed"
+expect_rc 0 "$NSNET" status rt
+
 nsnet down rt
 assert_eq "$(ls /run/netns)" "" "down leaves no namespace"
