@@ -112,6 +112,23 @@ static int listening(struct dr_ctx *c, struct dr_ns *ns)
 	return 0;
 }
 
+/* An ICMP echo that arrives is answered unless the kernel is told to ignore echoes. */
+static int echo_ignored(struct dr_ctx *c, struct dr_ns *ns)
+{
+	bool v6 = c->pkt.family == AF_INET6;
+	const char *key = v6 ? "net/ipv6/icmp/echo_ignore_all" : "net/ipv4/icmp_echo_ignore_all";
+	if ((c->pkt.l4 != IPPROTO_ICMP && c->pkt.l4 != IPPROTO_ICMPV6) || dr_sysctl_int(ns, key) != 1)
+		return 0;
+	char fix[600], ex[300], dotted[64];
+	snprintf(dotted, sizeof(dotted), "%s", key);
+	for (char *p = dotted; *p; p++)
+		*p = *p == '/' ? '.' : *p;
+	dr_check(c, DR_FAIL, "%s: %s=1: it ignores every echo request", ns->name, dotted);
+	snprintf(fix, sizeof(fix), "%ssysctl -w %s=0", dr_exec_in(ns->name, ex, sizeof(ex)), dotted);
+	dr_cause(c, fix, "%s ignores ICMP echo requests (%s=1): the packet arrives, no reply is sent", ns->name, dotted);
+	return -1;
+}
+
 /* The reply leaves DST through its own output hook: a rule there that drops what
  * goes back to SRC breaks the exchange as surely as one on input. */
 static int reply_output(struct dr_ctx *c, struct dr_ns *ns, const char *oif)
@@ -140,7 +157,7 @@ int dr_arrive(struct dr_ctx *c, struct dr_ns *ns, const char *ifname, struct dr_
 		dr_cause(c, fix, "%s holds %s too, so the packet ends there instead of in %s", ns->name, d, c->dst_ns);
 		return -1;
 	}
-	if (dr_fw_hook(c, ns, "input", ifname, NULL, dr_flow(c, fl, sizeof(fl))) < 0)
+	if (dr_fw_hook(c, ns, "input", ifname, NULL, dr_flow(c, fl, sizeof(fl))) < 0 || echo_ignored(c, ns) < 0)
 		return -1;
 	struct dr_route rb;
 	int err = dr_route_get(ns, &c->pkt.src, &c->pkt.dst, 0, &rb);

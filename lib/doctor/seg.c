@@ -371,6 +371,47 @@ static int segment_bridge(struct dr_ctx *c, struct dr_ns *ns, const char *dev, s
 	return 0;
 }
 
+/* The holder must answer ARP for the next hop: not with ARP off on its interface
+ * (NOARP), not told by arp_ignore=8 never to, and not with the sender's own MAC (the
+ * bridge would send the frames back to the sender's port). */
+static int answers_arp(struct dr_ctx *c, struct dr_ns *ns, const char *dev, struct dr_ns *ons, const char *ifname,
+		       const char *a)
+{
+	char fix[1536], ipn[300], ex[300], key[128];
+	json_t *it = dr_ns_iface(ons, ifname);
+	if (c->pkt.family != AF_INET)
+		goto mac;
+	if (json_is_false(json_object_get(it, "arp"))) {
+		dr_check(c, DR_FAIL, "%s: %s has ARP off (NOARP): it never answers who-has %s", ons->name, ifname, a);
+		snprintf(fix, sizeof(fix), "%slink set %s arp on", dr_ip_n(ons->name, ipn, sizeof(ipn)), ifname);
+		dr_cause(c, fix, "%s's %s has ARP turned off, so %s never learns the MAC of %s", ons->name, ifname, ns->name, a);
+		return -1;
+	}
+	snprintf(key, sizeof(key), "net/ipv4/conf/%s/arp_ignore", ifname);
+	int ai = dr_sysctl_int(ons, key), aa = dr_sysctl_int(ons, "net/ipv4/conf/all/arp_ignore");
+	if ((ai > aa ? ai : aa) == 8) {
+		dr_check(c, DR_FAIL, "%s: arp_ignore=8 on %s: it answers no ARP request at all", ons->name, ifname);
+		snprintf(fix, sizeof(fix), "%ssysctl -w net.ipv4.conf.all.arp_ignore=0 net/ipv4/conf/%s/arp_ignore=0",
+			 dr_exec_in(ons->name, ex, sizeof(ex)), ifname);
+		dr_cause(c, fix, "%s is told never to answer ARP (arp_ignore=8), so %s never learns the MAC of %s", ons->name,
+			 ns->name, a);
+		return -1;
+	}
+mac:;
+	const char *mine = jstr(dr_ns_iface(ns, dev), "mac"), *theirs = jstr(it, "mac");
+	if (mine && theirs && !strcasecmp(mine, theirs) && !(ns == ons && streq(dev, ifname))) {
+		/* A new locally administered MAC, stable for the name. */
+		uint32_t h = nsnet_hash32(ons->name) ^ (nsnet_hash32(ifname) << 1);
+		dr_check(c, DR_FAIL, "%s: %s has the MAC %s of %s's %s", ons->name, ifname, theirs, ns->name, dev);
+		snprintf(fix, sizeof(fix), "%slink set %s address 02:6e:%02x:%02x:%02x:%02x", dr_ip_n(ons->name, ipn, sizeof(ipn)),
+			 ifname, (h >> 24) & 0xff, (h >> 16) & 0xff, (h >> 8) & 0xff, h & 0xff);
+		dr_cause(c, fix, "%s's %s and %s's %s have the same MAC %s: frames for one go to the other", ons->name, ifname,
+			 ns->name, dev, theirs);
+		return -1;
+	}
+	return 0;
+}
+
 /* The one end that holds the next hop: its port and interface up, the bridge lets
  * the packet through, and the sender's neighbour entry points at it. */
 static int segment_owner(struct dr_ctx *c, struct dr_ns *ns, const char *dev, const struct nsnet_prefix *nh,
@@ -401,6 +442,8 @@ static int segment_owner(struct dr_ctx *c, struct dr_ns *ns, const char *dev, co
 	/* Bridged from port to port; what the bridge's own address sends is the
 	 * host's output, already checked. */
 	if (s->bns && o->port && s->in_port && dr_fw_bridged(c, s->bns, s->bridge, s->in_port, o->port) < 0)
+		return -1;
+	if (!o->is_bridge && answers_arp(c, ns, dev, ons, o->ifname, a) < 0)
 		return -1;
 	char holder[300];
 	snprintf(holder, sizeof(holder), "%s's %s", o->ns, o->ifname);

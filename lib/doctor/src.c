@@ -257,6 +257,23 @@ void dr_no_route(struct dr_ctx *c, struct dr_ns *ns, int err, int type)
 		 err < 0 ? strerror(-err) : type == RTN_BLACKHOLE ? "blackhole route" : type == RTN_PROHIBIT ? "prohibit route"
 												 : "unreachable route");
 	dr_ip_n(ns->name, ipn, sizeof(ipn));
+	/* A route whose type is the refusal (blackhole, prohibit, unreachable): say which.
+	 * The kernel's lookup answers those with an error (EINVAL, EACCES, EHOSTUNREACH). */
+	{
+		size_t i;
+		json_t *rt;
+		json_array_foreach(json_object_get(ns->model, "routes"), i, rt) {
+			const char *t = jstr(rt, "type"), *dst = jstr(rt, "dst");
+			struct nsnet_prefix p;
+			if (!t || !dst || streq(t, "unicast") || streq(t, "local") || streq(t, "broadcast"))
+				continue;
+			if (!streq(dst, "default") && (nsnet_prefix_parse(dst, false, &p, NULL) < 0 || !nsnet_prefix_contains(&p, &c->pkt.dst)))
+				continue;
+			snprintf(fix, sizeof(fix), "%sroute del %s %s", ipn, t, dst);
+			dr_cause(c, fix, "%s has a %s route for %s, which covers %s", ns->name, t, dst, d);
+			return;
+		}
+	}
 	const char *down = NULL;
 	if (cause_link_down(c, ns, ipn, &down) || cause_no_netmask(c, ns, ipn, d))
 		return;

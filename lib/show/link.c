@@ -82,6 +82,7 @@ int show_link_parse(const struct nlmsghdr *nlh, struct show_links *l)
 	    show_set(k.obj, "operstate", json_string(show_operstate_name(d.operstate))) ||
 	    show_set(k.obj, "admin_up", json_boolean(d.flags & IFF_UP)) ||
 	    show_set(k.obj, "lower_up", json_boolean(d.flags & IFF_LOWER_UP)) ||
+	    show_set(k.obj, "arp", json_boolean(!(d.flags & IFF_NOARP))) ||
 	    show_set(k.obj, "mtu", json_integer(d.mtu)) || show_set(k.obj, "mac", show_str_or_null(macs)) ||
 	    show_set(k.obj, "master", json_null()) || show_set(k.obj, "peer", json_null()) || add_link(l, &k) < 0) {
 		json_decref(k.obj);

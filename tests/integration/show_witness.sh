@@ -61,6 +61,7 @@ ip_links() {
 	ipns "$1" -j -d link show | jq -S '[.[] | {name: .ifname, index: .ifindex, mtu, mac: .address,
 		master: (.master // null), operstate,
 		admin_up: (.flags | index("UP") != null), lower_up: (.flags | index("LOWER_UP") != null),
+		arp: (.flags | index("NOARP") == null),
 		kind: (.linkinfo.info_kind // (if .link_type == "loopback" then "loopback" else "device" end))}]
 		| sort_by(.index)'
 }
