@@ -51,3 +51,25 @@ void lab_cmd(json_t *cmds, const char *fmt, ...)
 	va_end(ap);
 	json_array_append_new(cmds, json_string(buf));
 }
+
+void lab_cmd_sysctl(json_t *cmds, const char *node, const char *key, const char *value)
+{
+	struct lab_quoter qt = { .i = 0 };
+	char kv[1024];
+	snprintf(kv, sizeof(kv), "%s=%s", key, value ? value : "");
+	const char *n = lab_q(&qt, node);
+	lab_cmd(cmds, "ip netns exec %s sysctl -w %s", n, lab_q(&qt, kv));
+}
+
+bool lab_spec_same_except(json_t *a, json_t *b, const char *const *keys)
+{
+	json_t *x = json_deep_copy(a), *y = json_deep_copy(b);
+	for (; *keys; keys++) {
+		json_object_del(x, *keys);
+		json_object_del(y, *keys);
+	}
+	bool same = json_equal(x, y);
+	json_decref(x);
+	json_decref(y);
+	return same;
+}

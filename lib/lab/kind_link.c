@@ -168,13 +168,8 @@ static void explain(json_t *c, const char *name, json_t *l, json_t *specs, bool 
 /* Only the addresses of its ends change: readdressed in place, the pair stays. */
 static bool updatable(json_t *have, json_t *want)
 {
-	json_t *a = json_deep_copy(have), *b = json_deep_copy(want);
-	json_object_del(a, "ips");
-	json_object_del(b, "ips");
-	bool same = json_equal(a, b);
-	json_decref(a);
-	json_decref(b);
-	return same;
+	static const char *const in_place[] = { "ips", NULL };
+	return lab_spec_same_except(have, want, in_place);
 }
 
 /* End i's address from old to new (either may be absent), in one batch. */

@@ -76,15 +76,8 @@ static int sync_allow(const char *name, json_t *have, json_t *want, struct nsnet
 /* NAT and allow change in place; anything else (subnets, bridge, MTU) replaces. */
 static bool updatable(json_t *have, json_t *want)
 {
-	json_t *a = json_deep_copy(have), *b = json_deep_copy(want);
-	json_object_del(a, "nat");
-	json_object_del(b, "nat");
-	json_object_del(a, "allow");
-	json_object_del(b, "allow");
-	bool same = json_equal(a, b);
-	json_decref(a);
-	json_decref(b);
-	return same;
+	static const char *const in_place[] = { "nat", "allow", NULL };
+	return lab_spec_same_except(have, want, in_place);
 }
 
 static int update(const char *name, json_t *have, json_t *want, struct nsnet_error *e)

@@ -150,12 +150,7 @@ static void explain(json_t *c, const char *name_raw, json_t *n, json_t *specs, b
 		lab_cmd(c, "ip netns exec %s sysctl -w net.ipv4.ip_forward=1", name);
 	const char *k;
 	json_t *v;
-	json_object_foreach(json_object_get(n, "sysctls"), k, v) {
-		char kv[1024];
-		snprintf(kv, sizeof(kv), "%s=%s", k, json_string_value(v));
-		qt.i = 1;
-		lab_cmd(c, "ip netns exec %s sysctl -w %s", name, lab_q(&qt, kv));
-	}
+	json_object_foreach(json_object_get(n, "sysctls"), k, v) lab_cmd_sysctl(c, name_raw, k, json_string_value(v));
 	size_t i;
 	json_t *f;
 	if (json_object_get(n, "firewall"))

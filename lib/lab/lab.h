@@ -253,6 +253,10 @@ struct lab_quoter {
 };
 const char *lab_q(struct lab_quoter *qt, const char *s);
 void lab_cmd(json_t *cmds, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "ip netns exec NODE sysctl -w KEY=VALUE", quoted. */
+void lab_cmd_sysctl(json_t *cmds, const char *node, const char *key, const char *value);
+/* Are two specs equal once keys (NULL-ended) are left out of both? For updatable(). */
+bool lab_spec_same_except(json_t *a, json_t *b, const char *const *keys);
 
 /* kind_node.c's work, in files of their own: making nodes (namespaces, settings,
  * attaches per network, routes, publishes), and removing them (detach from networks

@@ -10,23 +10,10 @@
 #include "lab/lab.h"
 #include "base/base.h"
 
-static bool same_except(json_t *have, json_t *want, const char *const *keys)
-{
-	json_t *a = json_deep_copy(have), *b = json_deep_copy(want);
-	for (; *keys; keys++) {
-		json_object_del(a, *keys);
-		json_object_del(b, *keys);
-	}
-	bool same = json_equal(a, b);
-	json_decref(a);
-	json_decref(b);
-	return same;
-}
-
 bool lab_node_updatable(json_t *have, json_t *want)
 {
 	static const char *const in_place[] = { "forwarding", "sysctls", "publish", "firewall", NULL };
-	if (!same_except(have, want, in_place))
+	if (!lab_spec_same_except(have, want, in_place))
 		return false;
 	const char *k;
 	json_t *v;
@@ -129,12 +116,8 @@ void lab_node_explain_update(json_t *c, const char *name, json_t *have, json_t *
 	const char *k;
 	json_t *v;
 	json_object_foreach(json_object_get(want, "sysctls"), k, v) {
-		if (json_equal(v, json_object_get(json_object_get(have, "sysctls"), k)))
-			continue;
-		char kv[1024];
-		snprintf(kv, sizeof(kv), "%s=%s", k, json_string_value(v));
-		qt.i = 1;
-		lab_cmd(c, "ip netns exec %s sysctl -w %s", n, lab_q(&qt, kv));
+		if (!json_equal(v, json_object_get(json_object_get(have, "sysctls"), k)))
+			lab_cmd_sysctl(c, name, k, json_string_value(v));
 	}
 	size_t i;
 	json_t *p;
