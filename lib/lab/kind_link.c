@@ -168,17 +168,20 @@ static void explain(json_t *c, const char *name, json_t *l, json_t *specs, bool 
 /* Only the addresses of its ends change: readdressed in place, the pair stays. */
 static bool updatable(json_t *have, json_t *want)
 {
-	static const char *const in_place[] = { "ips", NULL };
+	static const char *const in_place[] = { "ips", "mtu", NULL };
 	return lab_spec_same_except(have, want, in_place);
 }
 
-/* End i's address from old to new (either may be absent), in one batch. */
+/* End i's address from old to new (either may be absent) and its MTU (0: the
+ * kernel's 1500), in one batch. */
 static int readdress(json_t *have, json_t *want, int i, struct nsnet_error *e)
 {
 	const char *ns = end_node(want, i), *ifn = end_ifname(want, i);
 	const char *old = json_string_value(json_array_get(json_object_get(have, "ips"), i));
 	const char *new = json_string_value(json_array_get(json_object_get(want, "ips"), i));
-	if (streq_safe(old, new))
+	unsigned mtu0 = (unsigned)json_integer_value(json_object_get(have, "mtu")),
+		 mtu1 = (unsigned)json_integer_value(json_object_get(want, "mtu"));
+	if (streq_safe(old, new) && mtu0 == mtu1)
 		return 0;
 	_cleanup_nl_ struct nl *nl = NULL;
 	int r = nl_open(ns, &nl, e);
@@ -189,7 +192,11 @@ static int readdress(json_t *have, json_t *want, int i, struct nsnet_error *e)
 		return nsnet_err(e, -idx, "link end %s:%s", ns, ifn);
 	_cleanup_batch_ struct nl_batch b;
 	nl_batch_init(&b);
+	if (mtu0 != mtu1)
+		msg_link_mtu(&b, idx, ifn, mtu1 ? mtu1 : 1500);
 	struct nsnet_prefix p;
+	if (streq_safe(old, new))
+		old = new = NULL;
 	if (old && nsnet_prefix_parse(old, true, &p, NULL) == 0) {
 		msg_addr(&b, false, idx, &p, ifn);
 		nl_batch_tolerate(&b, EADDRNOTAVAIL);
@@ -210,8 +217,11 @@ static int update(const char *name, json_t *have, json_t *want, struct nsnet_err
 static void describe_update(json_t *have, json_t *want, char *buf, size_t len)
 {
 	json_t *a = json_object_get(have, "ips"), *b = json_object_get(want, "ips");
+	json_int_t m0 = json_integer_value(json_object_get(have, "mtu")), m1 = json_integer_value(json_object_get(want, "mtu"));
 	int off = 0;
 	buf[0] = 0;
+	if (m0 != m1)
+		off = snprintf(buf, len, "mtu %lld -> %lld", m0 ? m0 : 1500, m1 ? m1 : 1500);
 	for (int i = 0; i < 2; i++) {
 		const char *o = json_string_value(json_array_get(a, i)), *n = json_string_value(json_array_get(b, i));
 		if (!streq_safe(o, n) && off >= 0 && (size_t)off < len)
@@ -222,12 +232,16 @@ static void describe_update(json_t *have, json_t *want, char *buf, size_t len)
 
 static void explain_update(json_t *c, const char *name, json_t *have, json_t *want)
 {
+	json_int_t m1 = json_integer_value(json_object_get(want, "mtu"));
+	bool mtu = m1 != json_integer_value(json_object_get(have, "mtu"));
 	for (int i = 0; i < 2; i++) {
 		struct lab_quoter qt = { .i = 0 };
 		const char *o = json_string_value(json_array_get(json_object_get(have, "ips"), i));
 		const char *n = json_string_value(json_array_get(json_object_get(want, "ips"), i));
 		bool host = streq(end_node(want, i), NSNET_HOST);
 		const char *ns = host ? "" : lab_q(&qt, end_node(want, i)), *ifn = lab_q(&qt, end_ifname(want, i));
+		if (mtu)
+			lab_cmd(c, "ip%s%s link set %s mtu %lld", host ? "" : " -n ", ns, ifn, m1 ? m1 : 1500);
 		if (streq_safe(o, n))
 			continue;
 		if (o)

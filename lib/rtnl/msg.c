@@ -125,6 +125,14 @@ int msg_link_alias(struct nl_batch *b, int index, const char *name, const char *
 	return PUT_STR(b, nlh, IFLA_IFALIAS, alias) ? 0 : -EMSGSIZE;
 }
 
+int msg_link_mtu(struct nl_batch *b, int index, const char *name, unsigned mtu)
+{
+	struct nlmsghdr *nlh = link_msg(b, RTM_NEWLINK, index, name, "set the MTU of");
+	if (!nlh)
+		return -ENOMEM;
+	return PUT_U32(b, nlh, IFLA_MTU, mtu) ? 0 : -EMSGSIZE;
+}
+
 int msg_link_del(struct nl_batch *b, int index, const char *name)
 {
 	return link_msg(b, RTM_DELLINK, index, name, "delete link") ? 0 : -ENOMEM;

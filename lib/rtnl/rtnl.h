@@ -120,6 +120,7 @@ enum {
 	LINK_DOWN = 1 << 2,
 };
 int msg_link_set(struct nl_batch *b, int index, const char *name, unsigned flags);
+int msg_link_mtu(struct nl_batch *b, int index, const char *name, unsigned mtu);
 /* IFLA_IFALIAS (the kernel ignores it when a link is created: a request of its own). */
 int msg_link_alias(struct nl_batch *b, int index, const char *name, const char *alias);
 int msg_link_del(struct nl_batch *b, int index, const char *name);

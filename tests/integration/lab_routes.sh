@@ -97,6 +97,13 @@ assert_no_match "$(ip -n a -4 addr show a0)" "10.62.0.1/" "a0's old address gone
 assert_match "$(ip -n a route show 10.62.2.0/24)" "via 10.62.0.6 dev a0" "the route via the new peer address"
 kill -0 "$SLEEPER" 2>/dev/null || fail "the process in b died when a link was readdressed"
 expect_rc 0 "$NSNET" status rt
+# ... and its MTU: set on both ends in place.
+sed -i 's#ips: \[10.62.0.5/30, 10.62.0.6/30\]#&\n    mtu: 1400#' "$DIR/rt.yaml"
+assert_match "$(nsnet up "$DIR/rt.yaml" --dry-run)" 'update link:a:a0\|r:r0: mtu 1500 -> 1400' "the plan sets the MTU in place"
+nsnet up "$DIR/rt.yaml" >/dev/null
+assert_eq "$(ip -n a -j link show a0 | jq -r '.[0].mtu') $(ip -n r -j link show r0 | jq -r '.[0].mtu')" "1400 1400" "both ends' MTU"
+assert_eq "$(ip -n a -j link show a0 | jq -r '.[0].ifindex')" "$a0" "a0 is still the same interface"
+kill -0 "$SLEEPER" 2>/dev/null || fail "the process in b died when a link's MTU changed"
 
 nsnet down rt
 assert_eq "$(ls /run/netns)" "" "down leaves no namespace"
