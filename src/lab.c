@@ -101,8 +101,8 @@ int verb_up(int argc, char **argv)
 
 int verb_down(int argc, char **argv)
 {
-	bool json = take_flag(&argc, argv, "--json");
 	const char *lab = NULL;
+	bool json = take_flag(&argc, argv, "--json");
 	int r = one_arg(argc, argv, &lab);
 	if (r)
 		return r;
@@ -249,19 +249,31 @@ int verb_labs(int argc, char **argv)
 	return json_only_verb(argc, argv, nsnet_lab_list, labs_text);
 }
 
+/* graph as a report: the DOT text, or with --json {"lab", "dot"}. */
+static int graph_get(const char *lab, json_t **ret, struct nsnet_error *e)
+{
+	char *dot;
+	int r = nsnet_lab_graph(lab, &dot, e);
+	if (r < 0)
+		return r;
+	*ret = json_pack("{s:s?, s:s}", "lab", lab, "dot", dot);
+	free(dot);
+	return *ret ? 0 : nsnet_err(e, ENOMEM, "graph");
+}
+
+static void graph_text(json_t *g)
+{
+	fputs(jstr(g, "dot"), stdout);
+}
+
+static bool always(json_t *v)
+{
+	return true;
+}
+
 int verb_graph(int argc, char **argv)
 {
-	const char *lab = NULL;
-	int r = one_arg(argc, argv, &lab);
-	if (r)
-		return r;
-	struct nsnet_error e = { 0 };
-	char *dot;
-	if ((r = nsnet_lab_graph(lab, &dot, &e)) < 0)
-		return lab_fail(r, &e);
-	fputs(dot, stdout);
-	free(dot);
-	return EXIT_OK;
+	return lab_report_verb(argc, argv, graph_get, graph_text, always);
 }
 
 /* A Mininet-like matrix: "red -> blue X db(1/2)": X when no address of that node

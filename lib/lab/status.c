@@ -80,12 +80,12 @@ static json_t *elements_status(json_t *elements, bool *ok)
 
 int nsnet_lab_status(const char *arg, json_t **ret, struct nsnet_error *e)
 {
+	bool ok = true;  /* until an element or the firewall says otherwise */
 	_cleanup_free_ char *lab = NULL;
 	json_t *st;
 	int r = lab_open(arg, &lab, &st, e);
 	if (r < 0)
 		return r;
-	bool ok = true;
 	json_t *lists = elements_status(json_object_get(st, "elements"), &ok);
 	json_t *missing = fw_missing(json_object_get(st, "elements"));
 	ok &= json_array_size(missing) == 0;
