@@ -230,7 +230,7 @@ static void describe_update(json_t *have, json_t *want, char *buf, size_t len)
 	}
 }
 
-static void explain_update(json_t *c, const char *name, json_t *have, json_t *want)
+static void explain_update(json_t *c, const char *name, json_t *have, json_t *want, json_t *specs)
 {
 	json_int_t m1 = json_integer_value(json_object_get(want, "mtu"));
 	bool mtu = m1 != json_integer_value(json_object_get(have, "mtu"));

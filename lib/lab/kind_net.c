@@ -113,7 +113,7 @@ static void describe_update(json_t *have, json_t *want, char *buf, size_t len)
 		snprintf(buf + off, len - (size_t)off, "%sallow %s -> %s", off ? ", " : "", a0, a1);
 }
 
-static void explain_update(json_t *c, const char *name, json_t *have, json_t *want)
+static void explain_update(json_t *c, const char *name, json_t *have, json_t *want, json_t *specs)
 {
 	struct lab_quoter qt = { .i = 0 };
 	bool nat = json_is_true(json_object_get(want, "nat"));

@@ -173,7 +173,7 @@ struct lab_kind {
 	/* What update changes, one phrase ("nat off -> on"), into buf; and the
 	 * equivalent commands, into cmds. */
 	void (*describe_update)(json_t *have, json_t *want, char *buf, size_t len);
-	void (*explain_update)(json_t *cmds, const char *name, json_t *have, json_t *want);
+	void (*explain_update)(json_t *cmds, const char *name, json_t *have, json_t *want, json_t *specs);
 	/* A recorded element that is there but has drifted in a part update can put
 	 * back (a node's firewall table deleted by hand): a copy of spec as the kernel
 	 * has it, so that up updates it in place; NULL when it has not. (Optional.) */
@@ -266,7 +266,7 @@ int lab_nodes_create(const struct lab_ctx *c, const struct lab_els *nodes, json_
 bool lab_node_updatable(json_t *have, json_t *want);
 int lab_node_update(const char *name, json_t *have, json_t *want, struct nsnet_error *e);
 void lab_node_describe_update(json_t *have, json_t *want, char *buf, size_t len);
-void lab_node_explain_update(json_t *cmds, const char *name, json_t *have, json_t *want);
+void lab_node_explain_update(json_t *cmds, const char *name, json_t *have, json_t *want, json_t *specs);
 int lab_node_publish_one(const char *node, json_t *p, struct nsnet_error *e);
 /* node_fw.c: the node's own nftables table (firewall: in the lab file). */
 json_t *lab_node_fw_spec(const struct topo_node *n);  /* NULL: no rules */

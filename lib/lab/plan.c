@@ -165,7 +165,7 @@ json_t *lab_plan_describe(const struct lab_plan *p, bool explain)
 		if (explain) {
 			json_t *c = json_array();
 			if (kind)
-				kind->explain_update(c, name, have, want);
+				kind->explain_update(c, name, have, want, p->want);
 			json_object_set_new(step, "commands", c);
 		}
 		json_array_append_new(steps, step);

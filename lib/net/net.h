@@ -36,6 +36,9 @@ struct attach_req {
 /* Attach every request or none; net is updated and saved. */
 int net_attach_locked(json_t *net, const struct attach_req *req, size_t n, struct nsnet_error *e);
 int net_detach_locked(json_t *net, const char *const *ns, size_t n, struct nsnet_error *e);
+/* readdress.c: a member's static addresses replaced by ips (checked like attach's). */
+int net_member_readdress_locked(const char *name, const char *ns, const struct nsnet_prefix *ips, size_t n,
+				struct nsnet_error *e);
 /* Create (lab: the owning lab's name, or NULL) / remove a network, lock held. */
 int net_create_locked(const struct nsnet_net_spec *s, const char *lab, struct nsnet_error *e);
 int net_rm_locked(const char *name, bool force, struct nsnet_error *e);

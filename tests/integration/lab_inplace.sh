@@ -88,3 +88,31 @@ nsnet up "$DIR/p.yaml" >/dev/null
 assert_eq "$(ip -n b route show default)" "" "gateway: false: no default route"
 kill -0 "$SLEEPER" || fail "the process in a died when b was replaced"
 nsnet down p
+SLEEPER=
+
+# A node's static address changed: readdressed on its interface, checked first.
+addr() { printf 'name: q\nnetworks:\n  qn: {subnet: 10.83.0.0/24}\nnodes:\n  qa: {interfaces: [{network: qn, ip: %s}]}\n  qb: {interfaces: [{network: qn}]}\n' "$1" >"$DIR/q.yaml"; }
+addr 10.83.0.10
+nsnet up "$DIR/q.yaml" >/dev/null
+ip netns exec qa sleep 600 &
+SLEEPER=$!
+qino=$(stat -L -c %i /run/netns/qa)
+addr 10.83.0.20
+plan=$(nsnet up "$DIR/q.yaml" --dry-run --explain)
+assert_match "$plan" "^update node:qa: ifaces changed in place" "the plan readdresses qa"
+assert_match "$plan" "ip -n qa addr add 10.83.0.20/24 dev eth0" "explain: the new address with the network's length"
+nsnet up "$DIR/q.yaml" >/dev/null
+assert_match "$(ip -n qa -4 addr show eth0)" "inet 10.83.0.20/24" "qa's new address"
+assert_no_match "$(ip -n qa -4 addr show eth0)" "10.83.0.10" "qa's old address gone"
+assert_eq "$(nsnet net show qn --json | jq -r '.members[] | select(.ns == "qa") | .ips[0]')" 10.83.0.20/24 "the network's record"
+assert_ping qb 10.83.0.20
+assert_match "$(ip -n qa route show default)" "via 10.83.0.1" "qa keeps its default route"
+assert_eq "$(stat -L -c %i /run/netns/qa)" "$qino" "qa's namespace is the same"
+kill -0 "$SLEEPER" || fail "the process in qa died when it was readdressed"
+# An address someone holds: refused, and nothing changed.
+qb_ip=$(nsnet net show qn --json | jq -r '.members[] | select(.ns == "qb") | .ips[0]' | cut -d/ -f1)
+addr "$qb_ip"
+expect_err 1 "address $qb_ip is already in use on network 'qn'" "$NSNET" up "$DIR/q.yaml"
+assert_match "$(ip -n qa -4 addr show eth0)" "inet 10.83.0.20/24" "qa kept its address"
+expect_rc 0 "$NSNET" status q
+nsnet down q
