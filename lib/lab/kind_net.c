@@ -76,7 +76,7 @@ static int sync_allow(const char *name, json_t *have, json_t *want, struct nsnet
 /* NAT and allow change in place; anything else (subnets, bridge, MTU) replaces. */
 static bool updatable(json_t *have, json_t *want)
 {
-	static const char *const in_place[] = { "nat", "allow", NULL };
+	static const char *const in_place[] = { "nat", "allow", "mtu", NULL };
 	return lab_spec_same_except(have, want, in_place);
 }
 
@@ -84,7 +84,10 @@ static int update(const char *name, json_t *have, json_t *want, struct nsnet_err
 {
 	bool nat = json_is_true(json_object_get(want, "nat"));
 	int r = 0;
-	if (nat != json_is_true(json_object_get(have, "nat")))
+	json_int_t mtu = json_integer_value(json_object_get(want, "mtu"));
+	if (mtu != json_integer_value(json_object_get(have, "mtu")))
+		r = net_set_mtu_locked(name, (unsigned)mtu, e);
+	if (r == 0 && nat != json_is_true(json_object_get(have, "nat")))
 		r = fw_net_set_nat_locked(name, nat, e);
 	return r < 0 ? r : sync_allow(name, have, want, e);
 }
@@ -105,10 +108,14 @@ static void describe_update(json_t *have, json_t *want, char *buf, size_t len)
 	char a0[200], a1[200];
 	allow_list(have, a0, sizeof(a0));
 	allow_list(want, a1, sizeof(a1));
+	json_int_t m0 = json_integer_value(json_object_get(have, "mtu")), m1 = json_integer_value(json_object_get(want, "mtu"));
 	int off = 0;
 	buf[0] = 0;
-	if (n0 != n1)
-		off = snprintf(buf, len, "nat %s -> %s", n0 ? "on" : "off", n1 ? "on" : "off");
+	if (m0 != m1)
+		off = snprintf(buf, len, "mtu %lld -> %lld", m0 ? m0 : 1500, m1 ? m1 : 1500);
+	if (n0 != n1 && off >= 0 && (size_t)off < len)
+		off += snprintf(buf + off, len - (size_t)off, "%snat %s -> %s", off ? ", " : "", n0 ? "on" : "off",
+				n1 ? "on" : "off");
 	if (!streq(a0, a1) && off >= 0 && (size_t)off < len)
 		snprintf(buf + off, len - (size_t)off, "%sallow %s -> %s", off ? ", " : "", a0, a1);
 }
@@ -117,6 +124,10 @@ static void explain_update(json_t *c, const char *name, json_t *have, json_t *wa
 {
 	struct lab_quoter qt = { .i = 0 };
 	bool nat = json_is_true(json_object_get(want, "nat"));
+	json_int_t mtu = json_integer_value(json_object_get(want, "mtu"));
+	if (mtu != json_integer_value(json_object_get(have, "mtu")))
+		lab_cmd(c, "ip link set %s mtu %lld  # and every member's veth, both ends", lab_q(&qt, jstr(want, "bridge")),
+			mtu ? mtu : 1500);
 	if (nat != json_is_true(json_object_get(have, "nat")))
 		lab_cmd(c, "nsnet net set %s nat %s", lab_q(&qt, name), nat ? "on" : "off");
 	size_t i;

@@ -39,6 +39,8 @@ int net_detach_locked(json_t *net, const char *const *ns, size_t n, struct nsnet
 /* readdress.c: a member's static addresses replaced by ips (checked like attach's). */
 int net_member_readdress_locked(const char *name, const char *ns, const struct nsnet_prefix *ips, size_t n,
 				struct nsnet_error *e);
+/* The MTU of the bridge and of every member's veth (both ends); 0: the default. */
+int net_set_mtu_locked(const char *name, unsigned mtu, struct nsnet_error *e);
 /* Create (lab: the owning lab's name, or NULL) / remove a network, lock held. */
 int net_create_locked(const struct nsnet_net_spec *s, const char *lab, struct nsnet_error *e);
 int net_rm_locked(const char *name, bool force, struct nsnet_error *e);

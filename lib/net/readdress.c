@@ -118,3 +118,42 @@ int net_member_readdress_locked(const char *name, const char *ns, const struct n
 	json_object_set_new(m, "ips", arr);
 	return state_net_save(net, e);
 }
+
+/* One interface's MTU in namespace ns (NULL: the caller's own). */
+static int set_mtu(const char *ns, const char *ifname, unsigned mtu, struct nsnet_error *e)
+{
+	_cleanup_nl_ struct nl *nl = NULL;
+	int r = ns ? nl_open(ns, &nl, e) : nl_open_fd(NS_SELF, &nl, e);
+	if (r < 0)
+		return r;
+	int idx = link_index(nl, ifname);
+	if (idx < 0)
+		return nsnet_err(e, -idx, "'%s'", ifname);
+	_cleanup_batch_ struct nl_batch b;
+	nl_batch_init(&b);
+	msg_link_mtu(&b, idx, ifname, mtu);
+	return nl_batch_send(nl, &b, e);
+}
+
+int net_set_mtu_locked(const char *name, unsigned mtu, struct nsnet_error *e)
+{
+	_cleanup_json_ json_t *net = NULL;
+	int r = state_net_load(name, &net, e);
+	if (r < 0)
+		return r;
+	/* 0 is the kernel's default, as at create. */
+	unsigned v = mtu ? mtu : 1500;
+	size_t i;
+	json_t *m;
+	/* The members' veths first (both ends), then the bridge: a bridge takes the
+	 * smallest MTU of its ports anyway. */
+	json_array_foreach(json_object_get(net, "members"), i, m) {
+		if ((r = set_mtu(jstr0(m, "ns"), jstr0(m, "ifname"), v, e)) < 0 ||
+		    (r = set_mtu(NULL, jstr0(m, "host_ifname"), v, e)) < 0)
+			return nsnet_err_wrap(e, "MTU of network '%s'", name);
+	}
+	if ((r = set_mtu(NULL, jstr0(net, "bridge"), v, e)) < 0)
+		return nsnet_err_wrap(e, "MTU of network '%s'", name);
+	json_object_set_new(net, "mtu", json_integer(mtu));
+	return state_net_save(net, e);
+}

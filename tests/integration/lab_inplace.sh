@@ -115,4 +115,15 @@ addr "$qb_ip"
 expect_err 1 "address $qb_ip is already in use on network 'qn'" "$NSNET" up "$DIR/q.yaml"
 assert_match "$(ip -n qa -4 addr show eth0)" "inet 10.83.0.20/24" "qa kept its address"
 expect_rc 0 "$NSNET" status q
+# The network's MTU: the bridge and every member's veth, both ends, in place.
+addr 10.83.0.20
+sed -i 's#subnet: 10.83.0.0/24#subnet: 10.83.0.0/24, mtu: 1400#' "$DIR/q.yaml"
+assert_eq "$(nsnet up "$DIR/q.yaml" --dry-run)" "update net:qn: mtu 1500 -> 1400" "the plan sets the MTU in place"
+nsnet up "$DIR/q.yaml" >/dev/null
+qa_host=$(nsnet net show qn --json | jq -r '.members[] | select(.ns == "qa") | .host_ifname')
+assert_eq "$(ip -j link show qn | jq -r '.[0].mtu') $(ip -j link show "$qa_host" | jq -r '.[0].mtu') $(ip -n qa -j link show eth0 | jq -r '.[0].mtu')" \
+	"1400 1400 1400" "bridge, host end, node end"
+kill -0 "$SLEEPER" || fail "the process in qa died when the MTU changed"
+ip netns exec qb ping -M do -s 1372 -c1 -W1 10.83.0.20 >/dev/null || fail "a 1400-byte packet does not pass"
+expect_rc 0 "$NSNET" status q
 nsnet down q
