@@ -210,6 +210,8 @@ const char *dr_exec_in(const char *ns, char *buf, size_t len);
 json_t *dr_net_by_bridge(struct dr_ctx *c, const char *bridge);
 /* The nsnet network namespace ns is a member of, with its member object. */
 json_t *dr_net_of_member(struct dr_ctx *c, const char *ns, json_t **ret_member);
+/* The nsnet network whose subnet holds a (its name through ret_name), or NULL. */
+json_t *dr_net_of_addr(struct dr_ctx *c, const struct nsnet_prefix *a, const char **ret_name);
 /* The network one of whose LIST ("members", "subnets") entries match() says yes to;
  * its name and that entry through the optional ret_*. */
 json_t *dr_net_find(struct dr_ctx *c, const char *list, bool (*match)(json_t *item, const void *arg),

@@ -12,16 +12,10 @@
 /* ---- DST ------------------------------------------------------------------------------- */
 
 /* The nsnet network whose subnet holds a, or NULL. */
-static bool subnet_holds(json_t *sub, const void *a)
-{
-	struct nsnet_prefix p;
-	return nsnet_prefix_parse(jstr(sub, "cidr"), true, &p, NULL) == 0 && nsnet_prefix_contains(&p, a);
-}
-
 static const char *net_of_addr(struct dr_ctx *c, const struct nsnet_prefix *a)
 {
 	const char *name = NULL;
-	dr_net_find(c, "subnets", subnet_holds, a, &name, NULL);
+	dr_net_of_addr(c, a, &name);
 	return name;
 }
 

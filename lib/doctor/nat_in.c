@@ -11,12 +11,6 @@
 #include "doctor/doctor.h"
 #include "base/base.h"
 
-static bool subnet_holds(json_t *sub, const void *a)
-{
-	struct nsnet_prefix p;
-	return nsnet_prefix_parse(jstr(sub, "cidr"), true, &p, NULL) == 0 && nsnet_prefix_contains(&p, a);
-}
-
 static bool member_holds(json_t *m, const void *a)
 {
 	size_t i;
@@ -54,7 +48,7 @@ int dr_nat_inbound(struct dr_ctx *c, struct dr_ns *ns)
 	json_t *m = NULL;
 	if (c->probe == 1 || streq(ns->name, NSNET_HOST) || dr_net_of_member(c, ns->name, NULL))
 		return 0;
-	json_t *net = dr_net_find(c, "subnets", subnet_holds, &c->pkt.dst, &netname, NULL);
+	json_t *net = dr_net_of_addr(c, &c->pkt.dst, &netname);
 	if (!net || !json_is_true(json_object_get(net, "nat")))
 		return 0;
 	dr_net_find(c, "members", member_holds, &c->pkt.dst, NULL, &m);

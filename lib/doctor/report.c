@@ -161,6 +161,17 @@ json_t *dr_net_of_member(struct dr_ctx *c, const char *ns, json_t **ret_member)
 	return dr_net_find(c, "members", member_is, ns, NULL, ret_member);
 }
 
+static bool subnet_holds(json_t *sub, const void *a)
+{
+	struct nsnet_prefix p;
+	return nsnet_prefix_parse(jstr(sub, "cidr"), true, &p, NULL) == 0 && nsnet_prefix_contains(&p, a);
+}
+
+json_t *dr_net_of_addr(struct dr_ctx *c, const struct nsnet_prefix *a, const char **ret_name)
+{
+	return dr_net_find(c, "subnets", subnet_holds, a, ret_name, NULL);
+}
+
 bool dr_addr_private(const struct nsnet_prefix *a)
 {
 	static const char *const priv[] = { "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10",

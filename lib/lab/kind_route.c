@@ -88,11 +88,6 @@ static int to_route(json_t *spec, struct nsnet_route_spec *r, struct nsnet_error
 	return nsnet_prefix_parse(to, true, &r->dst, e);
 }
 
-static int check(const struct lab_check *c, const char *key, const char *name, struct nsnet_error *e)
-{
-	return 0;
-}
-
 static int create(const struct lab_ctx *c, const struct lab_els *els, json_t *done, struct nsnet_error *e)
 {
 	for (size_t i = 0; i < els->n; i++) {
@@ -158,7 +153,6 @@ const struct lab_kind lab_kind_route = {
 	.plural = "routes",
 	.wanted = wanted,
 	.uses = uses,
-	.check = check,
 	.create = create,
 	.remove = remove_routes,
 	.is_missing = is_missing,

@@ -126,7 +126,9 @@ static int read_lab(const char *arg, char **ret_file, char **ret_src, struct top
 	size_t len = 0;
 	struct topology *t;
 	int r = 0;
-	if (arg && !looks_like_file(arg) && access(arg, F_OK) < 0) {
+	/* A name that is no file here: the lab of that name. */
+	bool by_name = arg && !looks_like_file(arg) && access(arg, F_OK) < 0;
+	if (by_name) {
 		free(file);
 		file = NULL;
 		if (net_name_check(arg, NULL) < 0)
@@ -143,7 +145,7 @@ static int read_lab(const char *arg, char **ret_file, char **ret_src, struct top
 		len = strlen(src);
 	if ((r = topo_parse_string(src, len, file ? file : "<default>", &t, e)) < 0)
 		return r;
-	if (arg && !looks_like_file(arg) && access(arg, F_OK) < 0 && !streq(t->name, arg)) {
+	if (by_name && !streq(t->name, arg)) {
 		r = nsnet_errx(e, EINVAL, "lab '%s': its file %s now names lab '%s'", arg, file ? file : "<default>", t->name);
 		topo_free(t);
 		return r;

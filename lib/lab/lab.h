@@ -151,7 +151,7 @@ struct lab_kind {
 	/* Does spec depend on element name of kind k (whose recorded spec is used), so
 	 * that replacing that one replaces this one too? (Optional.) */
 	bool (*uses)(json_t *spec, const struct lab_kind *k, const char *name, json_t *used);
-	/* Before anything changes: can this addition be made? */
+	/* Before anything changes: can this addition be made? (Optional.) */
 	int (*check)(const struct lab_check *c, const char *key, const char *name, struct nsnet_error *e);
 	/* Make els (this kind's additions, in plan order). Each key is put in done before
 	 * its first change, so that a failure (this one or a later one) removes it again. */

@@ -18,7 +18,7 @@ int lab_validate(const char *lab, const struct lab_plan *p, struct nsnet_error *
 		const struct lab_kind *kind = lab_kind_of(key, &name);
 		if (r < 0)
 			break;
-		if (kind)
+		if (kind && kind->check)
 			r = kind->check(&c, key, name, e);
 	}
 	json_decref(c.owners);
