@@ -298,6 +298,27 @@ struct nsnet_doctor_opts {
  * input that names nothing (unknown namespace, DST neither address nor namespace). */
 int nsnet_doctor(const struct nsnet_doctor_opts *o, struct json_t **ret, struct nsnet_error *e);
 
+/* ---- CNI: nsnet as a Container Network Interface plugin (docs/cni.md) ------------ */
+
+/* One request of the CNI exec protocol: the CNI_* variables (NULL: not set) and the
+ * network configuration the runtime wrote on stdin. The library reads no
+ * environment: the caller collects them. */
+struct nsnet_cni_request {
+	const char *command;       /* CNI_COMMAND: ADD, DEL, CHECK, GC, STATUS, VERSION */
+	const char *container_id;  /* CNI_CONTAINERID */
+	const char *netns;         /* CNI_NETNS */
+	const char *ifname;        /* CNI_IFNAME */
+	const char *args;          /* CNI_ARGS */
+	const char *path;          /* CNI_PATH (where a delegated IPAM plugin is found) */
+	const char *config;
+	size_t config_len;
+};
+/* Serve one request (CNI spec 1.1.0; configurations of 0.3.0 to 1.1.0, the result in
+ * the configuration's format). Returns 0 with *ret the result to print on stdout
+ * (NULL: print nothing), or the spec's error code (> 0) with *ret the error object
+ * {cniVersion, code, msg} to print. Caller json_decref()s. */
+int nsnet_cni(const struct nsnet_cni_request *req, struct json_t **ret);
+
 #ifdef __cplusplus
 }
 #endif

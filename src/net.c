@@ -263,9 +263,13 @@ static int net_show(int argc, char **argv)
 		json_array_foreach(json_object_get(m, "ips"), j, ip) off +=
 			snprintf(ips + off, off < sizeof(ips) ? sizeof(ips) - off : 0, "%s%s", j ? " " : "",
 				 json_string_value(ip));
-		printf("  %-20s %-8s %-16s %s\n", json_string_value(json_object_get(m, "ns")),
+		json_t *cni = json_object_get(m, "cni");
+		printf("  %-20s %-8s %-16s %s", json_string_value(json_object_get(m, "ns")),
 		       json_string_value(json_object_get(m, "ifname")), json_string_value(json_object_get(m, "host_ifname")),
 		       ips);
+		if (cni)  /* a container a runtime attached through CNI */
+			printf("  (container %.12s)", jstr0(cni, "container"));
+		printf("\n");
 	}
 	json_decref(n);
 	return EXIT_OK;

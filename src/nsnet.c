@@ -65,6 +65,10 @@ static const struct verb verbs[] = {
 	  "  --json      print {\"proto\", \"host_ip\" (null: every address), \"host_port\", \"removed\": true}\n",
 	  verb_unpublish, true, .defer_signals = true },
 	{ "fw",         "status|restore ...",    "nsnet's nftables table: status, restore after a firewall reload", NULL, NULL, false, fw_verbs },
+	{ "cni",        "",                      "Serve one CNI plugin request (CNI_* variables, configuration on stdin)",
+	  "nsnet is a CNI plugin: a runtime runs it with CNI_COMMAND set and no arguments\n"
+	  "(type \"nsnet\" in a network configuration, nsnet in CNI_PATH). See docs/cni.md.\n",
+	  verb_cni, true, .defer_signals = true },
 	{ NULL, NULL, NULL, NULL, NULL, false },
 };
 
@@ -93,6 +97,9 @@ int main(int argc, char **argv)
 	int r = configure();
 	if (r)
 		return r;
+	/* A runtime running its CNI plugin: no arguments, CNI_COMMAND set. */
+	if (argc == 1 && getenv("CNI_COMMAND"))
+		return cni_main();
 	/* Global options before the verb: `nsnet --json ls` is `nsnet ls --json`. */
 	while (argc >= 2 && strcmp(argv[1], "--json") == 0) {
 		cli_global_json = true;

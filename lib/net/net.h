@@ -32,6 +32,8 @@ struct attach_req {
 	struct nsnet_prefix ip[2];      /* static addresses, at most one per family */
 	size_t n_ip;
 	bool default_route;             /* via the gateway, unless the namespace has one */
+	const uint8_t *mac;             /* the namespace end's MAC (6 bytes), or NULL */
+	json_t *extra;                  /* keys added to the member's record (CNI's "cni"), or NULL */
 };
 /* Attach every request or none; net is updated and saved. */
 int net_attach_locked(json_t *net, const struct attach_req *req, size_t n, struct nsnet_error *e);

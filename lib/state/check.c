@@ -110,6 +110,11 @@ static int check_member(json_t *m, size_t i, const char *path, struct nsnet_erro
 		return r;
 	if (nsnet_ns_name_check(json_string_value(json_object_get(m, "ns")), NULL) < 0)
 		return corrupt(e, path, "%s'ns' is not a namespace name", where);
+	/* A container attached through CNI (lib/cni): whose it is, by the runtime's ids. */
+	json_t *cni = json_object_get(m, "cni");
+	if (cni && (!json_is_object(cni) || !json_is_string(json_object_get(cni, "container")) ||
+		    !json_is_string(json_object_get(cni, "ifname")) || !json_is_string(json_object_get(cni, "netns"))))
+		return corrupt(e, path, "%s'cni' is not {container, ifname, netns}", where);
 	size_t j;
 	json_t *ip;
 	json_array_foreach(json_object_get(m, "ips"), j, ip) {
