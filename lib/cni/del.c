@@ -9,12 +9,27 @@
 #include "cni/cni.h"
 #include "fw/fw.h"
 #include "net/net.h"
+#include "rtnl/rtnl.h"
 #include "state/state.h"
 
-/* Detach these members (their namespace names) and sweep the bindings. */
+/* Detach these members (namespace names; those already gone with their namespace
+ * are dropped by the reconcile) and sweep the bindings. */
 static int release(json_t *net, const char *const *ns, size_t n, struct nsnet_error *e)
 {
-	int r = n ? net_detach_locked(net, ns, n, e) : 0;
+	_cleanup_nl_ struct nl *host = NULL;
+	_cleanup_free_ const char **still = calloc(n + 1, sizeof(*still));
+	bool changed = false;
+	size_t k = 0;
+	int r;
+	if (!still)
+		return nsnet_err(e, ENOMEM, "release");
+	if ((r = nl_open_fd(NS_SELF, &host, e)) < 0 || (r = net_reconcile(net, host, &changed, e)) < 0 ||
+	    (changed && (r = state_net_save(net, e)) < 0))
+		return r;
+	for (size_t i = 0; i < n; i++)
+		if (net_member(net, ns[i], NULL))
+			still[k++] = ns[i];
+	r = k ? net_detach_locked(net, still, k, e) : 0;
 	int r2 = cni_sweep(r < 0 ? NULL : e);
 	return r < 0 ? r : r2;
 }
