@@ -166,7 +166,7 @@ static int attach(struct cni_req *q, json_t *net, const char *ns, bool bind, str
 					    ns, "host_ifname", host_if), e);
 	if (r < 0)
 		return r;
-	if (bind && (r = cni_netns_bind(env->netns, ns, e)) < 0)
+	if (bind && (r = net_bind(env->netns, ns, e)) < 0)
 		goto out;
 	if ((r = net_attach_locked(net, &req, 1, e)) < 0)
 		goto out;
@@ -179,7 +179,7 @@ static int attach(struct cni_req *q, json_t *net, const char *ns, bool bind, str
 	}
 out:
 	if (r < 0 && bind)
-		cni_sweep(NULL);
+		net_bindings_sweep(NULL);
 	journal_end(&j);
 	return r;
 }
@@ -191,7 +191,7 @@ int cni_add(struct cni_req *q, json_t **ret, struct nsnet_error *e)
 	_cleanup_close_ int lock = -1;
 	json_auto_t *net = NULL, *ipam = NULL;
 	int r = cni_netns_verify(q, env->netns, NULL, &ino, e);
-	if (r < 0 || (r = fw_lock(&lock, e)) < 0 || (r = cni_sweep(e)) < 0)
+	if (r < 0 || (r = fw_lock(&lock, e)) < 0 || (r = net_bindings_sweep(e)) < 0)
 		return r;
 	if (q->ipam_type && ((r = cni_delegate(q, "ADD", &ipam, e)) < 0 || (r = cni_take_ipam_result(q, ipam, e)) < 0))
 		return r;

@@ -10,7 +10,7 @@
  *   cni.c        the entry: which command needs what, errors as the spec's JSON
  *   conf.c       the configuration, runtime config and CNI_ARGS, checked
  *   result.c     results in the format of the configuration's version
- *   sandbox.c    the container's namespace: verified, named, the binding swept
+ *   sandbox.c    the container's namespace: verified and named
  *   add.c        ADD and CHECK
  *   del.c        DEL and GC (releasing attachments)
  *   status.c     STATUS and VERSION
@@ -103,13 +103,9 @@ int cni_take_ipam_result(struct cni_req *q, json_t *res, struct nsnet_error *e);
 /* CNI_NETNS is a network namespace: an open fd of it in *ret_fd, its inode in *ret_ino. */
 int cni_netns_verify(struct cni_req *q, const char *path, int *ret_fd, uint64_t *ret_ino, struct nsnet_error *e);
 /* The namespace's name: the runtime's own under /run/netns, else "cni-ID" bound by
- * nsnet (*ret_bind true: the caller binds it with cni_netns_bind). */
+ * nsnet (*ret_bind true: the caller binds it with net_bind). */
 int cni_netns_name(struct cni_req *q, const char *path, uint64_t ino, char name[64], bool *ret_bind,
 		   struct nsnet_error *e);
-int cni_netns_bind(const char *path, const char *name, struct nsnet_error *e);
-/* Drop nsnet's bindings that no member of any network uses any more (a killed ADD's,
- * a released container's). */
-int cni_sweep(struct nsnet_error *e);
 /* The inode of the namespace named name (0: none). */
 uint64_t cni_ns_ino(const char *name);
 

@@ -30,7 +30,7 @@ static int release(json_t *net, const char *const *ns, size_t n, struct nsnet_er
 		if (net_member(net, ns[i], NULL))
 			still[k++] = ns[i];
 	r = k ? net_detach_locked(net, still, k, e) : 0;
-	int r2 = cni_sweep(r < 0 ? NULL : e);
+	int r2 = net_bindings_sweep(r < 0 ? NULL : e);
 	return r < 0 ? r : r2;
 }
 
@@ -52,7 +52,7 @@ int cni_del(struct cni_req *q, json_t **ret, struct nsnet_error *e)
 		snprintf(name, sizeof(name), "%s", m ? jstr0(m, "ns") : "");  /* detach frees the record's copy */
 		r = release(net, &ns, m ? 1 : 0, e);
 	} else if (r == -ENOENT) {
-		r = cni_sweep(e);
+		r = net_bindings_sweep(e);
 	}
 	if (r == 0 && q->ipam_type)
 		r = cni_delegate(q, "DEL", NULL, e);
@@ -95,7 +95,7 @@ int cni_gc(struct cni_req *q, json_t **ret, struct nsnet_error *e)
 	if (r < 0 || (r = fw_lock(&lock, e)) < 0)
 		return r;
 	if ((r = state_net_load(q->name, &net, e)) == -ENOENT)
-		return cni_sweep(e);
+		return net_bindings_sweep(e);
 	if (r < 0)
 		return r;
 	size_t n = json_array_size(json_object_get(net, "members")), k = 0, i;

@@ -4,9 +4,9 @@
  * Kubernetes' containerd make /run/netns/NAME, which nsnet uses as the namespace's
  * name; ctr gives /proc/PID/ns/net, which nsnet binds at /run/netns/cni-ID (as
  * `ip netns attach` would) so that show, exec, doctor and ip netns see the container
- * by a name. A binding nsnet made is recorded first (STATE/cni-ns/NAME.json) and
- * removed with the last member that uses it; whatever a killed command left is
- * swept by the next CNI command.
+ * by a name. The binding itself, and its removal with the last member that uses
+ * it, are the network layer's (lib/net/binding.c): net detach and net rm take
+ * it away too.
  */
 #include <fcntl.h>
 #include <limits.h>
@@ -19,16 +19,6 @@
 #include "cni/cni.h"
 #include "netns/netns.h"
 #include "state/state.h"
-
-static void marker_dir(char *buf, size_t len)
-{
-	snprintf(buf, len, "%s/cni-ns", NSNET_STATE_DIR);
-}
-
-static void marker_path(const char *name, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s/cni-ns/%s.json", NSNET_STATE_DIR, name);
-}
 
 int cni_netns_verify(struct cni_req *q, const char *path, int *ret_fd, uint64_t *ret_ino, struct nsnet_error *e)
 {
@@ -91,58 +81,4 @@ int cni_netns_name(struct cni_req *q, const char *path, uint64_t ino, char name[
 	}
 	*ret_bind = cur == 0;  /* bound already: the same container on another network */
 	return 0;
-}
-
-int cni_netns_bind(const char *path, const char *name, struct nsnet_error *e)
-{
-	char dir[PATH_MAX], marker[PATH_MAX];
-	marker_dir(dir, sizeof(dir));
-	marker_path(name, marker, sizeof(marker));
-	int r = mkdir_p(dir, NSNET_STATE_DIR_MODE);
-	if (r < 0)
-		return nsnet_err(e, r, "create %s", dir);
-	/* The record first: a kill between the two leaves a record the sweep removes. */
-	json_t *m = json_pack("{s:s, s:s}", "name", name, "netns", path);
-	r = json_write_atomic(marker, m, e);
-	json_decref(m);
-	if (r < 0)
-		return r;
-	if ((r = netns_bind(path, name, e)) < 0)
-		unlink(marker);
-	return r;
-}
-
-int cni_sweep(struct nsnet_error *e)
-{
-	char dir[PATH_MAX], marker[PATH_MAX];
-	char **bound = NULL, **nets = NULL;
-	size_t n_bound = 0, n_nets = 0;
-	marker_dir(dir, sizeof(dir));
-	int r = state_dir_names(dir, &bound, &n_bound, e);
-	if (r < 0 || n_bound == 0)
-		return r;
-	json_auto_t *used = json_object();
-	if ((r = state_net_names(&nets, &n_nets, e)) < 0)
-		goto out;
-	for (size_t i = 0; i < n_nets; i++) {
-		json_t *net, *m;
-		size_t k;
-		if (state_net_load(nets[i], &net, NULL) < 0)
-			continue;
-		json_array_foreach(json_object_get(net, "members"), k, m) json_object_set(used, jstr0(m, "ns"), json_true());
-		json_decref(net);
-	}
-	for (size_t i = 0; i < n_bound; i++) {
-		if (json_object_get(used, bound[i]))
-			continue;
-		struct nsnet_error ignored;
-		if (nsnet_ns_name_check(bound[i], NULL) == 0)
-			netns_remove(bound[i], &ignored);
-		marker_path(bound[i], marker, sizeof(marker));
-		unlink(marker);
-	}
-out:
-	nsnet_strv_free(bound, n_bound);
-	nsnet_strv_free(nets, n_nets);
-	return r;
 }

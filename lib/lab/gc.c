@@ -218,7 +218,8 @@ int nsnet_gc(json_t **ret, struct nsnet_error *e)
 	 * firewall no state backs (elements of a network or publish that is gone), and
 	 * the host settings. */
 	bool rebuilt = false;
-	if ((r = orphan_bridges(host, report, e)) < 0 || (r = fw_settle(&rebuilt, e)) < 0) {
+	if ((r = orphan_bridges(host, report, e)) < 0 || (r = fw_settle(&rebuilt, e)) < 0 ||
+	    (r = net_bindings_sweep(e)) < 0) {
 		json_decref(report);
 		return nsnet_err_wrap(e, "gc");
 	}

@@ -473,7 +473,8 @@ int net_detach_locked(json_t *net, const char *const *ns, size_t n, struct nsnet
 		r = fw_member_removed(net, ns[i], e);
 	if (r == 0)
 		journal_end(&j);
-	return r;
+	/* A namespace nsnet bound (a container's) goes with its last membership. */
+	return r < 0 ? r : net_bindings_sweep(e);
 }
 
 int nsnet_net_detach(const char *name, const char *const *ns, size_t n, struct nsnet_error *e)

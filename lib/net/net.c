@@ -309,6 +309,8 @@ int net_rm_locked_ex(const char *name, bool force, json_t *dying, struct nsnet_e
 		journal_end(&j);
 	if (r < 0)
 		nsnet_err_wrap(e, "remove network '%s'", name);
+	else
+		r = net_bindings_sweep(e);
 out:
 	json_decref(net);
 	return r;

@@ -50,4 +50,9 @@ int net_rm_locked(const char *name, bool force, struct nsnet_error *e);
  * namespaces, which are about to be deleted, keep their veths, which go with them. */
 int net_rm_locked_ex(const char *name, bool force, json_t *dying, struct nsnet_error *e);
 
+/* binding.c: a namespace nsnet did not make (path) named NAME, recorded first; and
+ * the sweep that removes every binding no member of any network uses any more. */
+int net_bind(const char *path, const char *name, struct nsnet_error *e);
+int net_bindings_sweep(struct nsnet_error *e);
+
 #endif
