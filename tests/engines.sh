@@ -159,6 +159,8 @@ cni_test_config() {
 	local version=$1
 	eng_init
 	CNI_TYPE=${CNI_TYPE:-nsnet}
+	# Not exported: the engines pass their whole environment on to the plugins.
+	export -n CNI_TYPE
 	CNI_PLUGIN_DIR="$ENG_DIR/plugins"
 	CNI_CONFLIST="$ENG_DIR/cnitest.conflist"
 	local common='"bridge": "cni-test0", "isGateway": true, "ipMasq": true, "hairpinMode": true'
