@@ -22,7 +22,8 @@ ask() { timeout 5 socat -T2 - "TCP:$1:$2,connect-timeout=2" </dev/null 2>/dev/nu
 in_subnet() { [[ $1 =~ ^10\.88\.7\.([0-9]+)$ ]] && [ "${BASH_REMATCH[1]}" -ge 2 ] && [ "${BASH_REMATCH[1]}" -le 254 ]; }
 
 # A server container: busybox nc answers "hello" to each connection on port 80.
-podman run -d --name web --network cnitest -p 8080:80 localhost/bb nc -ll -p 80 -e echo hello >/dev/null
+podman run -d --name web --network cnitest -p 8080:80 localhost/bb nc -ll -p 80 -e echo hello >/dev/null ||
+	fail "podman run on network cnitest failed (podman's error is above; note that podman ignores a network whose plugin fails VERSION or lacks its cniVersion)"
 info=$(podman inspect web)
 cid=$(jq -r '.[0].Id' <<<"$info")
 ip=$(jq -r '.[0].NetworkSettings.Networks.cnitest.IPAddress' <<<"$info")
