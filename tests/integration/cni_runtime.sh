@@ -14,6 +14,7 @@ cleanup() {
 	wait 2>/dev/null || true
 	cni_cleanup
 	"$NSNET" net rm tiny --force >/dev/null 2>&1 || true
+	"$NSNET" net rm dual --force >/dev/null 2>&1 || true
 	for n in r1 r2 r3 r4 r5; do ip netns del $n 2>/dev/null || true; done
 }
 trap cleanup EXIT
@@ -98,3 +99,14 @@ cni_ok DEL r5 "" eth1 "$T"
 cni_ok STATUS "" "" "" "$T"
 ip link set cni-tiny down; ip link del cni-tiny
 cni_err 50 'bridge cni-tiny of network .tiny. is gone' STATUS "" "" "" "$T"
+
+# ---- dual stack: one range set per family ------------------------------------------
+D=$(cni_conf 1.1.0 '.name = "dual" | .bridge = "cni-dual" | .ipam.ranges = [[{subnet: "10.91.0.0/24"}], [{subnet: "fd00:91::/64"}]] | .ipam.routes = [{dst: "0.0.0.0/0"}, {dst: "::/0"}]')
+ip netns add r1 2>/dev/null || true
+cni_ok ADD r1 /run/netns/r1 eth0 "$D"
+assert_eq "$(jq -c '[.ips[].address]' <<<"$CNI_OUT")" '["10.91.0.2/24","fd00:91::2/64"]' "dual-stack addresses"
+assert_eq "$(jq -c '[.ips[].gateway]' <<<"$CNI_OUT")" '["10.91.0.1","fd00:91::1"]' "dual-stack gateways"
+assert_match "$(ip netns exec r1 ip -6 route show default)" 'default via fd00:91::1 dev eth0' "IPv6 default route"
+ip netns exec r1 ping -6 -c1 -W2 fd00:91::1 >/dev/null || fail "r1 cannot ping fd00:91::1"
+cni_ok DEL r1 /run/netns/r1 eth0 "$D"
+"$NSNET" net rm dual
