@@ -110,3 +110,18 @@ assert_match "$(ip netns exec r1 ip -6 route show default)" 'default via fd00:91
 ip netns exec r1 ping -6 -c1 -W2 fd00:91::1 >/dev/null || fail "r1 cannot ping fd00:91::1"
 cni_ok DEL r1 /run/netns/r1 eth0 "$D"
 "$NSNET" net rm dual
+
+# ---- a binding goes with its last membership, whoever ends it: net rm --force, gc ----
+unshare --net sleep 300 & P=$!; PIDS+=($P)
+sleep 0.2
+cni_ok ADD bound1 /proc/$P/ns/net eth0 "$C"
+[ -e /run/netns/cni-bound1 ] || fail "no binding for bound1"
+"$NSNET" net rm cnitest --force
+[ ! -e /run/netns/cni-bound1 ] || fail "net rm --force left the container's binding"
+cni_ok ADD bound2 /proc/$P/ns/net eth0 "$C"
+# A record whose member vanished behind nsnet's back (its state file edited away) is
+# swept by gc.
+jq '.members = []' /run/nsnet/networks/cnitest.json >/run/nsnet/networks/cnitest.json.new
+mv /run/nsnet/networks/cnitest.json.new /run/nsnet/networks/cnitest.json
+"$NSNET" gc >/dev/null
+[ ! -e /run/netns/cni-bound2 ] || fail "gc left a binding no member uses"
