@@ -187,6 +187,9 @@ struct nsnet_net_spec {
 	size_t n_subnets;
 	unsigned mtu;
 	bool nat;
+	/* Hand out addresses of subnet[i] only from range_start[i] to range_end[i]
+	 * (family 0: the whole subnet); a static address must lie in the range too. */
+	struct nsnet_prefix range_start[2], range_end[2];
 };
 int nsnet_net_create(const struct nsnet_net_spec *spec, struct nsnet_error *e);
 /* Refuses while namespaces are attached unless force, which detaches them. */

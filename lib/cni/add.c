@@ -48,11 +48,23 @@ static int same_network(struct cni_req *q, json_t *net, struct nsnet_error *e)
 					q->name, buf, q->name);
 		struct nsnet_prefix gw;
 		if (q->spec.gateway[i].family && (nsnet_addr_parse(jstr0(sub, "gateway"), &gw, NULL) < 0 ||
-						  gw.family != q->spec.gateway[i].family ||
-						  memcmp(gw.addr, q->spec.gateway[i].addr, 16) != 0))
+						  !nsnet_addr_equal(&gw, &q->spec.gateway[i])))
 			return cni_fail(q, CNI_E_CONFIG, EEXIST, e, "network '%s' exists with gateway %s, the configuration says %s",
 					q->name, jstr0(sub, "gateway"),
 					nsnet_prefix_str(&q->spec.gateway[i], false, buf, sizeof(buf)));
+	}
+	for (size_t i = 0; i < q->spec.n_subnets; i++) {
+		char a[64] = "", b[64] = "", want[140] = "", have[140] = "";
+		json_t *range = json_object_get(net_subnet(net, q->spec.subnet[i].family), "range");
+		if (q->spec.range_start[i].family)
+			snprintf(want, sizeof(want), "%s-%s", nsnet_prefix_str(&q->spec.range_start[i], false, a, sizeof(a)),
+				 nsnet_prefix_str(&q->spec.range_end[i], false, b, sizeof(b)));
+		if (range)
+			snprintf(have, sizeof(have), "%s-%s", json_string_value(json_array_get(range, 0)),
+				 json_string_value(json_array_get(range, 1)));
+		if (!streq(want, have))
+			return cni_fail(q, CNI_E_CONFIG, EEXIST, e, "network '%s' exists with range %s, the configuration says %s",
+					q->name, *have ? have : "(the whole subnet)", *want ? want : "the whole subnet");
 	}
 	if (json_is_true(json_object_get(net, "nat")) != q->spec.nat)
 		return cni_fail(q, CNI_E_CONFIG, EEXIST, e, "network '%s' exists with NAT %s, the configuration says ipMasq %s",

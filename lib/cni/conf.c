@@ -129,19 +129,24 @@ static int add_subnet(struct cni_req *q, json_t *range, struct nsnet_error *e)
 	struct nsnet_net_spec *s = &q->spec;
 	struct nsnet_prefix sub, gw = { 0 };
 	int r;
-	const char *v;
-	static const char *const unsupported[] = { "rangeStart", "rangeEnd" };
-	for (size_t i = 0; i < ARRAY_SIZE(unsupported); i++)
-		if (get_str(q, range, unsupported[i], &v, NULL) == 1)
-			return cni_fail(q, CNI_E_FIELD, EINVAL, e,
-					"unsupported field ipam range '%s': %s (nsnet hands out the whole subnet)",
-					unsupported[i], v);
+	struct nsnet_prefix a = { 0 }, b = { 0 };
 	if ((r = get_prefix(q, range, "subnet", true, &sub, e)) < 0)
 		return r;
 	if (r == 0)
 		return cni_fail(q, CNI_E_CONFIG, EINVAL, e, "ipam range without 'subnet'");
-	if ((r = get_prefix(q, range, "gateway", false, &gw, e)) < 0)
+	if ((r = get_prefix(q, range, "gateway", false, &gw, e)) < 0 ||
+	    (r = get_prefix(q, range, "rangeStart", false, &a, e)) < 0 ||
+	    (r = get_prefix(q, range, "rangeEnd", false, &b, e)) < 0)
 		return r;
+	/* host-local's defaults: from the first usable address, to the last. */
+	if (a.family || b.family) {
+		uint64_t first, last;
+		nsnet_prefix_host_range(&sub, &first, &last);
+		if (!a.family)
+			nsnet_prefix_nth(&sub, first, &a);
+		if (!b.family)
+			nsnet_prefix_nth(&sub, last, &b);
+	}
 	char buf[64];
 	for (size_t i = 0; i < s->n_subnets; i++)
 		if (s->subnet[i].family == sub.family)
@@ -153,6 +158,8 @@ static int add_subnet(struct cni_req *q, json_t *range, struct nsnet_error *e)
 				nsnet_prefix_str(&gw, false, buf, sizeof(buf)), json_string_value(cni_get(range, "subnet")));
 	s->subnet[s->n_subnets] = sub;
 	s->gateway[s->n_subnets] = gw;
+	s->range_start[s->n_subnets] = a;
+	s->range_end[s->n_subnets] = b;
 	s->n_subnets++;
 	return 0;
 }

@@ -91,6 +91,13 @@ static int check_subnet(json_t *s, size_t i, const char *path, struct nsnet_erro
 	const char *g = json_string_value(json_object_get(s, "gateway"));
 	if (g && (nsnet_addr_parse(g, &gw, NULL) < 0 || !nsnet_prefix_contains(&p, &gw)))
 		return corrupt(e, path, "%s'gateway' is not an address of %s", where, cidr);
+	json_t *range = json_object_get(s, "range");
+	struct nsnet_prefix a, b;
+	if (range && (json_array_size(range) != 2 ||
+		      nsnet_addr_parse(json_string_value(json_array_get(range, 0)), &a, NULL) < 0 ||
+		      nsnet_addr_parse(json_string_value(json_array_get(range, 1)), &b, NULL) < 0 ||
+		      !nsnet_prefix_contains(&p, &a) || !nsnet_prefix_contains(&p, &b)))
+		return corrupt(e, path, "%s'range' is not [first, last] addresses of %s", where, cidr);
 	return 0;
 }
 

@@ -33,7 +33,10 @@ cni_err 7 "'name'.*only letters" ADD c1 /run/netns/c1 eth0 "$(cni_conf 1.0.0 '.n
 cni_err 2 "isGateway.*false" ADD c1 /run/netns/c1 eth0 "$(cni_conf 1.0.0 '.isGateway = false')"
 cni_err 2 "'vlan': 5" ADD c1 /run/netns/c1 eth0 "$(cni_conf 1.0.0 '.vlan = 5')"
 cni_err 2 "promiscMode" ADD c1 /run/netns/c1 eth0 "$(cni_conf 1.0.0 '.promiscMode = true')"
-cni_err 2 "rangeStart.*10.88.7.100" ADD c1 /run/netns/c1 eth0 "$(cni_conf 1.0.0 '.ipam.ranges[0][0].rangeStart = "10.88.7.100"')"
+cni_err 7 "range 10.88.7.100-10.88.7.99 is not a range" ADD c1 /run/netns/c1 eth0 \
+	"$(cni_conf 1.0.0 '.ipam.ranges[0][0] += {rangeStart: "10.88.7.100", rangeEnd: "10.88.7.99"}')"
+cni_err 7 "range 10.88.7.100-10.88.8.5 is not a range" ADD c1 /run/netns/c1 eth0 \
+	"$(cni_conf 1.0.0 '.ipam.ranges[0][0] += {rangeStart: "10.88.7.100", rangeEnd: "10.88.8.5"}')"
 cni_err 7 "mtu" ADD c1 /run/netns/c1 eth0 "$(cni_conf 1.0.0 '.mtu = "big"')"
 cni_err 7 "gateway 10.99.0.1 is not in subnet" ADD c1 /run/netns/c1 eth0 "$(cni_conf 1.0.0 '.ipam.ranges[0][0].gateway = "10.99.0.1"')"
 cni_err 7 "no subnet" ADD c1 /run/netns/c1 eth0 "$(cni_conf 1.0.0 '.ipam = {}')"

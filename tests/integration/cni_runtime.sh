@@ -15,6 +15,7 @@ cleanup() {
 	cni_cleanup
 	"$NSNET" net rm tiny --force >/dev/null 2>&1 || true
 	"$NSNET" net rm dual --force >/dev/null 2>&1 || true
+	"$NSNET" net rm ranged --force >/dev/null 2>&1 || true
 	for n in r1 r2 r3 r4 r5; do ip netns del $n 2>/dev/null || true; done
 }
 trap cleanup EXIT
@@ -97,6 +98,20 @@ cni_err 50 'no free address left in 10.89.0.0/30' STATUS "" "" "" "$T"
 cni_err 999 'no free address' ADD r4 /run/netns/r4 eth1 "$T"
 cni_ok DEL r5 "" eth1 "$T"
 cni_ok STATUS "" "" "" "$T"
+# host-local's rangeStart and rangeEnd: addresses from that range only.
+R=$(cni_conf 1.1.0 '.name = "ranged" | .bridge = "cni-rng" | .ipam.ranges = [[{subnet: "10.92.0.0/24", rangeStart: "10.92.0.100", rangeEnd: "10.92.0.101"}]]')
+cni_ok ADD r4 /run/netns/r4 eth1 "$R"
+assert_eq "$(jq -r '.ips[0].address' <<<"$CNI_OUT")" 10.92.0.100/24 "the range's first address"
+cni_ok ADD r5 /run/netns/r5 eth1 "$R"
+assert_eq "$(jq -r '.ips[0].address' <<<"$CNI_OUT")" 10.92.0.101/24 "the range's last address"
+assert_match "$("$NSNET" net show ranged)" 'free 0  range 10.92.0.100-10.92.0.101' "net show shows the range"
+cni_err 50 'no free address left in 10.92.0.0/24' STATUS "" "" "" "$R"
+cni_err 7 'is outside the usable range' ADD r2 /run/netns/r2 eth1 "$R" "IP=10.92.0.50"
+cni_err 7 'exists with range 10.92.0.100-10.92.0.101, the configuration says the whole subnet' ADD r2 /run/netns/r2 eth1 \
+	"$(jq -c 'del(.ipam.ranges[0][0].rangeStart, .ipam.ranges[0][0].rangeEnd)' <<<"$R")"
+cni_ok DEL r4 "" eth1 "$R"
+cni_ok DEL r5 "" eth1 "$R"
+"$NSNET" net rm ranged
 ip link set cni-tiny down; ip link del cni-tiny
 cni_err 50 'bridge cni-tiny of network .tiny. is gone' STATUS "" "" "" "$T"
 
