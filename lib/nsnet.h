@@ -301,6 +301,46 @@ struct nsnet_doctor_opts {
  * input that names nothing (unknown namespace, DST neither address nor namespace). */
 int nsnet_doctor(const struct nsnet_doctor_opts *o, struct json_t **ret, struct nsnet_error *e);
 
+/* ---- run: a process on the network (docs/run.md) ------------------------------- */
+
+struct nsnet_run_port {
+	int proto;                          /* IPPROTO_TCP or IPPROTO_UDP */
+	const struct nsnet_prefix *host_ip; /* NULL: every address of the host */
+	uint16_t host_port, port;
+};
+struct nsnet_run_opts {
+	const char *name;          /* the namespace's name; NULL: "run-" and 6 hex digits */
+	const char *net;           /* the network to attach to; NULL: none (lo only) */
+	const struct nsnet_prefix *ip;  /* a static address on net */
+	const struct nsnet_run_port *ports;
+	size_t n_ports;
+	const char *hostname;      /* NULL: the name */
+	char *const *argv;         /* the command */
+	bool detached;             /* kept after it exits (ps, logs) until stopped, unless rm */
+	bool rm;
+};
+struct nsnet_run;
+/* Start argv as PID 1 of new network, PID, UTS, IPC and mount namespaces (its own
+ * /proc, hostname, /etc/hosts, /etc/hostname, /etc/resolv.conf), attached to net
+ * with ports published, stdio inherited. Signals stay the caller's to forward (to
+ * nsnet_run_pid). If the caller dies, the command is killed and the run's record
+ * is released by nsnet_gc(). */
+int nsnet_run_start(const struct nsnet_run_opts *o, struct nsnet_run **ret, struct nsnet_error *e);
+pid_t nsnet_run_pid(const struct nsnet_run *run);
+const char *nsnet_run_name(const struct nsnet_run *run);
+/* Wait for the command (nohang: -EAGAIN while it runs); its status as a shell gives
+ * it (128 + signal when killed); then release everything and free run. */
+int nsnet_run_wait(struct nsnet_run *run, bool nohang, int *ret_status, struct nsnet_error *e);
+/* The runs: [{name, pid, supervisor, state: running|exited|orphaned, status?, net,
+ * ips?, publish, hostname, cmd, detached, rm, started}]. */
+int nsnet_run_list(struct json_t **ret, struct nsnet_error *e);
+/* Stop a run (SIGTERM through its supervisor, which kills it after 10 s), wait for
+ * its release, and forget its record and log. */
+int nsnet_run_stop(const char *name, unsigned timeout_ms, struct nsnet_error *e);
+/* A detached run's output file: its path; open: created for writing (0600). */
+int nsnet_run_log_path(const char *name, char *buf, size_t len, struct nsnet_error *e);
+int nsnet_run_log_open(const char *name, struct nsnet_error *e);
+
 /* ---- CNI: nsnet as a Container Network Interface plugin (docs/cni.md) ------------ */
 
 /* One request of the CNI exec protocol: the CNI_* variables (NULL: not set) and the
