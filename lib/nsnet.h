@@ -282,6 +282,9 @@ int nsnet_lab_pingall(const char *lab, struct json_t **ret, struct nsnet_error *
  * that are gone, pending addresses. ret: what was removed. */
 int nsnet_gc(struct json_t **ret, struct nsnet_error *e);
 
+/* The output of a lab node's services (nsnet logs LAB NODE): its file's path. */
+int nsnet_lab_log_path(const char *lab, const char *node, char *buf, size_t len, struct nsnet_error *e);
+
 /* ---- doctor: why SRC cannot reach DST ----------------------------------------- */
 
 struct nsnet_doctor_opts {

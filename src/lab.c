@@ -186,6 +186,21 @@ static void status_text(json_t *st)
 		printf("  route %s: %s%s%s%s%s  %s\n", jstr(n, "node"), jstr(n, "to"), via ? " via " : "", via ? via : "",
 		       dev ? " dev " : "", dev ? dev : "", json_is_true(json_object_get(n, "ok")) ? "ok" : "MISSING");
 	}
+	json_array_foreach(json_object_get(st, "files"), i, n)
+		printf("  files %s: %lld under /etc/netns/%s  %s\n", jstr(n, "node"), json_integer_value(json_object_get(n, "files")),
+		       jstr(n, "node"), json_is_true(json_object_get(n, "ok")) ? "ok" : "MISSING");
+	json_array_foreach(json_object_get(st, "services"), i, n) {
+		char state[64];
+		json_t *rc = json_object_get(n, "status");
+		if (json_object_get(n, "pid"))
+			snprintf(state, sizeof(state), "%s (pid %lld)", jstr(n, "state"), json_integer_value(json_object_get(n, "pid")));
+		else if (rc)
+			snprintf(state, sizeof(state), "%s (status %lld)", jstr(n, "state"), json_integer_value(rc));
+		else
+			snprintf(state, sizeof(state), "%s", jstr(n, "state"));
+		printf("  service %s/%s: %s%s\n", jstr(n, "node"), jstr(n, "name"), state,
+		       json_integer_value(json_object_get(n, "restarts")) ? " restarted" : "");
+	}
 	json_t *fw = json_object_get(st, "firewall");
 	if (json_is_true(json_object_get(fw, "ok"))) {
 		printf("  firewall ok\n");
@@ -348,6 +363,7 @@ static void gc_text(json_t *rep)
 	json_array_foreach(json_object_get(rep, "journal"), i, v) printf("finished the interrupted '%s' recorded in the journal\n", json_string_value(v));
 	json_array_foreach(json_object_get(rep, "labs"), i, v) printf("undid the interrupted 'up' of lab %s\n", json_string_value(v));
 	json_array_foreach(json_object_get(rep, "runs"), i, v) printf("released run %s: its supervisor is gone\n", json_string_value(v));
+	json_array_foreach(json_object_get(rep, "services"), i, v) printf("stopped service %s: its node is gone\n", json_string_value(v));
 	json_array_foreach(json_object_get(rep, "networks"), i, v) printf("removed orphaned network %s\n", json_string_value(v));
 	json_array_foreach(json_object_get(rep, "reconciled"), i, v) printf("reconciled network %s with the kernel (members gone or half-attached)\n", json_string_value(v));
 	if (json_is_true(json_object_get(rep, "firewall_rebuilt")))

@@ -79,7 +79,7 @@ static const struct verb verbs[] = {
 	  "status is CMD's (128+N when killed by signal N). Everything is released when CMD\n"
 	  "ends; if nsnet is killed, CMD dies too and 'nsnet gc' releases the rest.\n", verb_run, true },
 	{ "ps",         "[--json]",              "List runs (nsnet run): running, exited (-d), orphaned", NULL, verb_ps, true },
-	{ "logs",       "NAME",                  "Print the output of a detached run", NULL, verb_logs, true },
+	{ "logs",       "NAME | LAB NODE",       "Print the output of a detached run, or of a lab node's services", NULL, verb_logs, true },
 	{ "stop",       "NAME... [--json]",      "Stop runs (SIGTERM, SIGKILL after 10 s) and forget them", NULL, verb_stop, true, .defer_signals = true },
 	{ "cni",        "",                      "Serve one CNI plugin request (CNI_* variables, configuration on stdin)",
 	  "nsnet is a CNI plugin: a runtime runs it with CNI_COMMAND set and no arguments\n"

@@ -233,11 +233,12 @@ int verb_logs(int argc, char **argv)
 	int r = reject_unknown_opts(argc, argv);
 	if (r)
 		return r;
-	if (argc != 2)
-		return usage_error("logs: exactly one run NAME is needed");
+	if (argc != 2 && argc != 3)
+		return usage_error("logs: a run NAME, or a LAB and a NODE, is needed");
 	struct nsnet_error e = { 0 };
 	char path[512], buf[65536];
-	if (nsnet_run_log_path(argv[1], path, sizeof(path), &e) < 0)
+	if ((argc == 2 ? nsnet_run_log_path(argv[1], path, sizeof(path), &e)
+		       : nsnet_lab_log_path(argv[1], argv[2], path, sizeof(path), &e)) < 0)
 		return fail(&e);
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0) {

@@ -177,13 +177,14 @@ int nsnet_gc(json_t **ret, struct nsnet_error *e)
 	int r = state_lock(&lock, e);
 	if (r < 0)
 		return r;
-	json_t *report = json_pack("{s:[], s:[], s:[], s:[], s:[], s:[], s:[], s:b}", "journal", "corrupt", "labs",
-				   "networks", "bridges", "reconciled", "runs", "firewall_rebuilt", false);
+	json_t *report = json_pack("{s:[], s:[], s:[], s:[], s:[], s:[], s:[], s:[], s:b}", "journal", "corrupt", "labs",
+				   "networks", "bridges", "reconciled", "runs", "services", "firewall_rebuilt", false);
 	corrupt_files(report);
 	/* Killed commands' journal entries first: they say what the state files no
 	 * longer can (a network whose file is already gone). */
 	if ((r = recover_entries(json_object_get(report, "journal"), e)) < 0 ||
-	    (r = run_gc_locked(json_object_get(report, "runs"), e)) < 0) {
+	    (r = run_gc_locked(json_object_get(report, "runs"), e)) < 0 ||
+	    (r = proc_services_gc(json_object_get(report, "services"), e)) < 0) {
 		json_decref(report);
 		return nsnet_err_wrap(e, "gc");
 	}

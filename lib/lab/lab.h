@@ -192,7 +192,8 @@ struct lab_kind {
 	json_t *(*addresses)(const char *name, json_t *spec, json_t *nodes);
 };
 
-extern const struct lab_kind lab_kind_net, lab_kind_node, lab_kind_link, lab_kind_route;
+extern const struct lab_kind lab_kind_net, lab_kind_node, lab_kind_link, lab_kind_route, lab_kind_files,
+	lab_kind_service;
 
 /* kinds.c: every kind, in creation order (removal goes the other way), NULL-ended. */
 extern const struct lab_kind *const lab_kinds[];

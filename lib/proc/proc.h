@@ -31,6 +31,24 @@ int run_release_locked(json_t *rec, bool keep, struct nsnet_error *e);
 /* Release the runs whose supervisor died (lock held); names appended to report. */
 int run_gc_locked(json_t *report, struct nsnet_error *e);
 
+/* service.c: a lab node's service, supervised by a daemon of its own. */
+struct proc_service {
+	const char *ns;       /* the node's namespace */
+	json_t *spec;         /* { name, command: [ARGV], env: {K: V}, workdir, restart } */
+	const char *record;   /* STATE/svc/NODE/NAME.json */
+	const char *log;      /* the node's log, appended to */
+};
+/* Start the daemon; returns once it has started the command and recorded itself. */
+int proc_service_start(const struct proc_service *s, struct nsnet_error *e);
+/* Its record, with "state" "dead" when the daemon is gone unannounced; NULL: none. */
+json_t *proc_service_state(const char *record);
+/* Stop the daemon and its command (SIGTERM, SIGKILL after 10 s), forget the record. */
+int proc_service_stop(const char *record, struct nsnet_error *e);
+/* STATE/svc/NODE/NAME.json and STATE/svc/NODE.log. */
+void proc_service_paths(const char *node, const char *name, char *record, char *log, size_t len);
+/* Stop the services of nodes whose namespace is gone (gc). */
+int proc_services_gc(json_t *report, struct nsnet_error *e);
+
 /* child.c: what the child needs, prepared before clone() (nothing is allocated
  * after it). */
 struct run_child {

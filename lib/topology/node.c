@@ -10,7 +10,8 @@
 #include "topology/topology.h"
 #include "base/base.h"
 
-static const char *const node_keys[] = { "interfaces", "routes", "forwarding", "gateway", "sysctls", "publish", "firewall", NULL };
+static const char *const node_keys[] = { "interfaces", "routes", "forwarding", "gateway", "sysctls",
+					 "publish",    "firewall", "files",      "services", NULL };
 const char *const topo_fw_hooks[3] = { "input", "forward", "output" };
 static const char *const iface_keys[] = { "network", "ip", "ifname", NULL };
 static const char *const route_keys[] = { "to", "via", "dev", NULL };
@@ -314,7 +315,8 @@ static int parse_node(struct tp *c, const struct tp_kv *entry, struct topo_node 
 		return r;
 	c->node_yaml[idx] = (yaml_node_t *)m;
 	if ((r = parse_ifaces(c, node, m)) < 0 || (r = parse_sysctls(c, node, m)) < 0 ||
-	    (r = parse_publish(c, node, m, idx)) < 0 || (r = parse_firewall(c, node, m)) < 0)
+	    (r = parse_publish(c, node, m, idx)) < 0 || (r = parse_firewall(c, node, m)) < 0 ||
+	    (r = tp_parse_files(c, node, m)) < 0 || (r = tp_parse_services(c, node, m)) < 0)
 		return r;
 	/* gateway: false keeps a node to its own networks: no default route. */
 	struct tp_kv kv = tp_get(c, m, "gateway");

@@ -124,6 +124,8 @@ static void node_free(struct topo_node *n)
 			free(n->fw_rules[h][i]);
 		free(n->fw_rules[h]);
 	}
+	json_decref(n->files);
+	json_decref(n->services);
 }
 
 void topo_free(struct topology *t)

@@ -69,6 +69,10 @@ struct topo_node {
 	 * inet nsnet_node. */
 	char **fw_rules[3];
 	size_t n_fw_rules[3];
+	/* files: { "bird/bird.conf": CONTENT } placed under /etc/netns/NODE (service.c);
+	 * services: { NAME: { "command": [ARGV], "env": {K: V}, "workdir", "restart" } }.
+	 * JSON as the lab's elements keep them; NULL when none. */
+	struct json_t *files, *services;
 	struct topo_pos pos;
 };
 /* The hooks a node's firewall: may name, in the order of fw_rules. */
@@ -220,6 +224,9 @@ int tp_add_addr(struct tp *c, const struct nsnet_prefix *a, struct topo_pos pos,
 /* Parse passes, in this order (each file owns one part of the model). */
 int tp_parse_networks(struct tp *c, const yaml_node_t *root);
 int tp_parse_nodes(struct tp *c, const yaml_node_t *root);
+/* service.c: a node's files and services. */
+int tp_parse_files(struct tp *c, struct topo_node *node, const yaml_node_t *map);
+int tp_parse_services(struct tp *c, struct topo_node *node, const yaml_node_t *map);
 int tp_parse_links(struct tp *c, const yaml_node_t *root);
 int tp_assign_ifnames(struct tp *c);
 int tp_parse_routes(struct tp *c);
