@@ -44,6 +44,9 @@ __attribute__((noreturn)) static void child(const struct proc_service *s)
 	char **argv = calloc(n + 1, sizeof(*argv));
 	const char *k;
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* A process group of its own: stopping the service stops what it started too
+	 * (a shell's children), even when its namespace is already gone. */
+	setpgid(0, 0);
 	if (!argv || netns_enter(s->ns, &e) < 0) {
 		dprintf(2, "nsnet: service: %s\n", e.msg[0] ? e.msg : "out of memory");
 		_exit(127);
@@ -110,12 +113,14 @@ __attribute__((noreturn)) static void daemon_main(const struct proc_service *s, 
 				break;
 			if (stop_requested(&set, 200) && !stopping) {
 				stopping = true;
-				kill(pid, SIGTERM);
+				kill(-pid, SIGTERM);
 				kill_at = time(NULL) + STOP_KILL_S;
 			}
 			if (kill_at && time(NULL) >= kill_at)
-				kill(pid, SIGKILL);
+				kill(-pid, SIGKILL);
 		}
+		/* What it left behind in its group goes with it. */
+		kill(-pid, SIGKILL);
 		int status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 		printf("nsnet: service %s exited with status %d\n", name, status);
 		fflush(stdout);

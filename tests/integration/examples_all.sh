@@ -20,6 +20,9 @@ files=$(ls "$EXAMPLES"/*.yaml)
 [ -n "$files" ] || fail "no examples"
 for f in $files; do
 	name=$(basename "$f" .yaml)
+	# Routed by bird: reachable only once OSPF has converged, which lab_bird waits for
+	# (and it needs bird2 installed).
+	[ "$name" != ospf-triangle ] || continue
 	lab=$(sed -n 's/^name: *//p' "$f")
 	[ -n "$lab" ] || fail "$name: no 'name:'"
 	nsnet up --dry-run --explain "$f" >"$DIR/explain" || fail "$name: up --dry-run --explain"
