@@ -110,7 +110,8 @@ int verb_run(int argc, char **argv)
 	o.ports = ports;
 	o.rm = take_flag(&n, argv, "--rm");
 	bool json = take_flag(&n, argv, "--json");
-	o.detached = take_flag(&n, argv, "--detach") | take_flag(&n, argv, "-d");
+	bool detach_long = take_flag(&n, argv, "--detach"), detach_short = take_flag(&n, argv, "-d");
+	o.detached = detach_long || detach_short;  /* both taken out of argv */
 	if ((r = reject_unknown_opts(n, argv)))
 		return r;
 	if (n != 1)
