@@ -187,6 +187,9 @@ struct nsnet_net_spec {
 	size_t n_subnets;
 	unsigned mtu;
 	bool nat;
+	/* Hand out addresses of subnet[i] only from range_start[i] to range_end[i]
+	 * (family 0: the whole subnet); a static address must lie in the range too. */
+	struct nsnet_prefix range_start[2], range_end[2];
 };
 int nsnet_net_create(const struct nsnet_net_spec *spec, struct nsnet_error *e);
 /* Refuses while namespaces are attached unless force, which detaches them. */
@@ -297,6 +300,67 @@ struct nsnet_doctor_opts {
  * evidence, the first broken step's cause and fix, and the path. Errors are for
  * input that names nothing (unknown namespace, DST neither address nor namespace). */
 int nsnet_doctor(const struct nsnet_doctor_opts *o, struct json_t **ret, struct nsnet_error *e);
+
+/* ---- run: a process on the network (docs/run.md) ------------------------------- */
+
+struct nsnet_run_port {
+	int proto;                          /* IPPROTO_TCP or IPPROTO_UDP */
+	const struct nsnet_prefix *host_ip; /* NULL: every address of the host */
+	uint16_t host_port, port;
+};
+struct nsnet_run_opts {
+	const char *name;          /* the namespace's name; NULL: "run-" and 6 hex digits */
+	const char *net;           /* the network to attach to; NULL: none (lo only) */
+	const struct nsnet_prefix *ip;  /* a static address on net */
+	const struct nsnet_run_port *ports;
+	size_t n_ports;
+	const char *hostname;      /* NULL: the name */
+	char *const *argv;         /* the command */
+	bool detached;             /* kept after it exits (ps, logs) until stopped, unless rm */
+	bool rm;
+};
+struct nsnet_run;
+/* Start argv as PID 1 of new network, PID, UTS, IPC and mount namespaces (its own
+ * /proc, hostname, /etc/hosts, /etc/hostname, /etc/resolv.conf), attached to net
+ * with ports published, stdio inherited. Signals stay the caller's to forward (to
+ * nsnet_run_pid). If the caller dies, the command is killed and the run's record
+ * is released by nsnet_gc(). */
+int nsnet_run_start(const struct nsnet_run_opts *o, struct nsnet_run **ret, struct nsnet_error *e);
+pid_t nsnet_run_pid(const struct nsnet_run *run);
+const char *nsnet_run_name(const struct nsnet_run *run);
+/* Wait for the command (nohang: -EAGAIN while it runs); its status as a shell gives
+ * it (128 + signal when killed); then release everything and free run. */
+int nsnet_run_wait(struct nsnet_run *run, bool nohang, int *ret_status, struct nsnet_error *e);
+/* The runs: [{name, pid, supervisor, state: running|exited|orphaned, status?, net,
+ * ips?, publish, hostname, cmd, detached, rm, started}]. */
+int nsnet_run_list(struct json_t **ret, struct nsnet_error *e);
+/* Stop a run (SIGTERM through its supervisor, which kills it after 10 s), wait for
+ * its release, and forget its record and log. */
+int nsnet_run_stop(const char *name, unsigned timeout_ms, struct nsnet_error *e);
+/* A detached run's output file: its path; open: created for writing (0600). */
+int nsnet_run_log_path(const char *name, char *buf, size_t len, struct nsnet_error *e);
+int nsnet_run_log_open(const char *name, struct nsnet_error *e);
+
+/* ---- CNI: nsnet as a Container Network Interface plugin (docs/cni.md) ------------ */
+
+/* One request of the CNI exec protocol: the CNI_* variables (NULL: not set) and the
+ * network configuration the runtime wrote on stdin. The library reads no
+ * environment: the caller collects them. */
+struct nsnet_cni_request {
+	const char *command;       /* CNI_COMMAND: ADD, DEL, CHECK, GC, STATUS, VERSION */
+	const char *container_id;  /* CNI_CONTAINERID */
+	const char *netns;         /* CNI_NETNS */
+	const char *ifname;        /* CNI_IFNAME */
+	const char *args;          /* CNI_ARGS */
+	const char *path;          /* CNI_PATH (where a delegated IPAM plugin is found) */
+	const char *config;
+	size_t config_len;
+};
+/* Serve one request (CNI spec 1.1.0; configurations of 0.3.0 to 1.1.0, the result in
+ * the configuration's format). Returns 0 with *ret the result to print on stdout
+ * (NULL: print nothing), or the spec's error code (> 0) with *ret the error object
+ * {cniVersion, code, msg} to print. Caller json_decref()s. */
+int nsnet_cni(const struct nsnet_cni_request *req, struct json_t **ret);
 
 #ifdef __cplusplus
 }

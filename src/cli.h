@@ -88,5 +88,7 @@ static inline bool streq_safe(const char *a, const char *b)
 /* parse.c: each returns 0 or EXIT_USAGE after printing the problem. */
 int parse_uint(const char *what, const char *s, unsigned long min, unsigned long max, unsigned long *ret);
 int split_pair(const char *what, const char *s, char a[256], char b[256]);
+/* publish.c: "[HOST_IP:]PORT"; ip->family stays 0 without an address. */
+int parse_host(const char *verb, const char *s, struct nsnet_prefix *ip, uint16_t *port);
 
 #endif

@@ -347,6 +347,7 @@ static void gc_text(json_t *rep)
 	json_array_foreach(json_object_get(rep, "bridges"), i, v) printf("removed bridge %s of a network without state, with its ports\n", json_string_value(v));
 	json_array_foreach(json_object_get(rep, "journal"), i, v) printf("finished the interrupted '%s' recorded in the journal\n", json_string_value(v));
 	json_array_foreach(json_object_get(rep, "labs"), i, v) printf("undid the interrupted 'up' of lab %s\n", json_string_value(v));
+	json_array_foreach(json_object_get(rep, "runs"), i, v) printf("released run %s: its supervisor is gone\n", json_string_value(v));
 	json_array_foreach(json_object_get(rep, "networks"), i, v) printf("removed orphaned network %s\n", json_string_value(v));
 	json_array_foreach(json_object_get(rep, "reconciled"), i, v) printf("reconciled network %s with the kernel (members gone or half-attached)\n", json_string_value(v));
 	if (json_is_true(json_object_get(rep, "firewall_rebuilt")))

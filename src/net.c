@@ -251,9 +251,14 @@ static int net_show(int argc, char **argv)
 	size_t i;
 	json_t *s, *m;
 	json_array_foreach(json_object_get(n, "subnets"), i, s) {
-		printf("  subnet %-24s gateway %-20s used %lld  free %lld\n", json_string_value(json_object_get(s, "cidr")),
+		printf("  subnet %-24s gateway %-20s used %lld  free %lld", json_string_value(json_object_get(s, "cidr")),
 		       json_string_value(json_object_get(s, "gateway")), json_integer_value(json_object_get(s, "used")),
 		       json_integer_value(json_object_get(s, "free")));
+		json_t *range = json_object_get(s, "range");
+		if (range)  /* addresses are handed out from this range only */
+			printf("  range %s-%s", json_string_value(json_array_get(range, 0)),
+			       json_string_value(json_array_get(range, 1)));
+		printf("\n");
 	}
 	printf("  %-20s %-8s %-16s %s\n", "NAMESPACE", "IFNAME", "HOST IFNAME", "ADDRESSES");
 	json_array_foreach(json_object_get(n, "members"), i, m) {
@@ -263,9 +268,13 @@ static int net_show(int argc, char **argv)
 		json_array_foreach(json_object_get(m, "ips"), j, ip) off +=
 			snprintf(ips + off, off < sizeof(ips) ? sizeof(ips) - off : 0, "%s%s", j ? " " : "",
 				 json_string_value(ip));
-		printf("  %-20s %-8s %-16s %s\n", json_string_value(json_object_get(m, "ns")),
+		json_t *cni = json_object_get(m, "cni");
+		printf("  %-20s %-8s %-16s %s", json_string_value(json_object_get(m, "ns")),
 		       json_string_value(json_object_get(m, "ifname")), json_string_value(json_object_get(m, "host_ifname")),
 		       ips);
+		if (cni)  /* a container a runtime attached through CNI */
+			printf("  (container %.12s)", jstr0(cni, "container"));
+		printf("\n");
 	}
 	json_decref(n);
 	return EXIT_OK;

@@ -65,6 +65,26 @@ static const struct verb verbs[] = {
 	  "  --json      print {\"proto\", \"host_ip\" (null: every address), \"host_port\", \"removed\": true}\n",
 	  verb_unpublish, true, .defer_signals = true },
 	{ "fw",         "status|restore ...",    "nsnet's nftables table: status, restore after a firewall reload", NULL, NULL, false, fw_verbs },
+	{ "run",        "[--net NET] [--ip IP] [-p [HOST_IP:]HOST_PORT:PORT[/udp]]... [--name NAME] [--hostname H] [-d [--json]] [--rm] -- CMD [ARG...]",
+	  "Run a command as PID 1 of its own namespaces, on a network, with ports published",
+	  "  --net NET         attach to network NET (default route via its gateway)\n"
+	  "  --ip IP           a static address on NET (default: the pool's next)\n"
+	  "  -p, --publish P   publish [HOST_IP:]HOST_PORT:PORT[/udp] (repeatable)\n"
+	  "  --name NAME       the namespace's name, seen by show, exec, doctor, net show (default: run-XXXXXX)\n"
+	  "  --hostname H      its hostname (default: NAME)\n"
+	  "  -d, --detach      run in the background: print NAME; output in 'nsnet logs NAME'\n"
+	  "  --rm              with -d: forget the run when it exits (else ps shows it until 'nsnet stop')\n"
+	  "New network, PID, UTS, IPC and mount namespaces: CMD is PID 1, ps inside sees only\n"
+	  "its tree. Signals are forwarded; SIGKILL 10 s after SIGINT/SIGTERM/SIGHUP. The exit\n"
+	  "status is CMD's (128+N when killed by signal N). Everything is released when CMD\n"
+	  "ends; if nsnet is killed, CMD dies too and 'nsnet gc' releases the rest.\n", verb_run, true },
+	{ "ps",         "[--json]",              "List runs (nsnet run): running, exited (-d), orphaned", NULL, verb_ps, true },
+	{ "logs",       "NAME",                  "Print the output of a detached run", NULL, verb_logs, true },
+	{ "stop",       "NAME... [--json]",      "Stop runs (SIGTERM, SIGKILL after 10 s) and forget them", NULL, verb_stop, true, .defer_signals = true },
+	{ "cni",        "",                      "Serve one CNI plugin request (CNI_* variables, configuration on stdin)",
+	  "nsnet is a CNI plugin: a runtime runs it with CNI_COMMAND set and no arguments\n"
+	  "(type \"nsnet\" in a network configuration, nsnet in CNI_PATH). See docs/cni.md.\n",
+	  verb_cni, true, .defer_signals = true },
 	{ NULL, NULL, NULL, NULL, NULL, false },
 };
 
@@ -93,6 +113,9 @@ int main(int argc, char **argv)
 	int r = configure();
 	if (r)
 		return r;
+	/* A runtime running its CNI plugin: no arguments, CNI_COMMAND set. */
+	if (argc == 1 && getenv("CNI_COMMAND"))
+		return cni_main();
 	/* Global options before the verb: `nsnet --json ls` is `nsnet ls --json`. */
 	while (argc >= 2 && strcmp(argv[1], "--json") == 0) {
 		cli_global_json = true;

@@ -30,7 +30,7 @@ static int parse_proto(const char *verb, const char *s, int *ret)
 }
 
 /* "[HOST_IP:]PORT"; ip->family stays 0 without an address. */
-static int parse_host(const char *verb, const char *s, struct nsnet_prefix *ip, uint16_t *port)
+int parse_host(const char *verb, const char *s, struct nsnet_prefix *ip, uint16_t *port)
 {
 	struct nsnet_error e = { 0 };
 	const char *colon = strrchr(s, ':');

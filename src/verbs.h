@@ -9,6 +9,12 @@
 extern const struct verb ns_verbs[];
 extern const struct verb net_verbs[];
 int verb_exec(int argc, char **argv);
+int verb_cni(int argc, char **argv);
+int verb_run(int argc, char **argv);
+int verb_ps(int argc, char **argv);
+int verb_logs(int argc, char **argv);
+int verb_stop(int argc, char **argv);
+int cni_main(void);
 int verb_show(int argc, char **argv);
 int verb_connect(int argc, char **argv);
 int verb_disconnect(int argc, char **argv);

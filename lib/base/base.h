@@ -92,6 +92,9 @@ bool ipam_is_used(const struct ipam *p, const struct nsnet_prefix *addr);
 /* Next free address (with the subnet's prefix length); -ENOSPC when full. */
 int ipam_alloc(struct ipam *p, struct nsnet_prefix *ret);
 uint64_t ipam_free_count(const struct ipam *p);
+/* Hand out (and accept) only host indexes first..last of the usable ones; call
+ * before marking anything. */
+void ipam_restrict(struct ipam *p, uint64_t first, uint64_t last);
 
 /* ---- pool.c: a worker pool ---- */
 /*

@@ -93,6 +93,16 @@ bool ipam_is_used(const struct ipam *p, const struct nsnet_prefix *addr)
 	return index_of(p, addr, &idx) == 0 && set_has(p, idx);
 }
 
+void ipam_restrict(struct ipam *p, uint64_t first, uint64_t last)
+{
+	if (first > p->first)
+		p->first = first;
+	if (last < p->last)
+		p->last = last;
+	if (p->next < p->first || p->next > p->last)
+		p->next = p->first;
+}
+
 uint64_t ipam_free_count(const struct ipam *p)
 {
 	uint64_t total = p->last - p->first + 1;

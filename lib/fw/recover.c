@@ -10,6 +10,8 @@
  *   net-create   undo without a state file (the bridge), else finish (settle)
  *   net-rm       finish: the links, the state file, its publishes and allows
  *   net-detach   finish: the links, the members, their publishes
+ *   cni-add      undo:   as net-detach (the runtime was never told of the container's
+ *                network, so none of it may stay; lib/cni sweeps the netns binding)
  *   publish      undo:   the publish file (the command never said it was done)
  *   unpublish    finish: the publish file
  * and every recovery ends with fw_settle(): what is derived from state (nsnet's
@@ -138,6 +140,7 @@ static const struct recovery {
 	{ "net-create", recover_net_create },
 	{ "net-rm", recover_net_rm },
 	{ "net-detach", recover_net_detach },
+	{ "cni-add", recover_net_detach },
 	{ "publish", recover_publish },
 	{ "unpublish", recover_publish },  /* finishing an unpublish removes the same file */
 };

@@ -13,6 +13,7 @@
 #include "fw/fw.h"
 #include "lab/lab.h"
 #include "net/net.h"
+#include "proc/proc.h"
 #include "state/state.h"
 #include "base/base.h"
 
@@ -176,12 +177,13 @@ int nsnet_gc(json_t **ret, struct nsnet_error *e)
 	int r = state_lock(&lock, e);
 	if (r < 0)
 		return r;
-	json_t *report = json_pack("{s:[], s:[], s:[], s:[], s:[], s:[], s:b}", "journal", "corrupt", "labs", "networks",
-				   "bridges", "reconciled", "firewall_rebuilt", false);
+	json_t *report = json_pack("{s:[], s:[], s:[], s:[], s:[], s:[], s:[], s:b}", "journal", "corrupt", "labs",
+				   "networks", "bridges", "reconciled", "runs", "firewall_rebuilt", false);
 	corrupt_files(report);
 	/* Killed commands' journal entries first: they say what the state files no
 	 * longer can (a network whose file is already gone). */
-	if ((r = recover_entries(json_object_get(report, "journal"), e)) < 0) {
+	if ((r = recover_entries(json_object_get(report, "journal"), e)) < 0 ||
+	    (r = run_gc_locked(json_object_get(report, "runs"), e)) < 0) {
 		json_decref(report);
 		return nsnet_err_wrap(e, "gc");
 	}
@@ -218,7 +220,8 @@ int nsnet_gc(json_t **ret, struct nsnet_error *e)
 	 * firewall no state backs (elements of a network or publish that is gone), and
 	 * the host settings. */
 	bool rebuilt = false;
-	if ((r = orphan_bridges(host, report, e)) < 0 || (r = fw_settle(&rebuilt, e)) < 0) {
+	if ((r = orphan_bridges(host, report, e)) < 0 || (r = fw_settle(&rebuilt, e)) < 0 ||
+	    (r = net_bindings_sweep(e)) < 0) {
 		json_decref(report);
 		return nsnet_err_wrap(e, "gc");
 	}

@@ -242,7 +242,8 @@ static int attach_chunk(struct nl *host, json_t *net, struct plan *p, size_t n, 
 	/* The veths of the whole chunk in one sendmsg: RTNL serialises them anyway. */
 	for (size_t i = 0; i < n && r == 0; i++) {
 		struct veth_msg v = { .name = p[i].host_if, .ns_fd = -1, .peer = p[i].ifname, .peer_fd = p[i].nsfd,
-				      .peer_index = p[i].peer_index, .mtu = mtu, .master = bridge };
+				      .peer_index = p[i].peer_index, .mtu = mtu, .master = bridge,
+				      .peer_mac = p[i].req->mac };
 		msg_veth_add(&b, &v);
 		p[i].created = true;  /* maybe: deleting one that was not made is tolerated */
 	}
@@ -267,6 +268,8 @@ static void member_json(json_t *net, const struct plan *p, bool pending)
 			      "ips", ips, "state", pending ? "pending" : "up");
 	if (pending)
 		json_object_set_new(m, "pid", json_integer(getpid()));
+	if (p->req->extra)
+		json_object_update(m, p->req->extra);
 	json_array_append_new(json_object_get(net, "members"), m);
 }
 
@@ -470,7 +473,8 @@ int net_detach_locked(json_t *net, const char *const *ns, size_t n, struct nsnet
 		r = fw_member_removed(net, ns[i], e);
 	if (r == 0)
 		journal_end(&j);
-	return r;
+	/* A namespace nsnet bound (a container's) goes with its last membership. */
+	return r < 0 ? r : net_bindings_sweep(e);
 }
 
 int nsnet_net_detach(const char *name, const char *const *ns, size_t n, struct nsnet_error *e)

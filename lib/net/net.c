@@ -66,6 +66,21 @@ static int check_subnets(const struct nsnet_net_spec *s, struct nsnet_prefix gw[
 			return nsnet_errx(e, EINVAL, "gateway %s is the network or broadcast address of its subnet",
 					  nsnet_prefix_str(&gw[i], false, buf, sizeof(buf)));
 	}
+	for (size_t i = 0; i < s->n_subnets; i++) {
+		const struct nsnet_prefix *p = &s->subnet[i], *a = &s->range_start[i], *b = &s->range_end[i];
+		uint64_t first, last;
+		char x[64], y[64];
+		if (!a->family && !b->family)
+			continue;
+		nsnet_prefix_host_range(p, &first, &last);
+		nsnet_prefix_str(p, true, buf, sizeof(buf));
+		if (!a->family || !b->family || !nsnet_prefix_contains(p, a) || !nsnet_prefix_contains(p, b) ||
+		    nsnet_prefix_index(p, a) < first || nsnet_prefix_index(p, b) > last ||
+		    nsnet_prefix_index(p, a) > nsnet_prefix_index(p, b))
+			return nsnet_errx(e, EINVAL, "range %s-%s is not a range of usable addresses of %s",
+					  a->family ? nsnet_prefix_str(a, false, x, sizeof(x)) : "?",
+					  b->family ? nsnet_prefix_str(b, false, y, sizeof(y)) : "?", buf);
+	}
 	return 0;
 }
 
@@ -177,10 +192,14 @@ static json_t *net_record(const struct nsnet_net_spec *s, const struct nsnet_pre
 {
 	json_t *subnets = json_array();
 	for (size_t i = 0; i < s->n_subnets; i++) {
-		char c[64], g[64];
-		json_array_append_new(subnets, json_pack("{s:s, s:s, s:i}", "cidr",
-							 nsnet_prefix_str(&s->subnet[i], true, c, sizeof(c)), "gateway",
-							 nsnet_prefix_str(&gw[i], false, g, sizeof(g)), "next", 0));
+		char c[64], g[64], a[64], b[64];
+		json_t *sub = json_pack("{s:s, s:s, s:i}", "cidr", nsnet_prefix_str(&s->subnet[i], true, c, sizeof(c)),
+					"gateway", nsnet_prefix_str(&gw[i], false, g, sizeof(g)), "next", 0);
+		if (s->range_start[i].family)
+			json_object_set_new(sub, "range",
+					    json_pack("[s, s]", nsnet_prefix_str(&s->range_start[i], false, a, sizeof(a)),
+						      nsnet_prefix_str(&s->range_end[i], false, b, sizeof(b))));
+		json_array_append_new(subnets, sub);
 	}
 	json_t *net = json_pack("{s:s, s:s, s:i, s:b, s:o, s:[]}", "name", s->name, "bridge", bridge, "mtu",
 				(int)s->mtu, "nat", s->nat, "subnets", subnets, "members");
@@ -309,6 +328,8 @@ int net_rm_locked_ex(const char *name, bool force, json_t *dying, struct nsnet_e
 		journal_end(&j);
 	if (r < 0)
 		nsnet_err_wrap(e, "remove network '%s'", name);
+	else
+		r = net_bindings_sweep(e);
 out:
 	json_decref(net);
 	return r;

@@ -32,6 +32,8 @@ struct attach_req {
 	struct nsnet_prefix ip[2];      /* static addresses, at most one per family */
 	size_t n_ip;
 	bool default_route;             /* via the gateway, unless the namespace has one */
+	const uint8_t *mac;             /* the namespace end's MAC (6 bytes), or NULL */
+	json_t *extra;                  /* keys added to the member's record (CNI's "cni"), or NULL */
 };
 /* Attach every request or none; net is updated and saved. */
 int net_attach_locked(json_t *net, const struct attach_req *req, size_t n, struct nsnet_error *e);
@@ -47,5 +49,10 @@ int net_rm_locked(const char *name, bool force, struct nsnet_error *e);
 /* The same; dying (an object keyed by namespace name, or NULL): members in those
  * namespaces, which are about to be deleted, keep their veths, which go with them. */
 int net_rm_locked_ex(const char *name, bool force, json_t *dying, struct nsnet_error *e);
+
+/* binding.c: a namespace nsnet did not make (path) named NAME, recorded first; and
+ * the sweep that removes every binding no member of any network uses any more. */
+int net_bind(const char *path, const char *name, struct nsnet_error *e);
+int net_bindings_sweep(struct nsnet_error *e);
 
 #endif

@@ -41,7 +41,7 @@ static int bind_etc(const char *name, struct nsnet_error *e)
 	return r;
 }
 
-static int enter(const char *name, struct nsnet_error *e)
+int netns_enter(const char *name, struct nsnet_error *e)
 {
 	_cleanup_close_ int fd = -1;
 	int r = nsnet_ns_open(name, &fd, e);
@@ -74,7 +74,7 @@ int nsnet_exec(const char *name, char *const argv[], struct nsnet_error *e)
 	if (!argv || !argv[0])
 		return nsnet_errx(e, EINVAL, "exec: no command given");
 	if (!streq(name, NSNET_HOST)) {
-		int r = enter(name, e);
+		int r = netns_enter(name, e);
 		if (r < 0)
 			return nsnet_err_wrap(e, "exec in '%s'", name);
 	}

@@ -111,6 +111,29 @@ int netns_create_here(const char *name, int *ret_fd, struct nsnet_error *e)
 	return 0;
 }
 
+int netns_bind(const char *src, const char *name, struct nsnet_error *e)
+{
+	char path[PATH_MAX];
+	int r = nsnet_ns_name_check(name, e);
+	if (r < 0 || (r = netns_dir_prepare(e)) < 0)
+		return r;
+	if (netns_path(name, path, sizeof(path)) < 0)
+		return nsnet_errx(e, ENAMETOOLONG, "namespace '%s': path too long", name);
+	int fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+	if (fd < 0) {
+		if (errno == EEXIST)
+			return nsnet_errx(e, EEXIST, "namespace '%s' already exists", name);
+		return nsnet_err(e, errno, "create %s", path);
+	}
+	close(fd);
+	if (mount(src, path, "none", MS_BIND, NULL) < 0) {
+		r = -errno;
+		netns_unbind(path);
+		return nsnet_err(e, r, "bind %s at %s", src, path);
+	}
+	return 0;
+}
+
 int netns_remove(const char *name, struct nsnet_error *e)
 {
 	char path[PATH_MAX];

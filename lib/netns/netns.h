@@ -12,6 +12,13 @@ int netns_path(const char *name, char *buf, size_t len);
 int netns_create_here(const char *name, int *ret_fd, struct nsnet_error *e);
 /* SIGKILL every process in these namespaces and wait for them to leave. */
 int netns_kill_all(const char *const *names, size_t n);
+/* Give the namespace behind path (e.g. /proc/PID/ns/net, a container's) a name,
+ * as `ip netns attach` does: a bind mount at /run/netns/NAME. -EEXIST: taken. */
+int netns_bind(const char *path, const char *name, struct nsnet_error *e);
+/* Enter the named namespace as `ip netns exec` does, in this thread: its network
+ * namespace, a mount namespace of our own with its /sys and the files of
+ * /etc/netns/NAME over /etc (exec.c). */
+int netns_enter(const char *name, struct nsnet_error *e);
 /* Unbind and remove the name. */
 int netns_remove(const char *name, struct nsnet_error *e);
 /* nsnet_ns_del without asking whose the namespaces are (lab/ns_del.c asks). */

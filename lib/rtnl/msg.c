@@ -46,6 +46,8 @@ int msg_veth_add(struct nl_batch *b, const struct veth_msg *v)
 	ok = PUT_STR(b, nlh, IFLA_IFNAME, v->peer);
 	if (v->peer_fd >= 0)
 		ok = ok && PUT_U32(b, nlh, IFLA_NET_NS_FD, (uint32_t)v->peer_fd);
+	if (v->peer_mac)
+		ok = ok && mnl_attr_put_check(nlh, nl_batch_room(b), IFLA_ADDRESS, 6, v->peer_mac);
 	if (v->mtu)
 		ok = ok && PUT_U32(b, nlh, IFLA_MTU, v->mtu);
 	if (!ok)
@@ -217,15 +219,22 @@ int msg_route(struct nl_batch *b, bool add, const struct nsnet_prefix *dst, cons
 	return ok ? 0 : -EMSGSIZE;
 }
 
-static int index_cb(const struct nlmsghdr *nlh, void *data)
+static int get_cb(const struct nlmsghdr *nlh, void *data)
 {
-	struct rtnl_link l;
-	if (rtnl_link_decode(nlh, &l) > 0)
-		*(int *)data = l.index;
+	struct rtnl_link *l = data;
+	if (rtnl_link_decode(nlh, l) <= 0)
+		l->index = 0;
 	return MNL_CB_OK;
 }
 
 int link_index(struct nl *nl, const char *name)
+{
+	struct rtnl_link l;
+	int r = link_get(nl, name, &l);
+	return r < 0 ? r : l.index;
+}
+
+int link_get(struct nl *nl, const char *name, struct rtnl_link *ret)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = nl_msg(buf, RTM_GETLINK, 0);
@@ -236,12 +245,12 @@ int link_index(struct nl *nl, const char *name)
 	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
 	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
-	int index = 0;
+	ret->index = 0;
 	ssize_t n = mnl_socket_recvfrom(nl->sock, buf, sizeof(buf));
 	if (n < 0)
 		return -errno;
-	int r = nl_cb_run(buf, n, nlh->nlmsg_seq, nl->portid, index_cb, &index);
+	int r = nl_cb_run(buf, n, nlh->nlmsg_seq, nl->portid, get_cb, ret);
 	if (r < 0)
 		return errno == ENODEV ? -ENODEV : -errno;
-	return index > 0 ? index : -ENODEV;
+	return ret->index > 0 ? 0 : -ENODEV;
 }

@@ -106,6 +106,7 @@ struct veth_msg {
 	int peer_index;   /* ask for this ifindex for the peer (0: any) */
 	unsigned mtu;
 	int master;
+	const uint8_t *peer_mac;   /* 6 bytes, or NULL: the kernel's random one */
 };
 int msg_veth_add(struct nl_batch *b, const struct veth_msg *v);
 
@@ -142,6 +143,9 @@ void nl_batch_tolerate(struct nl_batch *b, int err);
 
 /* ifindex of a link by name in the socket's namespace: >0, or -ENODEV. */
 int link_index(struct nl *nl, const char *name);
+/* The link itself (decoded as dumps are): 0, or -ENODEV. */
+struct rtnl_link;
+int link_get(struct nl *nl, const char *name, struct rtnl_link *ret);
 
 /* ---- decode.c: typed decoders of dump and get replies ------------------------------
  * Each takes one message and returns 1 when it is one of its kind (ret filled), 0

@@ -91,6 +91,13 @@ static int check_subnet(json_t *s, size_t i, const char *path, struct nsnet_erro
 	const char *g = json_string_value(json_object_get(s, "gateway"));
 	if (g && (nsnet_addr_parse(g, &gw, NULL) < 0 || !nsnet_prefix_contains(&p, &gw)))
 		return corrupt(e, path, "%s'gateway' is not an address of %s", where, cidr);
+	json_t *range = json_object_get(s, "range");
+	struct nsnet_prefix a, b;
+	if (range && (json_array_size(range) != 2 ||
+		      nsnet_addr_parse(json_string_value(json_array_get(range, 0)), &a, NULL) < 0 ||
+		      nsnet_addr_parse(json_string_value(json_array_get(range, 1)), &b, NULL) < 0 ||
+		      !nsnet_prefix_contains(&p, &a) || !nsnet_prefix_contains(&p, &b)))
+		return corrupt(e, path, "%s'range' is not [first, last] addresses of %s", where, cidr);
 	return 0;
 }
 
@@ -110,6 +117,11 @@ static int check_member(json_t *m, size_t i, const char *path, struct nsnet_erro
 		return r;
 	if (nsnet_ns_name_check(json_string_value(json_object_get(m, "ns")), NULL) < 0)
 		return corrupt(e, path, "%s'ns' is not a namespace name", where);
+	/* A container attached through CNI (lib/cni): whose it is, by the runtime's ids. */
+	json_t *cni = json_object_get(m, "cni");
+	if (cni && (!json_is_object(cni) || !json_is_string(json_object_get(cni, "container")) ||
+		    !json_is_string(json_object_get(cni, "ifname")) || !json_is_string(json_object_get(cni, "netns"))))
+		return corrupt(e, path, "%s'cni' is not {container, ifname, netns}", where);
 	size_t j;
 	json_t *ip;
 	json_array_foreach(json_object_get(m, "ips"), j, ip) {

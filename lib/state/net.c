@@ -39,6 +39,11 @@ int net_ipam(json_t *net, json_t *subnet, struct ipam *ret, struct nsnet_error *
 	if (r < 0)
 		return r;
 	ipam_init(ret, &p, (uint64_t)json_integer_value(json_object_get(subnet, "next")));
+	json_t *range = json_object_get(subnet, "range");
+	struct nsnet_prefix a, b;
+	if (nsnet_addr_parse(json_string_value(json_array_get(range, 0)), &a, NULL) == 0 &&
+	    nsnet_addr_parse(json_string_value(json_array_get(range, 1)), &b, NULL) == 0)
+		ipam_restrict(ret, nsnet_prefix_index(&p, &a), nsnet_prefix_index(&p, &b));
 	if (nsnet_addr_parse(json_string_value(json_object_get(subnet, "gateway")), &gw, NULL) == 0)
 		ipam_mark(ret, &gw);
 	size_t i, j;

@@ -70,5 +70,19 @@ int main(void)
 	CHECK_STR(S(&a, buf), "fd00:1::3e9/64");
 	CHECK(ip.cap <= 4096);
 	ipam_done(&ip);
+
+	/* A range (host-local's rangeStart/rangeEnd): only .100 and .101, and an
+	 * address outside it is refused, not counted. */
+	struct nsnet_prefix n24 = P("10.9.0.0/24"), out = P("10.9.0.5/24");
+	ipam_init(&ip, &n24, 0);
+	ipam_restrict(&ip, 100, 101);
+	CHECK(ipam_mark(&ip, &out) == -ERANGE);
+	CHECK(ipam_free_count(&ip) == 2);
+	CHECK(ipam_alloc(&ip, &a) == 0);
+	CHECK_STR(S(&a, buf), "10.9.0.100/24");
+	CHECK(ipam_alloc(&ip, &a) == 0);
+	CHECK_STR(S(&a, buf), "10.9.0.101/24");
+	CHECK(ipam_alloc(&ip, &a) == -ENOSPC);
+	ipam_done(&ip);
 	return UNIT_DONE();
 }
