@@ -289,6 +289,22 @@ static int replace_hosts(int dfd, const char *text, size_t len)
 	return r;
 }
 
+/* Is the directory empty (but for a temporary file of ours)? */
+static bool dir_empty(int dfd)
+{
+	int fd = dup(dfd);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+	bool empty = d != NULL;
+	if (!d && fd >= 0)
+		close(fd);
+	while (d && empty && (de = readdir(d)))
+		empty = streq(de->d_name, ".") || streq(de->d_name, "..") || streq(de->d_name, HOSTS_TMP);
+	if (d)
+		closedir(d);
+	return empty;
+}
+
 /* Namespace ns's file as the plan says (the directory made if need be). */
 static void write_one(int etc, const struct hosts_plan *p, const char *ns, json_t *warnings)
 {
@@ -318,7 +334,9 @@ static void write_one(int etc, const struct hosts_plan *p, const char *ns, json_
 		     NSNET_ETC_NETNS_DIR, ns);
 		return;
 	}
-	made |= kind == HOSTS_OURS && had_made;
+	/* An empty directory holds nothing of anyone's: taken as ours, so that it goes
+	 * with the file (one whose record went with a hosts file deleted by hand). */
+	made |= kind == HOSTS_OURS ? had_made : dir_empty(dfd);
 	size_t len;
 	_cleanup_free_ char *text = hosts_plan_text(p, ns, made, &len);
 	if (!text) {
