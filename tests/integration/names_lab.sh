@@ -5,7 +5,8 @@
 # members of both, one on one network only its own. `up` of the file with a node
 # added makes the others' files list it, without it drops it; a readdressed node is
 # listed at its new address; `down` removes every file and the directories nsnet
-# made. Witnesses: getent and ping inside `ip netns exec` and `nsnet exec`, cat and
+# made; each file is written once per command. Witnesses: getent and ping inside
+# `ip netns exec` and `nsnet exec`, strace (renames over a hosts file), cat and
 # stat of the files.
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/../helpers/lab.sh"
@@ -37,8 +38,11 @@ in6() { ip netns exec "$1" getent ahostsv6 "$2" | awk 'NR == 1 { print $1 }'; }
 addr_of() { ip -n "$1" -j -4 addr show dev "$2" | jq -r '.[0].addr_info[0].local'; }
 
 lab
-out=$(nsnet up "$DIR/nm.yaml" 2>&1)
+# Each file is written once per command, whatever the number of networks (b is on
+# two, attached network by network): three renames over a hosts file, one per node.
+out=$(strace -f -qq -e trace=rename,renameat,renameat2 -o "$DIR/trace" "$NSNET" up "$DIR/nm.yaml" 2>&1)
 assert_no_match "$out" "warning" "up has nothing to warn about"
+assert_eq "$(grep -c '"hosts.nsnet-tmp", [^,]*, "hosts"' "$DIR/trace")" 3 "hosts files written by up"
 assert_eq "$(ls /etc/netns | paste -sd' ')" "a b c" "one directory per node on a network"
 for n in a b c; do
 	assert_eq "$(head -1 /etc/netns/$n/hosts)" "# nsnet: generated, rewritten on every change; do not edit" "$n's marker line"
