@@ -179,6 +179,12 @@ void nsnet_net_default_bridge(const char *net, char buf[16]);
  * 7 hex digits of a hash of "NET/NS": deterministic, at most 15 bytes. */
 void nsnet_net_host_ifname(const char *net, const char *ns, char buf[16]);
 
+/* Whether the members of a network find each other by name through their own
+ * /etc/netns/NS/hosts (docs/names.md): AUTO, the default, for networks of at most
+ * NSNET_NAMES_AUTO_MAX members; ON and OFF whatever the size. */
+enum nsnet_names { NSNET_NAMES_AUTO = 0, NSNET_NAMES_ON, NSNET_NAMES_OFF };
+#define NSNET_NAMES_AUTO_MAX 256
+
 struct nsnet_net_spec {
 	const char *name;
 	const char *bridge;               /* NULL: nsnet_net_default_bridge() */
@@ -190,6 +196,7 @@ struct nsnet_net_spec {
 	/* Hand out addresses of subnet[i] only from range_start[i] to range_end[i]
 	 * (family 0: the whole subnet); a static address must lie in the range too. */
 	struct nsnet_prefix range_start[2], range_end[2];
+	enum nsnet_names names;           /* members' names in each other's hosts files */
 };
 int nsnet_net_create(const struct nsnet_net_spec *spec, struct nsnet_error *e);
 /* Refuses while namespaces are attached unless force, which detaches them. */
@@ -212,6 +219,8 @@ int nsnet_net_detach(const char *net, const char *const *ns, size_t n, struct ns
  * members without "pid"; list: an array of them. Caller json_decref()s. */
 int nsnet_net_list(struct json_t **ret, struct nsnet_error *e);
 int nsnet_net_info(const char *net, struct json_t **ret, struct nsnet_error *e);
+/* Names on, off, or AUTO (by size) for a network; the hosts files follow at once. */
+int nsnet_net_set_names(const char *net, enum nsnet_names names, struct nsnet_error *e);
 
 /* ---- firewall: NAT, isolation, published ports (docs/firewall.md) ------------- */
 

@@ -73,6 +73,10 @@ int verb_up(int argc, char **argv)
 	if ((r = nsnet_lab_up(file, &o, &rep, &e)) < 0)
 		return lab_fail(r, &e);
 	const char *lab = jstr(rep, "lab");
+	/* What up left undone but is no failure (a hosts file that is not nsnet's). */
+	size_t i;
+	json_t *w;
+	json_array_foreach(json_object_get(rep, "warnings"), i, w) fprintf(stderr, "nsnet: up: warning: %s\n", json_string_value(w));
 	if (json) {
 		print_json(rep);
 	} else if (o.dry_run) {

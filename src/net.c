@@ -303,10 +303,13 @@ const struct verb net_verbs[] = {
 	{ "rm", "NET... [--force] [--json]", "Remove networks; --force detaches their namespaces first",
 	  "  --force   detach attached namespaces instead of refusing\n"
 	  "  --json    print {\"removed\": [NET...]}\n", net_rm, true, .defer_signals = true },
-	{ "set", "NET nat on|off | NET allow|deny OTHER [--json]", "NAT on or off; let two networks reach each other, or isolate them",
+	{ "set", "NET nat on|off | NET allow|deny OTHER | NET names on|off|auto [--json]",
+	  "NAT on or off; let two networks reach each other, or isolate them; members' names",
 	  "  nat on|off       masquerade traffic leaving the host from NET (and forward it)\n"
 	  "  allow OTHER      NET and OTHER may reach each other (both ways); networks are isolated by default\n"
 	  "  deny OTHER       isolate them again\n"
+	  "  names on|off|auto\n"
+	  "                   members find each other by name in /etc/netns/NS/hosts; auto: up to 256 members\n"
 	  "  --json           print NET afterwards, as 'net show NET --json' does\n", verb_net_set, true, .defer_signals = true },
 	/* Both reconcile the record with the kernel under the state lock: without root
 	 * they could only show an empty or stale picture. */

@@ -3,6 +3,7 @@
  * nsnet net set NET nat on|off
  * nsnet net set NET allow OTHER    (both ways)
  * nsnet net set NET deny OTHER     (isolated again: the default)
+ * nsnet net set NET names on|off|auto   (members' names in each other's hosts files)
  */
 #include <stdio.h>
 #include <string.h>
@@ -16,7 +17,7 @@ int verb_net_set(int argc, char **argv)
 	if (r)
 		return r;
 	if (argc != 4)
-		return usage_error("net set: expected NET nat on|off, NET allow OTHER or NET deny OTHER");
+		return usage_error("net set: expected NET nat on|off, NET allow OTHER, NET deny OTHER or NET names on|off|auto");
 	const char *net = argv[1], *what = argv[2], *arg = argv[3];
 	struct nsnet_error e = { 0 };
 	if (strcmp(what, "nat") == 0) {
@@ -26,8 +27,15 @@ int verb_net_set(int argc, char **argv)
 		r = nsnet_net_set_nat(net, on, &e);
 	} else if (strcmp(what, "allow") == 0 || strcmp(what, "deny") == 0) {
 		r = nsnet_net_allow(net, arg, what[0] == 'a', &e);
+	} else if (strcmp(what, "names") == 0) {
+		enum nsnet_names n = strcmp(arg, "on") == 0    ? NSNET_NAMES_ON
+				     : strcmp(arg, "off") == 0 ? NSNET_NAMES_OFF
+							       : NSNET_NAMES_AUTO;
+		if (n == NSNET_NAMES_AUTO && strcmp(arg, "auto") != 0)
+			return usage_error("net set: names: expected 'on', 'off' or 'auto', not '%s'", arg);
+		r = nsnet_net_set_names(net, n, &e);
 	} else {
-		return usage_error("net set: unknown setting '%s' (expected nat, allow or deny)", what);
+		return usage_error("net set: unknown setting '%s' (expected nat, allow, deny or names)", what);
 	}
 	if (r == 0)
 		return json ? net_print_info(net) : EXIT_OK;

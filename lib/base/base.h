@@ -66,6 +66,10 @@ int mkdir_p(const char *path, unsigned mode);
 /* Network names: 1..64 bytes of [A-Za-z0-9_.-], not starting with '.' or '-'.
  * Not public: every nsnet_net_* entry point checks the names it is given. */
 int net_name_check(const char *name, struct nsnet_error *e);
+/* Can name be written into a hosts file as a host's name? 1..253 bytes of
+ * [A-Za-z0-9_.-], not starting with '-' or '.', not ending with '.', no "..", not
+ * something a resolver reads as an IPv4 address, not a loopback name. */
+bool hostname_ok(const char *name);
 
 /* ---- ipam.c: address allocation ---- */
 /*

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Validation of namespace and interface names, before anything touches the kernel. */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include "nsnet.h"
 #include "base/base.h"
@@ -63,6 +64,24 @@ int net_name_check(const char *name, struct nsnet_error *e)
 		if (!isalnum((unsigned char)*p) && !strchr("_.-", *p))
 			return nsnet_errx(e, EINVAL, "invalid network name '%s': only letters, digits, '_', '.' and '-'", name);
 	return 0;
+}
+
+/* Written into hosts files as they are, so only what a resolver reads as one plain
+ * name: no whitespace or '#' (the file's separators), nothing a resolver would take
+ * for an address ("10", "0x10": inet_aton's forms), not the loopback names the file
+ * starts with. */
+bool hostname_ok(const char *name)
+{
+	size_t len = name ? strlen(name) : 0;
+	if (len == 0 || len > 253 || name[0] == '-' || name[0] == '.' || name[len - 1] == '.' || strstr(name, ".."))
+		return false;
+	for (const char *p = name; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("_.-", *p))
+			return false;
+	struct in_addr a;
+	if (inet_aton(name, &a))
+		return false;
+	return !streq(name, "localhost") && !streq(name, "ip6-localhost") && !streq(name, "ip6-loopback");
 }
 
 uint32_t nsnet_hash32(const char *s)

@@ -229,6 +229,7 @@ int cni_add(struct cni_req *q, json_t **ret, struct nsnet_error *e)
 	}
 	if ((r = attach(q, net, ns, bind, e)) < 0)
 		goto fail;
+	net_hosts_sync(NULL);
 	return cni_result(q, net, net_member(net, ns, NULL), ret, e);
 fail:
 	if (ipam)

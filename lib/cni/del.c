@@ -31,6 +31,8 @@ static int release(json_t *net, const char *const *ns, size_t n, struct nsnet_er
 			still[k++] = ns[i];
 	r = k ? net_detach_locked(net, still, k, e) : 0;
 	int r2 = net_bindings_sweep(r < 0 ? NULL : e);
+	/* DEL and GC end here (lock held): the members that went lose their names. */
+	net_hosts_sync(NULL);
 	return r < 0 ? r : r2;
 }
 

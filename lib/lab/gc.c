@@ -226,6 +226,8 @@ int nsnet_gc(json_t **ret, struct nsnet_error *e)
 		json_decref(report);
 		return nsnet_err_wrap(e, "gc");
 	}
+	/* Names as the networks now say: what a killed command left half-written. */
+	net_hosts_sync(NULL);
 	json_object_set_new(report, "firewall_rebuilt", json_boolean(rebuilt));
 	if (ret)
 		*ret = report;

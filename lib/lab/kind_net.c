@@ -28,6 +28,9 @@ static json_t *net_spec(const struct topo_net *n)
 	}
 	json_t *o = json_pack("{s:s, s:o, s:o, s:b, s:i}", "bridge", bridge, "subnets", subs, "gateways", gws, "nat", n->nat,
 			      "mtu", (int)n->mtu);
+	/* Only when the file says: records made before names: existed stay equal. */
+	if (n->names != NSNET_NAMES_AUTO)
+		json_object_set_new(o, "names", json_boolean(n->names == NSNET_NAMES_ON));
 	/* Only when there is one: records made before allow: existed stay equal. */
 	if (n->n_allow) {
 		json_t *allow = json_array();
@@ -73,11 +76,24 @@ static int sync_allow(const char *name, json_t *have, json_t *want, struct nsnet
 	return 0;
 }
 
-/* NAT and allow change in place; anything else (subnets, bridge, MTU) replaces. */
+/* NAT, allow, MTU and names change in place; anything else (subnets, bridge) replaces. */
 static bool updatable(json_t *have, json_t *want)
 {
-	static const char *const in_place[] = { "nat", "allow", "mtu", NULL };
+	static const char *const in_place[] = { "nat", "allow", "mtu", "names", NULL };
 	return lab_spec_same_except(have, want, in_place);
+}
+
+/* A spec's names: key, as the network records it. */
+static enum nsnet_names names_of(json_t *spec)
+{
+	json_t *v = json_object_get(spec, "names");
+	return !json_is_boolean(v) ? NSNET_NAMES_AUTO : json_is_true(v) ? NSNET_NAMES_ON : NSNET_NAMES_OFF;
+}
+
+static const char *names_word(json_t *spec)
+{
+	enum nsnet_names n = names_of(spec);
+	return n == NSNET_NAMES_AUTO ? "auto" : n == NSNET_NAMES_ON ? "on" : "off";
 }
 
 static int update(const char *name, json_t *have, json_t *want, struct nsnet_error *e)
@@ -87,6 +103,9 @@ static int update(const char *name, json_t *have, json_t *want, struct nsnet_err
 	json_int_t mtu = json_integer_value(json_object_get(want, "mtu"));
 	if (mtu != json_integer_value(json_object_get(have, "mtu")))
 		r = net_set_mtu_locked(name, (unsigned)mtu, e);
+	/* Recorded only: the files follow when up ends (net_hosts_sync). */
+	if (r == 0 && names_of(want) != names_of(have))
+		r = net_set_names_locked(name, names_of(want), e);
 	if (r == 0 && nat != json_is_true(json_object_get(have, "nat")))
 		r = fw_net_set_nat_locked(name, nat, e);
 	return r < 0 ? r : sync_allow(name, have, want, e);
@@ -117,7 +136,9 @@ static void describe_update(json_t *have, json_t *want, char *buf, size_t len)
 		off += snprintf(buf + off, len - (size_t)off, "%snat %s -> %s", off ? ", " : "", n0 ? "on" : "off",
 				n1 ? "on" : "off");
 	if (!streq(a0, a1) && off >= 0 && (size_t)off < len)
-		snprintf(buf + off, len - (size_t)off, "%sallow %s -> %s", off ? ", " : "", a0, a1);
+		off += snprintf(buf + off, len - (size_t)off, "%sallow %s -> %s", off ? ", " : "", a0, a1);
+	if (names_of(have) != names_of(want) && off >= 0 && (size_t)off < len)
+		snprintf(buf + off, len - (size_t)off, "%snames %s -> %s", off ? ", " : "", names_word(have), names_word(want));
 }
 
 static void explain_update(json_t *c, const char *name, json_t *have, json_t *want, json_t *specs)
@@ -130,6 +151,8 @@ static void explain_update(json_t *c, const char *name, json_t *have, json_t *wa
 			mtu ? mtu : 1500);
 	if (nat != json_is_true(json_object_get(have, "nat")))
 		lab_cmd(c, "nsnet net set %s nat %s", lab_q(&qt, name), nat ? "on" : "off");
+	if (names_of(have) != names_of(want))
+		lab_cmd(c, "nsnet net set %s names %s", lab_q(&qt, name), names_word(want));
 	size_t i;
 	json_t *v;
 	json_array_foreach(json_object_get(have, "allow"), i, v) if (!lists(want, json_string_value(v))) {
@@ -205,7 +228,7 @@ static int make_net(const char *lab, const char *name, json_t *spec, struct nsne
 {
 	struct nsnet_net_spec s = { .name = name, .bridge = jstr(spec, "bridge"),
 				    .mtu = (unsigned)json_integer_value(json_object_get(spec, "mtu")),
-				    .nat = json_is_true(json_object_get(spec, "nat")) };
+				    .nat = json_is_true(json_object_get(spec, "nat")), .names = names_of(spec) };
 	json_t *subs = json_object_get(spec, "subnets"), *gws = json_object_get(spec, "gateways");
 	for (size_t i = 0; i < json_array_size(subs) && i < 2; i++) {
 		if (nsnet_prefix_parse(json_string_value(json_array_get(subs, i)), true, &s.subnet[i], e) < 0 ||

@@ -216,6 +216,13 @@ int nsnet_lab_up(const char *arg, const struct nsnet_up_opts *opts, json_t **ret
 	p.record = json_pack("{s:s, s:s}", "file", fname, "source", src);
 	struct lab_run run = { .progress = o->progress, .progress_data = o->progress_data, .cancel = o->cancel };
 	r = lab_apply(t->name, &p, &run, e);
+	/* Names once the whole plan is applied (or rolled back): each hosts file is
+	 * written once per up, however many networks and nodes changed. */
+	json_t *warnings = json_array();
+	net_hosts_sync(warnings);
+	if (ret_report && *ret_report && json_array_size(warnings))
+		json_object_set(*ret_report, "warnings", warnings);
+	json_decref(warnings);
 	if (r < 0) {
 		nsnet_err_wrap(e, "up %s", arg ? arg : "<default>");
 		if (ret_report) {
@@ -254,6 +261,7 @@ int nsnet_lab_down(const char *arg, struct nsnet_error *e)
 	r = lab_remove_elements(lab, all, keys, e);
 	if (r == 0)
 		r = lab_state_remove(lab, e);
+	net_hosts_sync(NULL);
 	json_decref(keys);
 	json_decref(all);
 	json_decref(st);

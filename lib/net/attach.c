@@ -426,6 +426,8 @@ int nsnet_net_attach(const char *name, const char *const *ns, size_t n, const st
 	}
 	r = net_attach_locked(net, req, n, e);
 	json_decref(net);
+	if (r == 0)
+		net_hosts_sync(NULL);
 	return r;
 }
 
@@ -488,5 +490,7 @@ int nsnet_net_detach(const char *name, const char *const *ns, size_t n, struct n
 		return r;
 	r = net_detach_locked(net, ns, n, e);
 	json_decref(net);
+	/* Even after a failure: members may have gone before it. */
+	net_hosts_sync(NULL);
 	return r;
 }

@@ -205,6 +205,8 @@ static json_t *net_record(const struct nsnet_net_spec *s, const struct nsnet_pre
 				(int)s->mtu, "nat", s->nat, "subnets", subnets, "members");
 	if (lab)
 		json_object_set_new(net, "lab", json_string(lab));
+	if (s->names != NSNET_NAMES_AUTO)
+		json_object_set_new(net, "names", json_boolean(s->names == NSNET_NAMES_ON));
 	return net;
 }
 
@@ -351,7 +353,9 @@ int nsnet_net_rm(const char *name, bool force, struct nsnet_error *e)
 		return r;
 	}
 	json_decref(net);
-	return net_rm_locked(name, force, e);
+	r = net_rm_locked(name, force, e);
+	net_hosts_sync(NULL);  /* its members' names go, even if the removal stopped half-way */
+	return r;
 }
 
 /* Add the pool's view (used and free counts) to a copy of the state. */

@@ -55,4 +55,33 @@ int net_rm_locked_ex(const char *name, bool force, json_t *dying, struct nsnet_e
 int net_bind(const char *path, const char *name, struct nsnet_error *e);
 int net_bindings_sweep(struct nsnet_error *e);
 
+/* hosts.c: names. Once a command has made its last change to networks' members or
+ * addresses (lock held), every nsnet-written /etc/netns/NS/hosts is made to match
+ * the networks' records: one call per command (each public entry point that
+ * changes members: attach, detach, rm, set names, lab up and down, gc, CNI ADD,
+ * DEL and GC), never per step. Never fails the command: what could not be done
+ * goes to warnings (an array of one-line strings; NULL: dropped). */
+void net_hosts_sync(json_t *warnings);
+/* Names on for this network: its "names" key, else at most NSNET_NAMES_AUTO_MAX members. */
+bool net_names_on(json_t *net);
+int net_set_names_locked(const char *name, enum nsnet_names names, struct nsnet_error *e);
+/* The files' contents, from network records alone (alive: does a namespace exist),
+ * so that they can be checked without a kernel. want: { ns: [block index...] },
+ * the namespaces that get a file, with the networks they are on. */
+struct hosts_block {
+	const char *name;   /* the network's */
+	char *text;         /* its lines: gateway, then members */
+	size_t len;
+	json_t *at;         /* { ns: [start, end] }: each member's own lines in text */
+};
+struct hosts_plan {
+	struct hosts_block *v;
+	size_t n;
+	json_t *want;
+};
+int hosts_plan_make(json_t *nets, bool (*alive)(const char *ns), struct hosts_plan *p);
+/* ns's file (NULL: out of memory); made_dir: say that nsnet made its directory. */
+char *hosts_plan_text(const struct hosts_plan *p, const char *ns, bool made_dir, size_t *ret_len);
+void hosts_plan_free(struct hosts_plan *p);
+
 #endif

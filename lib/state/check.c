@@ -144,7 +144,8 @@ int state_net_check(json_t *net, const char *name, const char *path, struct nsne
 	    (r = want(net, "lab", JSON_STRING, true, "", path, e)) < 0 ||
 	    (r = want(net, "subnets", JSON_ARRAY, false, "", path, e)) < 0 ||
 	    (r = want(net, "members", JSON_ARRAY, true, "", path, e)) < 0 ||
-	    (r = want(net, "allow", JSON_ARRAY, true, "", path, e)) < 0)
+	    (r = want(net, "allow", JSON_ARRAY, true, "", path, e)) < 0 ||
+	    (r = want(net, "names", JSON_TRUE, true, "", path, e)) < 0)
 		return r;
 	const char *n = json_string_value(json_object_get(net, "name"));
 	if (name && !streq(n, name))

@@ -7,7 +7,7 @@
 #include "topology/topology.h"
 #include "base/base.h"
 
-static const char *const net_keys[] = { "subnet", "gateway", "nat", "bridge", "mtu", "allow", NULL };
+static const char *const net_keys[] = { "subnet", "gateway", "nat", "bridge", "mtu", "allow", "names", NULL };
 
 const struct topo_net *tp_net_of_family(const struct topo_net *n, int family, size_t *ret_i)
 {
@@ -188,6 +188,13 @@ static int parse_net(struct tp *c, const struct tp_kv *entry, struct topo_net *n
 	struct tp_kv kv = tp_get(c, m, "nat");
 	if (kv.v && (r = tp_bool(c, &kv, "nat", &n->nat)) < 0)
 		return r;
+	kv = tp_get(c, m, "names");
+	bool names;
+	if (kv.v) {
+		if ((r = tp_bool(c, &kv, "names", &names)) < 0)
+			return r;
+		n->names = names ? NSNET_NAMES_ON : NSNET_NAMES_OFF;
+	}
 	kv = tp_get(c, m, "mtu");
 	/* IPv6 needs links of at least 1280 bytes (RFC 8200); IPv4 at least 68. */
 	unsigned min = tp_net_of_family(n, AF_INET6, NULL) ? 1280 : 68;

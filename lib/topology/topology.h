@@ -22,6 +22,7 @@ struct topo_net {
 	bool nat;
 	char **allow;                     /* other networks of the lab it may reach (and they it) */
 	size_t n_allow;
+	enum nsnet_names names;           /* names: true/false; absent: AUTO (by size) */
 	struct topo_pos pos;
 };
 

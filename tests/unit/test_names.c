@@ -1,6 +1,7 @@
-/* Unit tests for lib/base/names.c: namespace and interface name rules. */
+/* Unit tests for lib/base/names.c: namespace, interface and host name rules. */
 #include <errno.h>
 #include "nsnet.h"
+#include "base/base.h"
 #include "unit.h"
 
 static void ns_ok(const char *name)
@@ -96,6 +97,32 @@ int main(void)
 	if_bad("a b");
 	if_bad("a\tb");
 	if_bad("a\x7f");
+
+	/* Host names: what goes into a hosts file as it is. */
+	static const char *const hosts_ok[] = { "red", "b1", "node_1", "a.b", "v-net-0-gateway", "1a", "x-", "0x1g" };
+	static const char *const hosts_bad[] = {
+		"", "with space", "tab\there", "a#b", "-lead", ".lead", "trail.", "a..b", "ünï", "a/b", "a:b",
+		/* a resolver reads these as IPv4 addresses */
+		"10", "10.1", "10.0.0.1", "0x10", "017",
+		"localhost", "ip6-localhost", "ip6-loopback",
+	};
+	for (size_t i = 0; i < sizeof(hosts_ok) / sizeof(*hosts_ok); i++) {
+		CHECK(hostname_ok(hosts_ok[i]));
+		if (!hostname_ok(hosts_ok[i]))
+			fprintf(stderr, "  host name '%s' refused\n", hosts_ok[i]);
+	}
+	for (size_t i = 0; i < sizeof(hosts_bad) / sizeof(*hosts_bad); i++) {
+		CHECK(!hostname_ok(hosts_bad[i]));
+		if (hostname_ok(hosts_bad[i]))
+			fprintf(stderr, "  host name '%s' accepted\n", hosts_bad[i]);
+	}
+	CHECK(!hostname_ok(NULL));
+	memset(name, 'h', 253);
+	name[253] = 0;
+	CHECK(hostname_ok(name));
+	name[253] = 'h';
+	name[254] = 0;
+	CHECK(!hostname_ok(name));
 
 	return UNIT_DONE();
 }

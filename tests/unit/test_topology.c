@@ -257,9 +257,18 @@ static void test_network_errors(void)
 	bad("networks:\n  n1: {subnet: 10.0.0.0/24, gateway: [10.0.0.2, 10.0.0.3]}\n",
 	    "lab.yaml:2:49: a second IPv4 gateway for network 'n1'");
 
+	bad("networks:\n  n1: {subnet: 10.0.0.0/24, names: maybe}\n", "lab.yaml:2:29: names must be true or false, not 'maybe'");
+	bad("networks:\n  n1: {subnet: 10.0.0.0/24, names: \"true\"}\n", "lab.yaml:2:29: names must be true or false, not 'true'");
+	bad("networks:\n  n1: {subnet: 10.0.0.0/24, name: true}\n",
+	    "lab.yaml:2:29: unknown key 'name' in network 'n1'; did you mean 'names'?");
+
 	struct topology *t = parse("networks:\n  n1:\n    subnet: [10.0.0.0/24, fd00:1::/64]\n"
-				   "    gateway: [fd00:1::9, 10.0.0.9/24]\n    nat: yes\n    mtu: 1400\n    bridge: brx\n");
+				   "    gateway: [fd00:1::9, 10.0.0.9/24]\n    nat: yes\n    mtu: 1400\n    bridge: brx\n"
+				   "  n2: {subnet: 10.2.0.0/24, names: false}\n  n3: {subnet: 10.3.0.0/24, names: on}\n");
 	if (t) {
+		/* names: absent is AUTO (by the network's size), else what the file says. */
+		CHECK(t->nets[0].names == NSNET_NAMES_AUTO && t->nets[1].names == NSNET_NAMES_OFF &&
+		      t->nets[2].names == NSNET_NAMES_ON);
 		CHECK(t->nets[0].n_subnets == 2 && t->nets[0].nat && t->nets[0].mtu == 1400);
 		CHECK_STR(t->nets[0].bridge, "brx");
 		/* Gateways line up with the subnet of their family, whatever order they're written in. */
