@@ -106,6 +106,7 @@ int run_release_locked(json_t *rec, bool keep, struct nsnet_error *e)
 		if (net_member(net, name, NULL))
 			r = net_detach_locked(net, &name, 1, e);
 		json_decref(net);
+		net_hosts_sync(NULL);  /* its neighbours forget its name */
 	}
 	if (r == 0 && nsnet_ns_exists(name)) {
 		const char *names[] = { name };

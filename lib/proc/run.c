@@ -151,6 +151,10 @@ static int make_locked(const struct nsnet_run_opts *o, const char *name, json_t 
 		if ((r = publish_add_locked(&s, e)) < 0)
 			return r;
 	}
+	/* Names first (net/hosts.c writes the members' hosts files, this one's and its
+	 * neighbours'), so write_etc only fills in a hosts file when there is none. */
+	if (o->net)
+		net_hosts_sync(NULL);
 	return write_etc(name, o->hostname ? o->hostname : name, rec, e);
 }
 

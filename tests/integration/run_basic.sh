@@ -116,3 +116,11 @@ assert_eq "$("$NSNET" ps --json | jq -r ".[] | select(.name == \"$name\") | .sta
 name=$("$NSNET" run -d --rm -- true)
 for _ in $(seq 50); do [ "$("$NSNET" ps --json)" = "[]" ] && break; sleep 0.1; done
 assert_eq "$("$NSNET" ps --json)" "[]" "--rm forgets the run when it exits"
+
+# ---- names: runs on a network resolve each other and the gateway ---------------------
+"$NSNET" run -d --net lan --name srv -- sleep 300 >/dev/null
+out=$("$NSNET" run --net lan --name cli -- sh -c 'getent hosts srv; getent hosts lan-gateway; ping -c1 -W2 srv >/dev/null && echo ping-ok')
+assert_match "$out" '^10\.60\.0\.[0-9]+ +srv' "the client resolves srv"
+assert_match "$out" '10\.60\.0\.1 +lan-gateway' "and the gateway's name"
+assert_match "$out" 'ping-ok' "and pings srv by name"
+"$NSNET" stop srv
