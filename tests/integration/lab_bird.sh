@@ -13,7 +13,7 @@ command -v bird >/dev/null || skip "bird is not installed (Debian's bird2; scrip
 EX=$(dirname "$0")/../../examples/ospf-triangle.yaml
 CUT=$(mktemp --suffix=.yaml)
 cleanup() {
-	"$NSNET" down ospf >/dev/null 2>&1 || true
+	"$NSNET" down ospf-triangle >/dev/null 2>&1 || true
 	rm -f "$CUT"
 }
 trap cleanup EXIT
@@ -36,10 +36,10 @@ assert_match "$(learned r1)" '10\.3\.0\.0/24 via 10\.0\.13\.2 dev to-r3' "r1 rea
 assert_ping ha 10.3.0.2
 assert_ping hb 10.1.0.2
 assert_match "$(ip netns exec r1 birdc -s /run/bird-r1.ctl show ospf neighbors)" '10\.255\.0\.3 .*Full' "bird on r1: r3 is a full neighbour"
-st=$("$NSNET" status ospf --json)
+st=$("$NSNET" status ospf-triangle --json)
 assert_eq "$(jq -r '[.services[] | select(.state == "running")] | length' <<<"$st")" 3 "three bird services running"
 pids=$(jq -c '[.services[].pid]' <<<"$st")
-assert_match "$("$NSNET" logs ospf r1)" 'service bird started' "logs ospf r1"
+assert_match "$("$NSNET" logs ospf-triangle r1)" 'service bird started' "logs ospf-triangle r1"
 
 # Cut r1-r3: the same file without that link, up again.
 python3 - "$EX" "$CUT" <<'PY'
@@ -66,15 +66,15 @@ rerouted || fail "r1 did not reroute to hb's network through r2: $(learned r1 | 
 assert_ping ha 10.3.0.2
 assert_match "$(ip netns exec ha traceroute -n -w1 -q1 10.3.0.2 2>/dev/null || ip netns exec ha ping -c1 -R 10.3.0.2)" \
 	'10\.0\.(12\.2|23\.2)' "the way from ha to hb goes through r2"
-assert_eq "$("$NSNET" status ospf --json | jq -c '[.services[].pid]')" "$pids" "the daemons were not restarted"
+assert_eq "$("$NSNET" status ospf-triangle --json | jq -c '[.services[].pid]')" "$pids" "the daemons were not restarted"
 
 # A service whose daemon exits shows as such: stop r2's bird behind nsnet's back.
 ip netns exec r2 birdc -s /run/bird-r2.ctl down >/dev/null
 for _ in $(seq 50); do
-	[ "$("$NSNET" status ospf --json | jq -r '.services[] | select(.node == "r2") | .state')" != running ] && break
+	[ "$("$NSNET" status ospf-triangle --json | jq -r '.services[] | select(.node == "r2") | .state')" != running ] && break
 	sleep 0.2
 done
-r2=$("$NSNET" status ospf --json | jq -c '.services[] | select(.node == "r2")' || true)  # degraded: exit 1
+r2=$("$NSNET" status ospf-triangle --json | jq -c '.services[] | select(.node == "r2")' || true)  # degraded: exit 1
 assert_match "$r2" '"state":"(exited|restarting)"' "status of r2's stopped bird"
-nsnet down ospf
+nsnet down ospf-triangle
 ! pgrep -x bird >/dev/null || fail "a bird survived down"
