@@ -81,12 +81,11 @@ static void netns_unbind(const char *path)
 	unlink(path);
 }
 
-/* Must run on a disposable thread: unshare() moves the calling thread into the new
- * namespace, and the caller's own thread must never change namespace. */
-int netns_create_here(const char *name, int *ret_fd, struct nsnet_error *e)
+/* The empty file /run/netns/NAME that a namespace is bound on; -EEXIST: the name
+ * is taken. */
+static int mount_point(const char *name, char path[PATH_MAX], struct nsnet_error *e)
 {
-	char path[PATH_MAX];
-	if (netns_path(name, path, sizeof(path)) < 0)
+	if (netns_path(name, path, PATH_MAX) < 0)
 		return nsnet_errx(e, ENAMETOOLONG, "namespace '%s': path too long", name);
 	int fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
 	if (fd < 0) {
@@ -95,15 +94,26 @@ int netns_create_here(const char *name, int *ret_fd, struct nsnet_error *e)
 		return nsnet_err(e, errno, "create %s", path);
 	}
 	close(fd);
+	return 0;
+}
+
+/* Must run on a disposable thread: unshare() moves the calling thread into the new
+ * namespace, and the caller's own thread must never change namespace. */
+int netns_create_here(const char *name, int *ret_fd, struct nsnet_error *e)
+{
+	char path[PATH_MAX];
+	int r = mount_point(name, path, e);
+	if (r < 0)
+		return r;
 	if (unshare(CLONE_NEWNET) < 0 || mount("/proc/thread-self/ns/net", path, "none", MS_BIND, NULL) < 0) {
-		int r = -errno;
+		r = -errno;
 		netns_unbind(path);
 		return nsnet_err(e, r, "create namespace '%s'", name);
 	}
 	if (ret_fd) {
 		*ret_fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 		if (*ret_fd < 0) {
-			int r = -errno;
+			r = -errno;
 			netns_unbind(path);
 			return nsnet_err(e, r, "open namespace '%s'", name);
 		}
@@ -117,15 +127,8 @@ int netns_bind(const char *src, const char *name, struct nsnet_error *e)
 	int r = nsnet_ns_name_check(name, e);
 	if (r < 0 || (r = netns_dir_prepare(e)) < 0)
 		return r;
-	if (netns_path(name, path, sizeof(path)) < 0)
-		return nsnet_errx(e, ENAMETOOLONG, "namespace '%s': path too long", name);
-	int fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
-	if (fd < 0) {
-		if (errno == EEXIST)
-			return nsnet_errx(e, EEXIST, "namespace '%s' already exists", name);
-		return nsnet_err(e, errno, "create %s", path);
-	}
-	close(fd);
+	if ((r = mount_point(name, path, e)) < 0)
+		return r;
 	if (mount(src, path, "none", MS_BIND, NULL) < 0) {
 		r = -errno;
 		netns_unbind(path);
