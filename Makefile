@@ -2,7 +2,7 @@
 # `make asan` builds the same tree with AddressSanitizer+UBSan into build-asan/.
 # `make fuzz` builds the libFuzzer harnesses (tests/fuzz/fuzz_*.c) into build-fuzz/.
 CC      ?= cc
-PKGS    := libmnl libnftables jansson yaml-0.1
+PKGS    := libmnl libnftables jansson yaml-0.1 libpcap libgvc
 CFLAGS  ?= -O2 -g
 override CFLAGS += -std=gnu17 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers -fPIC -D_GNU_SOURCE \
            -Ilib $(shell pkg-config --cflags $(PKGS))
