@@ -62,6 +62,8 @@ struct nsnet_config {
 /* -EINVAL (nothing changed) for a bad state_root. NULL c: the defaults. */
 int nsnet_configure(const struct nsnet_config *c, struct nsnet_error *e);
 
+struct json_t;  /* jansson's; the JSON results below are jansson values */
+
 /* ---- names ------------------------------------------------------------------- */
 
 /* The caller's own namespace, wherever a namespace name is accepted. */
@@ -86,12 +88,24 @@ int nsnet_ns_add(const char *const *names, size_t n, struct nsnet_error *e);
 int nsnet_ns_del(const char *const *names, size_t n, bool force, struct nsnet_error *e);
 /* Sorted list of names under /run/netns. Free with nsnet_strv_free(). */
 int nsnet_ns_list(char ***ret_names, size_t *ret_n, struct nsnet_error *e);
-int nsnet_ns_exists(const char *name);
-/* Pids whose network namespace is NAME (as `ip netns pids`). Free with free(). */
-int nsnet_ns_pids(const char *name, pid_t **ret_pids, size_t *ret_n, struct nsnet_error *e);
-/* An O_CLOEXEC fd of the namespace; "host" is the caller's own. */
-int nsnet_ns_open(const char *name, int *ret_fd, struct nsnet_error *e);
-/* Enter NAME as `ip netns exec` does and execvp(argv). Only returns on failure:
+/* Every network namespace on the machine, named or not, once each (by inode), as
+ * lsns -t net finds them: [{inode, host, names, mounts, pids: [{pid, command}],
+ * nsnet: {lab, networks, run} | null}] (docs/show-json.md). */
+int nsnet_ns_list_all(struct json_t **ret, struct nsnet_error *e);
+/* Namespace references, for what only looks at or enters a namespace (show, exec,
+ * doctor, capture, monitor, ns pids): a NAME under /run/netns, "host" (the
+ * caller's own), "pid:N" (process N's, as nsenter -t N -n) or an absolute path of
+ * a namespace file (/proc/N/ns/net, a bind mount anywhere). Pure: -EINVAL when
+ * ref is none of these. Opening one checks that it is a network namespace. */
+int nsnet_ns_ref_check(const char *ref, struct nsnet_error *e);
+int nsnet_ns_exists(const char *ref);
+/* Pids whose network namespace is REF's (as `ip netns pids`). Free with free(). */
+int nsnet_ns_pids(const char *ref, pid_t **ret_pids, size_t *ret_n, struct nsnet_error *e);
+/* An O_CLOEXEC fd of the namespace REF names; -ENOENT: none, -EINVAL: not a
+ * network namespace or a bad reference. */
+int nsnet_ns_open(const char *ref, int *ret_fd, struct nsnet_error *e);
+/* Enter REF as `ip netns exec` does and execvp(argv); the files of /etc/netns/NAME
+ * are bound over /etc for a NAME only. Only returns on failure:
  * -ENOENT/-EACCES from execvp mean the command could not be run. */
 int nsnet_exec(const char *name, char *const argv[], struct nsnet_error *e);
 
@@ -170,7 +184,6 @@ int nsnet_sysctl_get(const char *ns, const char *key, char *buf, size_t len, str
 
 /* ---- networks: a bridge as the switch, with IPAM ------------------------------ */
 
-struct json_t;
 
 /* Default bridge name: the network's name when it is a valid interface name,
  * else "nsbr-" + 8 hex digits of a hash of it. */

@@ -21,9 +21,10 @@ static const struct verb verbs[] = {
 	{ "pingall",    "[FILE|LAB] [--json]",   "Every node pings every address of every other node (exit 1 if neighbours fail)", NULL, verb_pingall, true },
 	{ "gc",         "[--json]",              "Undo what killed commands left behind (interrupted ups, stale addresses)", NULL, verb_gc, true, .defer_signals = true },
 	{ "ns",         "add|del|list|pids ...", "Manage named network namespaces (compatible with ip netns)", NULL, NULL, false, ns_verbs },
-	{ "exec",       "NAME -- CMD [ARG...]",  "Run a command inside a namespace, as ip netns exec does", NULL, verb_exec, true, NULL, true },
-	{ "show",       "[NAME...] [--json]",    "Show interfaces, addresses, routes, neighbours of namespaces",
-	  "  NAME     a named namespace, or host for this one (default: every named namespace)\n"
+	{ "exec",       "NS -- CMD [ARG...]",    "Run a command inside a namespace (NS: NAME, pid:N or a namespace file), as ip netns exec does", NULL, verb_exec, true, NULL, true },
+	{ "show",       "[NS...] [--json]",      "Show interfaces, addresses, routes, neighbours of namespaces",
+	  "  NS       a named namespace, pid:N, a namespace file, or host for this one\n"
+	  "           (default: every named namespace)\n"
 	  "  --json   the same model as JSON (keys: docs/show-json.md)\n", verb_show, true },
 	{ "net",        "create|attach|detach|rm|ls|show ...", "Networks: a bridge as the switch, with address management",
 	  NULL, NULL, false, net_verbs },

@@ -253,11 +253,12 @@ int verb_show(int argc, char **argv)
 		return r;
 	struct nsnet_error e = { 0 };
 	for (int i = 1; i < argc; i++)
-		if (strcmp(argv[i], NSNET_HOST) != 0 && nsnet_ns_name_check(argv[i], &e) < 0)
+		if (nsnet_ns_ref_check(argv[i], &e) < 0)
 			return usage_error("show: %s", e.msg);
 	json_t *model = NULL;
-	if (nsnet_show((const char *const *)argv + 1, argc - 1, &model, &e) < 0)
-		return print_error(e.msg), EXIT_FAIL;
+	/* -EINVAL: a file that is not a network namespace, a usage error as a bad name is. */
+	if ((r = nsnet_show((const char *const *)argv + 1, argc - 1, &model, &e)) < 0)
+		return print_error(e.msg), r == -EINVAL ? EXIT_USAGE : EXIT_FAIL;
 	if (json) {
 		r = print_json(model);
 	} else if (json_array_size(model) == 0) {

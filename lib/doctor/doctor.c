@@ -103,12 +103,13 @@ static int check_ns(const char *name, const char *what, struct nsnet_error *e)
 {
 	if (streq(name, NSNET_HOST))
 		return 0;
-	int r = nsnet_ns_name_check(name, e);
+	int r = nsnet_ns_ref_check(name, e);
 	if (r < 0)
 		return r;
-	if (!nsnet_ns_exists(name))
+	_cleanup_close_ int fd = -1;
+	if ((r = nsnet_ns_open(name, &fd, NULL)) == -ENOENT)
 		return nsnet_errx(e, ENOENT, "%s namespace '%s' not found", what, name);
-	return 0;
+	return r < 0 ? nsnet_ns_open(name, &fd, e) : 0;
 }
 
 int nsnet_doctor(const struct nsnet_doctor_opts *o, json_t **ret, struct nsnet_error *e)
@@ -139,7 +140,7 @@ int nsnet_doctor(const struct nsnet_doctor_opts *o, json_t **ret, struct nsnet_e
 	}
 	if (nsnet_addr_parse(o->dst, &c.pkt.dst, NULL) == 0) {
 		c.pkt.dst.len = c.pkt.dst.family == AF_INET ? 32 : 128;
-	} else if (streq(o->dst, NSNET_HOST) || (nsnet_ns_name_check(o->dst, NULL) == 0 && nsnet_ns_exists(o->dst))) {
+	} else if (streq(o->dst, NSNET_HOST) || (nsnet_ns_ref_check(o->dst, NULL) == 0 && nsnet_ns_exists(o->dst))) {
 		c.dst_ns = o->dst;
 		if ((r = pick_address(&c, o->dst, &c.pkt.dst, note, sizeof(note), e)) < 0)
 			goto out;

@@ -66,7 +66,8 @@ int netns_enter(const char *name, struct nsnet_error *e)
 	(void)umount2("/sys", MNT_DETACH);
 	if (mount(name, "/sys", "sysfs", flags, NULL) < 0)
 		return nsnet_err(e, errno, "mount /sys for namespace '%s'", name);
-	return bind_etc(name, e);
+	/* /etc/netns/NAME belongs to a name; a pid or a path has none. */
+	return netns_ref_parse(name, NULL) == NETNS_REF_NAME ? bind_etc(name, e) : 0;
 }
 
 int nsnet_exec(const char *name, char *const argv[], struct nsnet_error *e)

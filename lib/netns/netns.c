@@ -14,46 +14,6 @@
 #include "netns/netns.h"
 #include "base/base.h"
 
-int netns_path(const char *name, char *buf, size_t len)
-{
-	return xsnprintf(buf, len, "%s/%s", NSNET_NETNS_DIR, name);
-}
-
-int nsnet_ns_open(const char *name, int *ret_fd, struct nsnet_error *e)
-{
-	int fd;
-	if (streq(name, NSNET_HOST)) {
-		fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			return nsnet_err(e, errno, "open the caller's network namespace");
-		*ret_fd = fd;
-		return 0;
-	}
-	int r = nsnet_ns_name_check(name, e);
-	if (r < 0)
-		return r;
-	char path[PATH_MAX];
-	netns_path(name, path, sizeof(path));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		if (errno == ENOENT)
-			return nsnet_errx(e, ENOENT, "namespace '%s' not found", name);
-		return nsnet_err(e, errno, "open namespace '%s'", name);
-	}
-	*ret_fd = fd;
-	return 0;
-}
-
-int nsnet_ns_exists(const char *name)
-{
-	if (streq(name, NSNET_HOST))
-		return 1;
-	char path[PATH_MAX];
-	if (nsnet_ns_name_check(name, NULL) < 0 || netns_path(name, path, sizeof(path)) < 0)
-		return 0;
-	return access(path, F_OK) == 0;
-}
-
 /* Make /run/netns a shared mount point, as iproute2 does, so a namespace bound
  * there propagates into (and is unbound from) every mount namespace that has
  * a copy: without it, `ip netns del` in one leaves a live namespace in others. */
@@ -225,15 +185,13 @@ int nsnet_ns_add(const char *const *names, size_t n, struct nsnet_error *e)
 
 int nsnet_ns_pids(const char *name, pid_t **ret_pids, size_t *ret_n, struct nsnet_error *e)
 {
-	char path[PATH_MAX];
-	int r = nsnet_ns_name_check(name, e);
+	_cleanup_close_ int fd = -1;
+	int r = nsnet_ns_open(name, &fd, e);
 	if (r < 0)
 		return r;
-	netns_path(name, path, sizeof(path));
 	struct stat target;
-	if (stat(path, &target) < 0)
-		return errno == ENOENT ? nsnet_errx(e, ENOENT, "namespace '%s' not found", name)
-				       : nsnet_err(e, errno, "stat %s", path);
+	if (fstat(fd, &target) < 0)
+		return nsnet_err(e, errno, "stat namespace '%s'", name);
 	DIR *d = opendir("/proc");
 	if (!d)
 		return nsnet_err(e, errno, "open /proc");

@@ -6,6 +6,15 @@
 #include "nsnet.h"
 
 int netns_path(const char *name, char *buf, size_t len);
+
+/* ---- ref.c: what a namespace reference names (see nsnet_ns_ref_check) ---- */
+enum netns_ref_kind { NETNS_REF_BAD, NETNS_REF_HOST, NETNS_REF_NAME, NETNS_REF_PID, NETNS_REF_PATH };
+/* Pure: classifies only; ret_pid gets N of "pid:N". */
+enum netns_ref_kind netns_ref_parse(const char *ref, pid_t *ret_pid);
+
+/* ---- scan.c: every network namespace on the machine ---- */
+/* [{inode, host, names: [...], mounts: [...], pids: [{pid, command}]}], by inode. */
+int netns_scan(struct json_t **ret, struct nsnet_error *e);
 /* Create one named namespace (the name is assumed valid and /run/netns prepared);
  * ret_fd, if given, receives an fd of it. Runs on a disposable worker thread: it
  * leaves that thread inside the new namespace. */

@@ -120,10 +120,9 @@ int nsnet_show(const char *const *names, size_t n, json_t **ret, struct nsnet_er
 		for (size_t i = 0; i < n; i++) {
 			if (streq(names[i], NSNET_HOST))
 				continue;
-			if ((r = nsnet_ns_name_check(names[i], e)) < 0)
+			_cleanup_close_ int fd = -1;
+			if ((r = nsnet_ns_open(names[i], &fd, e)) < 0)
 				return r;
-			if (!nsnet_ns_exists(names[i]))
-				return nsnet_errx(e, ENOENT, "namespace '%s' not found", names[i]);
 		}
 	}
 	struct show_peers *peers = NULL;

@@ -25,7 +25,7 @@ expect_err 2 "^nsnet: show: .*'a/b'" "$NSNET" show a/b
 expect_err 2 "^nsnet: show: " "$NSNET" show ..
 expect_err 2 "unknown option '--bogus'" "$NSNET" show --bogus
 expect_rc 0 "$NSNET" show --help
-assert_match "$("$NSNET" show --help)" "show \[NAME\.\.\.\] \[--json\]" "help"
+assert_match "$("$NSNET" show --help)" "show \[NS\.\.\.\] \[--json\]" "help"
 
 # Not root: a clear message, exit 1.
 if command -v setpriv >/dev/null; then
