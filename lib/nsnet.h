@@ -296,8 +296,11 @@ struct nsnet_capture_stats {
 };
 /* Capture from inside opts->ns until count packets or cancel, then close the output
  * properly. Errors change nothing (no file is created): -ENOENT an unknown namespace,
- * -ENODEV an unknown interface (or none to capture on), -EINVAL a filter libpcap
- * cannot compile (its message quoted). ret (optional): the counts. */
+ * -ENODEV an unknown interface (or none to capture on), -ENETDOWN ifname is down,
+ * -EINVAL a filter libpcap cannot compile (its message quoted), -EPROTONOSUPPORT
+ * interfaces of different link types for one pcap output. The namespace deleted
+ * meanwhile ends it with -ENOENT (its sockets would keep it alive), the output closed
+ * whole. ret (optional): the counts. */
 int nsnet_capture(const struct nsnet_capture_opts *o, struct nsnet_capture_stats *ret, struct nsnet_error *e);
 
 /* ---- labs: declarative topologies ------------------------------------------------ */

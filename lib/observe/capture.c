@@ -9,12 +9,16 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <sys/stat.h>
+#include <time.h>
 #include "observe/observe.h"
 #include "base/base.h"
 
 /* How long a wait for packets lasts before the cancel flag is read again: a signal
  * that comes just before poll() is noticed within this, not at the next packet. */
 #define POLL_MS 100
+/* How often the namespace is looked up again (ns_gone). */
+#define NS_CHECK_MS 1000
 
 struct capture_run {
 	const struct nsnet_capture_opts *o;
@@ -143,7 +147,30 @@ static bool done(const struct capture_run *run)
 	return run->err || (o->count && run->captured >= o->count) || (o->cancel && *o->cancel);
 }
 
-static int loop(struct capture_run *run, struct capture_set *s, const char *ns, struct nsnet_error *e)
+/* The capture's packet sockets keep its namespace alive: deleted (its name removed,
+ * its process gone), it would live on with its interfaces, and the other ends of its
+ * veths, for as long as the capture runs, and hold their names against the next `up`.
+ * So the reference is opened again now and then: the namespace gone, or the name
+ * now another one, ends the capture. */
+static bool ns_gone(const char *ns, int nsfd)
+{
+	_cleanup_close_ int fd = -1;
+	struct stat a, b;
+	if (nsnet_ns_open(ns, &fd, NULL) == -ENOENT)
+		return true;
+	if (fd < 0 || fstat(fd, &a) < 0 || fstat(nsfd, &b) < 0)
+		return false;
+	return a.st_ino != b.st_ino || a.st_dev != b.st_dev;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static int loop(struct capture_run *run, struct capture_set *s, const char *ns, int nsfd, struct nsnet_error *e)
 {
 	_cleanup_free_ struct pollfd *pfd = calloc(s->n, sizeof(*pfd));
 	if (!pfd)
@@ -151,10 +178,16 @@ static int loop(struct capture_run *run, struct capture_set *s, const char *ns, 
 	for (size_t i = 0; i < s->n; i++)
 		pfd[i] = (struct pollfd){ .fd = s->v[i].fd, .events = POLLIN };
 	size_t live = s->n;
+	uint64_t checked = now_ms();
 	while (!done(run)) {
 		int n = poll(pfd, s->n, POLL_MS);
 		if (n < 0 && errno != EINTR)
 			return nsnet_err(e, errno, "capture in '%s': poll", ns);
+		if (now_ms() - checked >= NS_CHECK_MS) {
+			if (ns_gone(ns, nsfd))
+				return nsnet_errx(e, ENOENT, "capture in '%s': the namespace was deleted", ns);
+			checked = now_ms();
+		}
 		for (size_t i = 0; n > 0 && i < s->n && !done(run); i++) {
 			if (!pfd[i].revents)
 				continue;
@@ -177,7 +210,7 @@ static int loop(struct capture_run *run, struct capture_set *s, const char *ns, 
 	return run->err;
 }
 
-static int stats(const struct capture_set *s, const struct capture_run *run, struct nsnet_capture_stats *ret)
+static void stats(const struct capture_set *s, const struct capture_run *run, struct nsnet_capture_stats *ret)
 {
 	struct nsnet_capture_stats st = { .captured = run->captured };
 	for (size_t i = 0; i < s->n; i++) {
@@ -189,7 +222,6 @@ static int stats(const struct capture_set *s, const struct capture_run *run, str
 	}
 	if (ret)
 		*ret = st;
-	return 0;
 }
 
 static json_t *ready_info(const struct nsnet_capture_opts *o, const struct capture_set *s, unsigned snaplen)
@@ -247,7 +279,7 @@ int nsnet_capture(const struct nsnet_capture_opts *o, struct nsnet_capture_stats
 		json_decref(info);
 	}
 	if (r == 0)
-		r = loop(&run, &s, o->ns, e);
+		r = loop(&run, &s, o->ns, nsfd, e);
 	/* Whatever ended it, the file is closed whole: what was captured stays readable. */
 	if (run.dump) {
 		struct nsnet_error ce = { 0 };
@@ -259,7 +291,7 @@ int nsnet_capture(const struct nsnet_capture_opts *o, struct nsnet_capture_stats
 		}
 	}
 	if (r == 0)
-		r = stats(&s, &run, ret);
+		stats(&s, &run, ret);
 	capture_set_close(&s);
 	return r;
 }

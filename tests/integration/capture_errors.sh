@@ -3,8 +3,8 @@
 # checked (a bad filter neither creates nor truncates the -w file), a down interface
 # is refused by name and skipped (and said so) among all, interfaces of different
 # link types are refused for one pcap but decoded side by side in summary mode, and
-# an interface deleted while captured on ends the capture with a clear error and the
-# file whole (tcpdump reads it). The other refusals are in tests/bad_input.tsv.
+# an interface deleted while captured on, or the namespace, ends the capture with a
+# clear error and the file whole (tcpdump reads it). The other refusals are in tests/bad_input.tsv.
 source "$(dirname "$0")/../lib.sh"
 
 A=cae-a B=cae-b C=cae-c
@@ -103,3 +103,27 @@ wait $P || rc=$?
 assert_eq "$rc" 1 "exit status when the interface went away"
 assert_match "$(tail -n1 $T/e3)" "^nsnet: capture on 'to-$C' in '$A': "
 assert_eq "$(tcpdump -nr $T/gone.pcap 2>/dev/null | grep -c 'ICMP echo')" 2 "packets in the file of a capture whose interface went"
+
+# ---- the namespace is deleted: the capture ends and lets it go --------------------------
+# Its sockets would keep the namespace (and so to-$B, the far end of its veth in $A)
+# alive for as long as it ran.
+"$NSNET" capture $B -w - icmp >$T/del.pcap 2>$T/e5 &
+PIDS+=($!)
+P=$!
+wait_ready $T/e5 $P
+nsnet exec $A -- ping -c1 -W 2 10.3.0.2 >/dev/null
+for i in $(seq 2400); do
+	[ "$(tcpdump -nr $T/del.pcap 2>/dev/null | grep -c ICMP)" = 2 ] && break
+	sleep 0.05
+done
+nsnet ns del $B
+rc=0
+wait $P || rc=$?
+assert_eq "$rc" 1 "exit status when the namespace was deleted"
+assert_eq "$(tail -n1 $T/e5)" "nsnet: capture in '$B': the namespace was deleted"
+assert_eq "$(tcpdump -nr $T/del.pcap 2>/dev/null | grep -c 'ICMP echo')" 2 "packets in the file of a capture whose namespace went"
+for i in $(seq 2400); do
+	ip -n $A link show to-$B >/dev/null 2>&1 || break
+	sleep 0.05
+done
+! ip -n $A link show to-$B >/dev/null 2>&1 || fail "the deleted namespace's veth lives on after the capture ended"
