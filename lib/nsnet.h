@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <signal.h>
 #include <sys/types.h>
 #include <netinet/in.h>
@@ -273,6 +274,47 @@ int nsnet_fw_status(struct json_t **ret, struct nsnet_error *e);
  * names NULL or n 0: every named namespace, sorted; "host" is the caller's own.
  * An unknown name is -ENOENT before anything is read. Caller json_decref()s. */
 int nsnet_show(const char *const *names, size_t n, struct json_t **ret, struct nsnet_error *e);
+
+/* ---- capture: packets on a namespace's interfaces (libpcap, docs/capture.md) ----- */
+
+struct nsnet_capture_opts {
+	const char *ns;         /* a namespace reference, as nsnet_ns_open() takes */
+	const char *ifname;     /* NULL: every interface that is up, except lo */
+	const char *filter;     /* BPF in tcpdump syntax; NULL or "": every packet */
+	unsigned snaplen;       /* bytes kept of each packet; 0: 262144 */
+	bool no_promisc;        /* do not put the interfaces in promiscuous mode */
+	uint64_t count;         /* stop after this many packets in all; 0: when cancelled */
+	/* Standard pcap output (one link type: interfaces of different link types are
+	 * refused, -EPROTONOSUPPORT), to a file created (0600, truncated) only once
+	 * everything else has been checked, or to a stream the caller keeps (flushed
+	 * after every packet, e.g. stdout into `wireshark -k -i -`). At most one. */
+	const char *write_path;
+	FILE *write_stream;
+	/* Called once, when every interface is being captured on and before any packet
+	 * is read: {namespace, interfaces: [{name, linktype, description}], skipped:
+	 * [{name, reason}], snaplen, filter}. Borrowed. Optional. */
+	void (*ready)(struct json_t *info, void *data);
+	/* Called with each packet, decoded (keys: docs/capture.md; borrowed); a negative
+	 * errno stops the capture with that error. Optional: NULL decodes nothing. */
+	int (*packet)(struct json_t *pkt, void *data);
+	void *data;
+	/* Read between packets (optional): once nonzero, the capture ends normally. The
+	 * flag of the caller's SIGINT/SIGTERM handler: the library installs none. */
+	const volatile sig_atomic_t *cancel;
+};
+struct nsnet_capture_stats {
+	uint64_t captured;      /* packets handed to the output */
+	uint64_t received;      /* that the kernel's filter passed (libpcap's ps_recv) */
+	uint64_t dropped;       /* that the kernel dropped for want of buffer space */
+};
+/* Capture from inside opts->ns until count packets or cancel, then close the output
+ * properly. Errors change nothing (no file is created): -ENOENT an unknown namespace,
+ * -ENODEV an unknown interface (or none to capture on), -ENETDOWN ifname is down,
+ * -EINVAL a filter libpcap cannot compile (its message quoted), -EPROTONOSUPPORT
+ * interfaces of different link types for one pcap output. The namespace deleted
+ * meanwhile ends it with -ENOENT (its sockets would keep it alive), the output closed
+ * whole. ret (optional): the counts. */
+int nsnet_capture(const struct nsnet_capture_opts *o, struct nsnet_capture_stats *ret, struct nsnet_error *e);
 
 /* ---- labs: declarative topologies ------------------------------------------------ */
 

@@ -26,6 +26,19 @@ static const struct verb verbs[] = {
 	  "  NS       a named namespace, pid:N, a namespace file, or host for this one\n"
 	  "           (default: every named namespace)\n"
 	  "  --json   the same model as JSON (keys: docs/show-json.md)\n", verb_show, true },
+	{ "capture",    "NODE[:IF] [-w FILE|-] [--count N] [-s SNAPLEN] [-p] [--json] [FILTER...]",
+	  "Capture packets on an interface of a namespace, or on all of them (pcap, or a line each)",
+	  "  NODE       a namespace (or host); NODE:IF one interface of it. Without :IF every\n"
+	  "             interface that is up, except lo (NODE:lo captures lo)\n"
+	  "  FILTER     a BPF filter in tcpdump syntax (the remaining arguments, joined)\n"
+	  "  -w FILE    write standard pcap to FILE (created 0600) instead of printing;\n"
+	  "             -w - streams it to stdout: | tcpdump -r -  or  | wireshark -k -i -\n"
+	  "  --count N  stop after N packets (-c N too); else at SIGINT/SIGTERM\n"
+	  "  -s N       keep at most N bytes of each packet (default and maximum 262144)\n"
+	  "  -p         do not put the interfaces in promiscuous mode\n"
+	  "  --json     one JSON object a line per packet (keys: docs/capture.md)\n"
+	  "Status goes to stderr: 'capturing on ...' once it listens, the counts at the end.\n"
+	  "A bad filter is exit 2, and nothing is written.\n", verb_capture, true, .defer_signals = true },
 	{ "net",        "create|attach|detach|rm|ls|show ...", "Networks: a bridge as the switch, with address management",
 	  NULL, NULL, false, net_verbs },
 	{ "connect",    "A B [--ip CIDR_A,CIDR_B | --subnet CIDR] [--ifnames IF_A,IF_B] [--mtu N] [--json]",
