@@ -149,16 +149,3 @@ int nsnet_show(const char *const *names, size_t n, json_t **ret, struct nsnet_er
 	*ret = arr;
 	return 0;
 }
-
-int show_set(json_t *obj, const char *key, json_t *v)
-{
-	/* json_object_set_new() takes v even on failure; a NULL v is our out-of-memory. */
-	if (!v || json_object_set_new(obj, key, v) < 0)
-		return -ENOMEM;
-	return 0;
-}
-
-json_t *show_str_or_null(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
