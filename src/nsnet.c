@@ -25,6 +25,18 @@ static const struct verb verbs[] = {
 	{ "show",       "[NAME...] [--json]",    "Show interfaces, addresses, routes, neighbours of namespaces",
 	  "  NAME     a named namespace, or host for this one (default: every named namespace)\n"
 	  "  --json   the same model as JSON (keys: docs/show-json.md)\n", verb_show, true },
+	{ "monitor",    "[LAB|NS...] [--json] [--count N]", "Print live events: links, addresses, routes, neighbours, nsnet's firewall",
+	  "  LAB       a lab's name: its nodes (a lab's name wins over a namespace's)\n"
+	  "  NS        a namespace, or host (default: every named namespace, and host)\n"
+	  "  --json    one JSON object per line (keys: docs/monitor.md)\n"
+	  "  --count N exit 0 after N events\n"
+	  "One line per event, tagged with the time and the namespace, worded as ip monitor:\n"
+	  "  12:00:01.123456 [red] addr add 10.0.0.1/24 dev eth0\n"
+	  "Namespaces named later (every name, a lab's nodes, or a name given) are picked up\n"
+	  "(netns add), and dropped when their name goes (netns del). Changes of nsnet's own\n"
+	  "nftables table are reported too (nft add|del). Runs until SIGINT or SIGTERM (exit 0);\n"
+	  "'nsnet: monitoring N namespaces' on stderr says every socket is subscribed.\n",
+	  verb_monitor, true, .defer_signals = true },
 	{ "net",        "create|attach|detach|rm|ls|show ...", "Networks: a bridge as the switch, with address management",
 	  NULL, NULL, false, net_verbs },
 	{ "connect",    "A B [--ip CIDR_A,CIDR_B | --subnet CIDR] [--ifnames IF_A,IF_B] [--mtu N] [--json]",

@@ -16,6 +16,7 @@ int verb_logs(int argc, char **argv);
 int verb_stop(int argc, char **argv);
 int cni_main(void);
 int verb_show(int argc, char **argv);
+int verb_monitor(int argc, char **argv);
 int verb_connect(int argc, char **argv);
 int verb_disconnect(int argc, char **argv);
 extern const struct verb route_verbs[];
