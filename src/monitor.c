@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 #include "cli.h"
@@ -58,6 +59,14 @@ int verb_monitor(int argc, char **argv)
 	if ((r = reject_unknown_opts(argc, argv)))
 		return r;
 	int first = argc > 1 && strcmp(argv[1], "--") == 0 ? 2 : 1;
+
+	/* Three descriptors a namespace (two sockets and the namespace): a lab of a
+	 * thousand nodes needs more than the usual soft limit of 1024. */
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 
 	/* SIGINT and SIGTERM end the watch cleanly (exit 0): taken through a signalfd,
 	 * which the library polls with its sockets. */
