@@ -316,6 +316,36 @@ struct nsnet_capture_stats {
  * whole. ret (optional): the counts. */
 int nsnet_capture(const struct nsnet_capture_opts *o, struct nsnet_capture_stats *ret, struct nsnet_error *e);
 
+/* ---- monitor: live events of namespaces (docs/monitor.md) ---------------------- */
+
+struct nsnet_monitor_opts {
+	/* What to watch: each a lab's name (its nodes) or a namespace reference ("host",
+	 * a name under /run/netns, ...); a lab's name wins over a namespace's. n 0: every
+	 * named namespace, and host. Names under /run/netns (every one, a lab's nodes, or
+	 * those given) are followed: a namespace that appears under such a name is
+	 * picked up ("netns add") and one whose name goes is dropped ("netns del"). */
+	const char *const *targets;
+	size_t n;
+	/* Every event, an object {time, ns, object, action, ...} (keys: docs/monitor.md),
+	 * borrowed for the call. Nonzero stops the monitor: nsnet_monitor() then returns
+	 * 0, or the value when it is a negative errno. */
+	int (*event)(const struct json_t *ev, void *data);
+	/* Once every namespace found at the start is subscribed (optional). */
+	void (*ready)(size_t n_namespaces, void *data);
+	void *data;
+	/* An fd that becomes readable when the monitor is to stop (a signalfd of SIGINT
+	 * and SIGTERM, a pipe); 0 or -1: none. The library installs no signal handler. */
+	int stop_fd;
+};
+/* Report the links, addresses, routes and neighbours that appear, change and go in
+ * every namespace watched, and the changes of nsnet's own nftables table, as they
+ * happen, until the callback or stop_fd says to stop. Unknown namespace: -ENOENT
+ * before anything is watched. */
+int nsnet_monitor(const struct nsnet_monitor_opts *o, struct nsnet_error *e);
+/* An event as one line of text, worded as `ip monitor` words it, without a newline:
+ * "12:00:01.123456 [red] addr add 10.0.0.1/24 dev eth0". Caller free()s *ret. */
+int nsnet_monitor_text(const struct json_t *ev, char **ret, struct nsnet_error *e);
+
 /* ---- labs: declarative topologies ------------------------------------------------ */
 
 struct nsnet_up_opts {

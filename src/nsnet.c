@@ -39,6 +39,18 @@ static const struct verb verbs[] = {
 	  "  --json     one JSON object a line per packet (keys: docs/capture.md)\n"
 	  "Status goes to stderr: 'capturing on ...' once it listens, the counts at the end.\n"
 	  "A bad filter is exit 2, and nothing is written.\n", verb_capture, true, .defer_signals = true },
+	{ "monitor",    "[LAB|NS...] [--json] [--count N]", "Print live events: links, addresses, routes, neighbours, nsnet's firewall",
+	  "  LAB       a lab's name: its nodes (a lab's name wins over a namespace's)\n"
+	  "  NS        a namespace, or host (default: every named namespace, and host)\n"
+	  "  --json    one JSON object per line (keys: docs/monitor.md)\n"
+	  "  --count N exit 0 after N events\n"
+	  "One line per event, tagged with the time and the namespace, worded as ip monitor:\n"
+	  "  12:00:01.123456 [red] addr add 10.0.0.1/24 dev eth0\n"
+	  "Namespaces named later (every name, a lab's nodes, or a name given) are picked up\n"
+	  "(netns add), and dropped when their name goes (netns del). Changes of nsnet's own\n"
+	  "nftables table are reported too (nft add|del). Runs until SIGINT or SIGTERM (exit 0);\n"
+	  "'nsnet: monitoring N namespaces' on stderr says every socket is subscribed.\n",
+	  verb_monitor, true, .defer_signals = true },
 	{ "net",        "create|attach|detach|rm|ls|show ...", "Networks: a bridge as the switch, with address management",
 	  NULL, NULL, false, net_verbs },
 	{ "connect",    "A B [--ip CIDR_A,CIDR_B | --subnet CIDR] [--ifnames IF_A,IF_B] [--mtu N] [--json]",

@@ -17,6 +17,7 @@ int verb_stop(int argc, char **argv);
 int cni_main(void);
 int verb_show(int argc, char **argv);
 int verb_capture(int argc, char **argv);
+int verb_monitor(int argc, char **argv);
 int verb_connect(int argc, char **argv);
 int verb_disconnect(int argc, char **argv);
 extern const struct verb route_verbs[];

@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <libmnl/libmnl.h>
 #include <linux/rtnetlink.h>
+#include <jansson.h>
 #include "netns/netns.h"
 
 struct nl {
@@ -212,5 +213,20 @@ struct rtnl_neigh {
 	size_t lladdr_len;            /* 0: none (INCOMPLETE, FAILED) */
 };
 int rtnl_neigh_decode(const struct nlmsghdr *nlh, struct rtnl_neigh *ret);
+
+/* ---- names.c ---- */
+/* Names of kernel enums, as iproute2 prints them; unknown values as a number. */
+const char *rtnl_operstate_name(unsigned v);
+const char *rtnl_scope_name(unsigned v, char *buf, size_t len);
+const char *rtnl_proto_name(unsigned v, char *buf, size_t len);
+const char *rtnl_rtype_name(unsigned v, char *buf, size_t len);
+/* "REACHABLE", "STALE,ROUTER"... NUD_NONE is "NONE". */
+const char *rtnl_neigh_state(unsigned state, char *buf, size_t len);
+/* Kind for links without IFLA_INFO_KIND, from the hardware type. */
+const char *rtnl_kind_from_type(unsigned short type);
+/* "aa:bb:cc:dd:ee:ff"; NULL when len is 0 or buf is too small. */
+const char *rtnl_lladdr_str(const uint8_t *a, size_t alen, char *buf, size_t len);
+/* IFA_F_* flags as a JSON array of names. */
+json_t *rtnl_addr_flags(uint32_t flags, int family);
 
 #endif

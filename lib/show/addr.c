@@ -23,8 +23,8 @@ int show_addr_parse(const struct nlmsghdr *nlh, const struct show_links *l, json
 	if (!o || show_set(o, "dev", show_str_or_null(show_links_name(l, d.index))) ||
 	    show_set(o, "family", json_string(family == AF_INET ? "inet" : "inet6")) ||
 	    show_set(o, "address", json_string(a)) || show_set(o, "prefixlen", json_integer(d.addr.len)) ||
-	    show_set(o, "scope", json_string(show_scope_name(d.scope, sb, sizeof(sb)))) ||
-	    show_set(o, "flags", show_addr_flags(d.flags, family))) {
+	    show_set(o, "scope", json_string(rtnl_scope_name(d.scope, sb, sizeof(sb)))) ||
+	    show_set(o, "flags", rtnl_addr_flags(d.flags, family))) {
 		json_decref(o);
 		errno = ENOMEM;
 		return MNL_CB_ERROR;

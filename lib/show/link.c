@@ -69,17 +69,17 @@ int show_link_parse(const struct nlmsghdr *nlh, struct show_links *l)
 	struct show_link k = { .index = d.index, .master = d.master, .link = d.link, .link_nsid = d.link_netnsid };
 	snprintf(k.name, sizeof(k.name), "%s", d.name);
 	/* The kind as `ip -d link` names it: IFLA_INFO_KIND when the driver reports one. */
-	const char *kind = d.kind[0] ? d.kind : show_kind_from_type(d.type);
+	const char *kind = d.kind[0] ? d.kind : rtnl_kind_from_type(d.type);
 	k.veth = streq(kind, "veth");
 	char mac[64];
-	const char *macs = show_lladdr_str(d.mac, d.mac_len, mac, sizeof(mac));
+	const char *macs = rtnl_lladdr_str(d.mac, d.mac_len, mac, sizeof(mac));
 
 	/* master and peer are filled in once every interface is known; their keys are
 	 * set now so the order of keys is the same in every object. */
 	k.obj = json_object();
 	if (!k.obj || show_set(k.obj, "name", json_string(k.name)) || show_set(k.obj, "index", json_integer(k.index)) ||
 	    show_set(k.obj, "kind", json_string(kind)) ||
-	    show_set(k.obj, "operstate", json_string(show_operstate_name(d.operstate))) ||
+	    show_set(k.obj, "operstate", json_string(rtnl_operstate_name(d.operstate))) ||
 	    show_set(k.obj, "admin_up", json_boolean(d.flags & IFF_UP)) ||
 	    show_set(k.obj, "lower_up", json_boolean(d.flags & IFF_LOWER_UP)) ||
 	    show_set(k.obj, "arp", json_boolean(!(d.flags & IFF_NOARP))) ||

@@ -22,13 +22,13 @@ int show_neigh_parse(const struct nlmsghdr *nlh, const struct show_links *l, jso
 	char addr[INET6_ADDRSTRLEN], lb[64], sb[96];
 	inet_ntop(family, d.dst.addr, addr, sizeof(addr));
 	/* No lladdr while the entry is INCOMPLETE or FAILED: that is the interesting case. */
-	const char *ll = show_lladdr_str(d.lladdr, d.lladdr_len, lb, sizeof(lb));
+	const char *ll = rtnl_lladdr_str(d.lladdr, d.lladdr_len, lb, sizeof(lb));
 
 	json_t *o = json_object();
 	if (!o || show_set(o, "family", json_string(family == AF_INET ? "inet" : "inet6")) ||
 	    show_set(o, "address", json_string(addr)) || show_set(o, "lladdr", show_str_or_null(ll)) ||
 	    show_set(o, "dev", show_str_or_null(show_links_name(l, d.index))) ||
-	    show_set(o, "state", json_string(show_neigh_state(d.state, sb, sizeof(sb)))) ||
+	    show_set(o, "state", json_string(rtnl_neigh_state(d.state, sb, sizeof(sb)))) ||
 	    show_set(o, "router", json_boolean(d.flags & NTF_ROUTER))) {
 		json_decref(o);
 		errno = ENOMEM;

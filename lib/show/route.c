@@ -62,10 +62,10 @@ int show_route_parse(const struct nlmsghdr *nlh, const struct show_links *l, jso
 	if (!o || show_set(o, "family", json_string(d.family == AF_INET ? "inet" : "inet6")) ||
 	    show_set(o, "dst", json_string(dst)) || show_set(o, "gateway", show_str_or_null(addr_str(&d.gw, gb, sizeof(gb)))) ||
 	    show_set(o, "dev", show_str_or_null(d.oif ? show_links_name(l, d.oif) : NULL)) ||
-	    show_set(o, "protocol", json_string(show_proto_name(d.protocol, nb[0], sizeof(nb[0])))) ||
-	    show_set(o, "scope", json_string(show_scope_name(d.scope, nb[1], sizeof(nb[1])))) ||
+	    show_set(o, "protocol", json_string(rtnl_proto_name(d.protocol, nb[0], sizeof(nb[0])))) ||
+	    show_set(o, "scope", json_string(rtnl_scope_name(d.scope, nb[1], sizeof(nb[1])))) ||
 	    show_set(o, "metric", json_integer(d.metric)) ||
-	    show_set(o, "type", json_string(show_rtype_name(d.type, nb[2], sizeof(nb[2])))) ||
+	    show_set(o, "type", json_string(rtnl_rtype_name(d.type, nb[2], sizeof(nb[2])))) ||
 	    show_set(o, "prefsrc", show_str_or_null(addr_str(&d.prefsrc, pb, sizeof(pb)))) ||
 	    show_set(o, "nexthops", nexthops(&d, l))) {
 		json_decref(o);

@@ -60,20 +60,6 @@ int show_peers_resolve(struct show_peers *p, const struct show_links *l, struct 
 /* One request, one answer (not an ACK): cb sees the reply. */
 int show_nl_get(struct nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data);
 
-/* Names of kernel enums, as iproute2 prints them; unknown values as a number. */
-const char *show_operstate_name(unsigned v);
-const char *show_scope_name(unsigned v, char *buf, size_t len);
-const char *show_proto_name(unsigned v, char *buf, size_t len);
-const char *show_rtype_name(unsigned v, char *buf, size_t len);
-/* "REACHABLE", "STALE,ROUTER"... NUD_NONE is "NONE". */
-const char *show_neigh_state(unsigned state, char *buf, size_t len);
-/* Kind for links without IFLA_INFO_KIND, from the hardware type. */
-const char *show_kind_from_type(unsigned short type);
-/* "aa:bb:cc:dd:ee:ff"; NULL when len is 0 or buf is too small. */
-const char *show_lladdr_str(const uint8_t *a, size_t alen, char *buf, size_t len);
-/* IFA_F_* flags as a JSON array of names. */
-json_t *show_addr_flags(uint32_t flags, int family);
-
 /* json helpers that treat out-of-memory as an error to report. */
 int show_set(json_t *obj, const char *key, json_t *v);
 json_t *show_str_or_null(const char *s);

@@ -23,37 +23,37 @@ static long long jint(json_t *o, const char *key)
 static void test_names(void)
 {
 	char b[96];
-	CHECK_STR(show_operstate_name(6), "UP");
-	CHECK_STR(show_operstate_name(2), "DOWN");
-	CHECK_STR(show_operstate_name(99), "UNKNOWN");
-	CHECK_STR(show_scope_name(RT_SCOPE_LINK, b, sizeof(b)), "link");
-	CHECK_STR(show_scope_name(RT_SCOPE_UNIVERSE, b, sizeof(b)), "global");
-	CHECK_STR(show_scope_name(77, b, sizeof(b)), "77");
-	CHECK_STR(show_proto_name(RTPROT_KERNEL, b, sizeof(b)), "kernel");
-	CHECK_STR(show_proto_name(RTPROT_STATIC, b, sizeof(b)), "static");
-	CHECK_STR(show_proto_name(250, b, sizeof(b)), "250");
-	CHECK_STR(show_rtype_name(RTN_UNREACHABLE, b, sizeof(b)), "unreachable");
-	CHECK_STR(show_rtype_name(200, b, sizeof(b)), "200");
-	CHECK_STR(show_neigh_state(NUD_REACHABLE, b, sizeof(b)), "REACHABLE");
-	CHECK_STR(show_neigh_state(NUD_NONE, b, sizeof(b)), "NONE");
-	CHECK_STR(show_neigh_state(NUD_STALE | NUD_PERMANENT, b, sizeof(b)), "STALE,PERMANENT");
-	CHECK_STR(show_neigh_state(0x100 | NUD_DELAY, b, sizeof(b)), "DELAY,0x100");
-	CHECK_STR(show_kind_from_type(ARPHRD_LOOPBACK), "loopback");
-	CHECK_STR(show_kind_from_type(ARPHRD_ETHER), "device");
-	CHECK_STR(show_kind_from_type(ARPHRD_NONE), "tun");
+	CHECK_STR(rtnl_operstate_name(6), "UP");
+	CHECK_STR(rtnl_operstate_name(2), "DOWN");
+	CHECK_STR(rtnl_operstate_name(99), "UNKNOWN");
+	CHECK_STR(rtnl_scope_name(RT_SCOPE_LINK, b, sizeof(b)), "link");
+	CHECK_STR(rtnl_scope_name(RT_SCOPE_UNIVERSE, b, sizeof(b)), "global");
+	CHECK_STR(rtnl_scope_name(77, b, sizeof(b)), "77");
+	CHECK_STR(rtnl_proto_name(RTPROT_KERNEL, b, sizeof(b)), "kernel");
+	CHECK_STR(rtnl_proto_name(RTPROT_STATIC, b, sizeof(b)), "static");
+	CHECK_STR(rtnl_proto_name(250, b, sizeof(b)), "250");
+	CHECK_STR(rtnl_rtype_name(RTN_UNREACHABLE, b, sizeof(b)), "unreachable");
+	CHECK_STR(rtnl_rtype_name(200, b, sizeof(b)), "200");
+	CHECK_STR(rtnl_neigh_state(NUD_REACHABLE, b, sizeof(b)), "REACHABLE");
+	CHECK_STR(rtnl_neigh_state(NUD_NONE, b, sizeof(b)), "NONE");
+	CHECK_STR(rtnl_neigh_state(NUD_STALE | NUD_PERMANENT, b, sizeof(b)), "STALE,PERMANENT");
+	CHECK_STR(rtnl_neigh_state(0x100 | NUD_DELAY, b, sizeof(b)), "DELAY,0x100");
+	CHECK_STR(rtnl_kind_from_type(ARPHRD_LOOPBACK), "loopback");
+	CHECK_STR(rtnl_kind_from_type(ARPHRD_ETHER), "device");
+	CHECK_STR(rtnl_kind_from_type(ARPHRD_NONE), "tun");
 
 	uint8_t mac[6] = { 0x02, 0, 0xab, 0xcd, 0xef, 0x01 };
-	CHECK_STR(show_lladdr_str(mac, 6, b, sizeof(b)), "02:00:ab:cd:ef:01");
-	CHECK(show_lladdr_str(mac, 0, b, sizeof(b)) == NULL);
-	CHECK(show_lladdr_str(mac, 6, b, 17) == NULL);   /* 17 bytes + NUL do not fit */
-	CHECK_STR(show_lladdr_str(mac, 6, b, 18), "02:00:ab:cd:ef:01");
+	CHECK_STR(rtnl_lladdr_str(mac, 6, b, sizeof(b)), "02:00:ab:cd:ef:01");
+	CHECK(rtnl_lladdr_str(mac, 0, b, sizeof(b)) == NULL);
+	CHECK(rtnl_lladdr_str(mac, 6, b, 17) == NULL);   /* 17 bytes + NUL do not fit */
+	CHECK_STR(rtnl_lladdr_str(mac, 6, b, 18), "02:00:ab:cd:ef:01");
 
-	json_t *f = show_addr_flags(IFA_F_SECONDARY | IFA_F_PERMANENT, AF_INET);
+	json_t *f = rtnl_addr_flags(IFA_F_SECONDARY | IFA_F_PERMANENT, AF_INET);
 	CHECK(json_array_size(f) == 2);
 	CHECK_STR(json_string_value(json_array_get(f, 0)), "secondary");
 	CHECK_STR(json_string_value(json_array_get(f, 1)), "permanent");
 	json_decref(f);
-	f = show_addr_flags(IFA_F_SECONDARY | IFA_F_TENTATIVE, AF_INET6);
+	f = rtnl_addr_flags(IFA_F_SECONDARY | IFA_F_TENTATIVE, AF_INET6);
 	CHECK_STR(json_string_value(json_array_get(f, 0)), "temporary");
 	CHECK_STR(json_string_value(json_array_get(f, 1)), "tentative");
 	json_decref(f);

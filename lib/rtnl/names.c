@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Names of the kernel's enums in `nsnet show`, spelled as iproute2 spells them so
- * a reader can put our output next to `ip -j` without a dictionary. */
+/* Names of the kernel's enums, spelled as iproute2 spells them so a reader can put
+ * our output (`nsnet show`, `nsnet monitor`) next to `ip` without a dictionary. */
 #include <net/if_arp.h>
 #include <linux/if_addr.h>
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
-#include "show/show.h"
+#include "rtnl/rtnl.h"
 #include "base/base.h"
 
-const char *show_operstate_name(unsigned v)
+const char *rtnl_operstate_name(unsigned v)
 {
 	static const char *const names[] = { "UNKNOWN", "NOTPRESENT", "DOWN", "LOWERLAYERDOWN",
 					     "TESTING", "DORMANT", "UP" };
@@ -21,7 +21,7 @@ static const char *number(unsigned v, char *buf, size_t len)
 	return buf;
 }
 
-const char *show_scope_name(unsigned v, char *buf, size_t len)
+const char *rtnl_scope_name(unsigned v, char *buf, size_t len)
 {
 	switch (v) {
 	case RT_SCOPE_UNIVERSE: return "global";
@@ -33,7 +33,7 @@ const char *show_scope_name(unsigned v, char *buf, size_t len)
 	return number(v, buf, len);
 }
 
-const char *show_proto_name(unsigned v, char *buf, size_t len)
+const char *rtnl_proto_name(unsigned v, char *buf, size_t len)
 {
 	static const struct { unsigned v; const char *name; } names[] = {
 		{ RTPROT_UNSPEC, "unspec" }, { RTPROT_REDIRECT, "redirect" }, { RTPROT_KERNEL, "kernel" },
@@ -51,7 +51,7 @@ const char *show_proto_name(unsigned v, char *buf, size_t len)
 	return number(v, buf, len);
 }
 
-const char *show_rtype_name(unsigned v, char *buf, size_t len)
+const char *rtnl_rtype_name(unsigned v, char *buf, size_t len)
 {
 	static const char *const names[] = {
 		[RTN_UNSPEC] = "none", [RTN_UNICAST] = "unicast", [RTN_LOCAL] = "local",
@@ -62,7 +62,7 @@ const char *show_rtype_name(unsigned v, char *buf, size_t len)
 	return v < ARRAY_SIZE(names) && names[v] ? names[v] : number(v, buf, len);
 }
 
-const char *show_neigh_state(unsigned state, char *buf, size_t len)
+const char *rtnl_neigh_state(unsigned state, char *buf, size_t len)
 {
 	static const struct { unsigned bit; const char *name; } names[] = {
 		{ NUD_INCOMPLETE, "INCOMPLETE" }, { NUD_REACHABLE, "REACHABLE" }, { NUD_STALE, "STALE" },
@@ -86,7 +86,7 @@ const char *show_neigh_state(unsigned state, char *buf, size_t len)
 	return buf;
 }
 
-const char *show_kind_from_type(unsigned short type)
+const char *rtnl_kind_from_type(unsigned short type)
 {
 	switch (type) {
 	case ARPHRD_LOOPBACK: return "loopback";
@@ -95,7 +95,7 @@ const char *show_kind_from_type(unsigned short type)
 	return "device";
 }
 
-const char *show_lladdr_str(const uint8_t *a, size_t alen, char *buf, size_t len)
+const char *rtnl_lladdr_str(const uint8_t *a, size_t alen, char *buf, size_t len)
 {
 	if (!alen || len < alen * 3)
 		return NULL;
@@ -105,7 +105,7 @@ const char *show_lladdr_str(const uint8_t *a, size_t alen, char *buf, size_t len
 	return buf;
 }
 
-json_t *show_addr_flags(uint32_t flags, int family)
+json_t *rtnl_addr_flags(uint32_t flags, int family)
 {
 	static const struct { uint32_t bit; const char *name; } names[] = {
 		{ IFA_F_NODAD, "nodad" }, { IFA_F_OPTIMISTIC, "optimistic" }, { IFA_F_DADFAILED, "dadfailed" },
@@ -128,17 +128,4 @@ json_t *show_addr_flags(uint32_t flags, int family)
 oom:
 	json_decref(a);
 	return NULL;
-}
-
-int show_set(json_t *obj, const char *key, json_t *v)
-{
-	/* json_object_set_new() takes v even on failure; a NULL v is our out-of-memory. */
-	if (!v || json_object_set_new(obj, key, v) < 0)
-		return -ENOMEM;
-	return 0;
-}
-
-json_t *show_str_or_null(const char *s)
-{
-	return s ? json_string(s) : json_null();
 }
