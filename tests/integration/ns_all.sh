@@ -84,6 +84,40 @@ assert_eq "$(nsnet ns pids "pid:$P")" "$P" "ns pids pid:N"
 d=$(nsnet doctor "pid:$P" 192.0.2.1 --json) || fail "doctor pid:N: $d"
 assert_eq "$(jq -r .reachable <<<"$d")" true "doctor pid:N reaches red"
 
+# wait_line FILE PATTERN: until a line of FILE matches, at most ~30 s.
+wait_line() {
+	for _ in $(seq 600); do
+		grep -qE -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	fail "no line matching '$2' in $1: $(cat "$1" 2>/dev/null)"
+}
+T=$(mktemp -d)
+# capture pid:N:IF: a pcap of a ping that tcpdump reads back.
+"$NSNET" capture "pid:$P:vb" -w "$T/p.pcap" --count 2 icmp 2>"$T/cap.err" &
+CAP=$!
+PIDS+=("$CAP")
+wait_line "$T/cap.err" "^capturing on pid:$P: vb"
+nsnet exec red -- ping -c1 -W2 192.0.2.2 >/dev/null
+wait "$CAP" || fail "capture pid:N: $(cat "$T/cap.err")"
+read_back=$(tcpdump -nr "$T/p.pcap" 2>/dev/null)
+assert_match "$read_back" "192.0.2.1 > 192.0.2.2: ICMP echo request" "capture pid:N saw the request"
+assert_match "$read_back" "192.0.2.2 > 192.0.2.1: ICMP echo reply" "capture pid:N saw the reply"
+# monitor pid:N and a namespace file: an address added in each is reported.
+"$NSNET" monitor "pid:$P" /tmp/nsall/held --json >"$T/mon" 2>"$T/mon.err" &
+MON=$!
+PIDS+=("$MON")
+wait_line "$T/mon.err" "^nsnet: monitoring 2 namespaces$"
+nsenter -t "$P" -n ip addr add 198.51.100.7/32 dev lo
+nsenter --net=/tmp/nsall/held ip addr add 198.51.100.8/32 dev lo
+wait_line "$T/mon" '"ns":"pid:'"$P"'","object":"addr"'
+wait_line "$T/mon" '"ns":"/tmp/nsall/held","object":"addr"'
+kill -INT "$MON"
+wait "$MON" || fail "monitor pid:N: $(cat "$T/mon.err")"
+assert_eq "$(jq -r 'select(.object == "addr") | "\(.ns) \(.action)"' "$T/mon" | sort | tr '\n' ' ')" \
+	"/tmp/nsall/held add pid:$P add " "monitor pid:N and a namespace file"
+assert_match "$(cat "$T/mon")" "198.51.100.7" "the address of pid:N"
+
 # ---- bad references: clear errors, exit 2 for a malformed one -------------------------
 expect_err 2 "pid:N needs a process id" "$NSNET" show pid:abc
 expect_err 2 "pid:N needs a process id" "$NSNET" show pid:0
