@@ -4,10 +4,11 @@
  * out with the dot engine and render in memory. No `dot` program is run.
  *
  * Plugins: gvContext() loads the renderers that the installed Graphviz lists in its
- * plugin configuration (Debian: /usr/lib/x86_64-linux-gnu/graphviz/config6a, which
- * the package's `dot -c` writes on install): svg from the core plugin, png from
- * cairo (pango). Without that file libgvc knows no renderer; the error says so and
- * how to make it.
+ * plugin configuration: svg from the core plugin, png from cairo (pango). Debian's
+ * libgvc6 ships both and writes the list on install
+ * (/usr/lib/x86_64-linux-gnu/graphviz/config6a, `libgvc6-config-update -c`, as
+ * `dot -c` does). Without it libgvc knows no renderer; the error says so and how to
+ * make it.
  *
  * libgvc reports errors by printing them (agerr) unless a handler is set; a library
  * must not print, so while it works its messages are collected (thread-local: the

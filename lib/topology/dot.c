@@ -145,13 +145,13 @@ static void dot_net(struct dot *d, const struct topo_net *n)
 	fputc('\t', f);
 	dot_id(f, "net/", n->name);
 	fputs(" -- \"host\" [style=dashed, label=\"", f);
+	fputs("gateway", f);
 	for (size_t i = 0; i < n->n_subnets; i++) {
-		if (i)
-			fputs("\\n", f);
+		fputs(i ? "\\n" : " ", f);
 		if (n->gateway[i].family)
 			dot_addr(f, &n->gateway[i], false);
 		else
-			fputs("gateway", f);
+			fputs("(the first address)", f);
 	}
 	fputs("\"];\n", f);
 }
@@ -317,7 +317,7 @@ static void dot_title(FILE *f, const char *name, const struct dot *d)
 		fputs(": the topology file only (the lab is not up)", f);
 	}
 	if (d->faults)
-		fputs("\\nred: not as the file says; dashed: down or missing (hover for details)", f);
+		fputs("\\nin red: what is not as the file says; dashed: down or missing (hover for details)", f);
 	fputs("\", labelloc=t, fontname=\"Helvetica\", fontsize=16, nodesep=0.5, ranksep=0.9];\n", f);
 }
 

@@ -708,8 +708,8 @@ static void test_dot(void)
 	contains(d, "\"host\" [shape=house");
 	contains(d, "\"net/v-net-0\" [shape=box, style=rounded, label=\"v-net-0\\n192.168.15.0/24\\nbridge v-net-0, NAT\"];");
 	contains(d, "\"net/backend\" [shape=box, style=rounded, label=\"backend\\n10.20.0.0/24\\nbridge backend\"];");
-	contains(d, "\"net/v-net-0\" -- \"host\" [style=dashed, label=\"192.168.15.5\"];");
-	contains(d, "\"net/backend\" -- \"host\" [style=dashed, label=\"10.20.0.1\"];");
+	contains(d, "\"net/v-net-0\" -- \"host\" [style=dashed, label=\"gateway 192.168.15.5\"];");
+	contains(d, "\"net/backend\" -- \"host\" [style=dashed, label=\"gateway 10.20.0.1\"];");
 	contains(d, "\"node/red\" -- \"net/v-net-0\" [label=\"eth0\\n192.168.15.1\"];");
 	contains(d, "\"node/blue\" -- \"net/v-net-0\" [label=\"eth0\\n(from the pool)\"];");
 	contains(d, "\"node/blue\" [shape=ellipse, label=\"blue\\npublish 8080 -> 80/tcp\"];");
@@ -782,7 +782,7 @@ static void test_dot_live(void)
 				      .service = fake_service };
 	char *d = topo_dot_live(t, &lv), *d2 = topo_dot_live(t, &lv);
 	CHECK(d && d2 && strcmp(d, d2) == 0);
-	contains(d, "label=\"lab tutorial: degraded (live state)\\nred: not as the file says; dashed: down or missing");
+	contains(d, "label=\"lab tutorial: degraded (live state)\\nin red: what is not as the file says; dashed: down or missing");
 	contains(d, "\"node/red\" [shape=ellipse, label=\"red\\nnamespace MISSING\", color=red, fontcolor=red, style=dashed, "
 		    "class=\"missing\", tooltip=\"the namespace red is missing (nsnet up makes it again)\"];");
 	contains(d, "\"node/red\" -- \"net/v-net-0\" [label=\"eth0 MISSING\\n192.168.15.1\", color=red");
