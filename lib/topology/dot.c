@@ -88,11 +88,12 @@ static enum topo_live_state st_iface(const struct dot *d, const char *node, cons
 }
 
 /* A fault's attributes, after the others of an element: red, dashed when the thing
- * itself is down or gone (not for a stopped service or a lost firewall element),
+ * itself is down or gone (not for a stopped service or a lost firewall element; an
+ * element with a style of its own passes it in style, so that dashed adds to it),
  * the state as an SVG class, and what is wrong as a tooltip. */
-static void dot_fault(struct dot *d, enum topo_live_state s, bool dashed, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static void dot_fault(struct dot *d, enum topo_live_state s, bool dashed, const char *fmt, ...)
+static void dot_fault(struct dot *d, enum topo_live_state s, bool dashed, const char *style, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+static void dot_fault(struct dot *d, enum topo_live_state s, bool dashed, const char *style, const char *fmt, ...)
 {
 	if (s == TOPO_LIVE_OK)
 		return;
@@ -102,7 +103,12 @@ static void dot_fault(struct dot *d, enum topo_live_state s, bool dashed, const 
 	vsnprintf(tip, sizeof(tip), fmt, ap);
 	va_end(ap);
 	d->faults++;
-	fprintf(d->f, ", color=red, fontcolor=red%s, class=\"%s\", tooltip=\"", dashed ? ", style=dashed" : "", state_word[s]);
+	fputs(", color=red, fontcolor=red", d->f);
+	if (dashed && style)
+		fprintf(d->f, ", style=\"%s,dashed\"", style);
+	else if (dashed)
+		fputs(", style=dashed", d->f);
+	fprintf(d->f, ", class=\"%s\", tooltip=\"", state_word[s]);
 	dot_esc(d->f, tip);
 	fputc('"', d->f);
 }
@@ -137,9 +143,10 @@ static void dot_net(struct dot *d, const struct topo_net *n)
 	}
 	fprintf(f, "\\nbridge %s%s%s%s\"", br, state_label[s], n->nat ? ", NAT" : "", state_label[nat]);
 	if (s != TOPO_LIVE_OK)
-		dot_fault(d, s, true, "bridge %s is %s", br, state_word[s]);
+		dot_fault(d, s, true, "rounded", "bridge %s is %s", br, state_word[s]);
 	else
-		dot_fault(d, nat, false, "NAT (masquerade) of %s is %s in nsnet's firewall (nsnet fw restore)", br, state_word[nat]);
+		dot_fault(d, nat, false, NULL, "NAT (masquerade) of %s is %s in nsnet's firewall (nsnet fw restore)", br,
+			  state_word[nat]);
 	fputs("];\n", f);
 	/* The host is on every network: the gateway address is on the bridge. */
 	fputc('\t', f);
@@ -185,7 +192,7 @@ static void dot_iface(struct dot *d, const struct topology *t, const struct topo
 	if (!n_got && (!net || x->n_ip < net->n_subnets))
 		fputs("\\n(from the pool)", f);
 	fputc('"', f);
-	dot_fault(d, s, true, "%s of %s is %s", ifname, node->name, state_word[s]);
+	dot_fault(d, s, true, NULL, "%s of %s is %s", ifname, node->name, state_word[s]);
 	fputs("];\n", f);
 }
 
@@ -240,11 +247,11 @@ static void dot_node(struct dot *d, const struct topology *t, const struct topo_
 	fputc('"', f);
 	/* The namespace's fault first: its services and ports go with it. */
 	if (ns != TOPO_LIVE_OK)
-		dot_fault(d, TOPO_LIVE_MISSING, true, "the namespace %s is missing (nsnet up makes it again)", n->name);
+		dot_fault(d, TOPO_LIVE_MISSING, true, NULL, "the namespace %s is missing (nsnet up makes it again)", n->name);
 	else if (svc != TOPO_LIVE_OK)
-		dot_fault(d, svc, false, "a service of %s is %s (nsnet logs shows its output)", n->name, state_word[svc]);
+		dot_fault(d, svc, false, NULL, "a service of %s is %s (nsnet logs shows its output)", n->name, state_word[svc]);
 	else
-		dot_fault(d, pub, false, "a published port of %s is %s in nsnet's firewall (nsnet fw restore)", n->name,
+		dot_fault(d, pub, false, NULL, "a published port of %s is %s in nsnet's firewall (nsnet fw restore)", n->name,
 			  state_word[pub]);
 	fputs("];\n", f);
 	for (size_t i = 0; i < n->n_ifaces; i++)
@@ -300,7 +307,7 @@ static void dot_link(struct dot *d, const struct topology *t, const struct topo_
 		fputs(", constraint=false", f);
 	enum topo_live_state w = worst(s[0], s[1]);
 	int j = s[a] == w ? a : b;
-	dot_fault(d, w, true, "%s of %s is %s", l->ifname[j] ? l->ifname[j] : "?", l->node[j], state_word[w]);
+	dot_fault(d, w, true, NULL, "%s of %s is %s", l->ifname[j] ? l->ifname[j] : "?", l->node[j], state_word[w]);
 	fputs("];\n", f);
 }
 

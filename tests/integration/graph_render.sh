@@ -7,9 +7,10 @@
 # vertices as dot itself draws from nsnet's DOT; once the lab is up the picture is
 # live: the pool's addresses, an interface taken down with ip (red, dashed, "DOWN",
 # class "down"), a namespace deleted with ip netns del ("MISSING", class "missing",
-# title "degraded") and back to normal after up repairs it; a service that exited
-# is "STOPPED" (class "stopped"). --format png is a PNG (magic bytes, file(1)).
-# Witnesses: ip, xmllint (or python3's xml.etree), dot, file, script, jq.
+# title "degraded") and back to normal after up repairs it, NAT and a published port
+# lost with nft flush ruleset ("MISSING", red but not dashed) and back after fw
+# restore; a service that exited is "STOPPED" (class "stopped"). --format png is a PNG (magic bytes, file(1)).
+# Witnesses: ip, nft, xmllint (or python3's xml.etree), dot, file, script, jq.
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/../helpers/lab.sh"
 
@@ -129,6 +130,16 @@ grep -qF ">namespace MISSING<" "$DIR/gone.txt" || fail "db's label does not say 
 grep -A1 'class="edge missing"' "$DIR/gone.txt" | grep -qF "<title>node/db--net/backend</title>" || fail "db's eth0 is not drawn missing"
 assert_match "$(nsnet up "$DIR/lab.yaml")" "is up" "up repairs the deleted node"
 assert_eq "$(nsnet graph tutorial | grep -c 'color=red' || true)" 0 "red after up repaired the lab"
+# nsnet's firewall flushed: NAT and the published port are lost (red, not dashed).
+nft flush ruleset
+nsnet graph tutorial --format svg -o "$DIR/fw.svg"
+svg_text "$DIR/fw.svg" >"$DIR/fw.txt"
+grep -qF ">bridge v-net-0, NAT MISSING<" "$DIR/fw.txt" || fail "the picture does not say v-net-0's NAT is MISSING"
+grep -qF ">publish 8080 -> 80/tcp MISSING<" "$DIR/fw.txt" || fail "the picture does not say blue's published port is MISSING"
+assert_eq "$(count 'class="node missing"' "$DIR/fw.svg")" 2 "elements missing from the firewall"
+assert_eq "$(count 'stroke-dasharray' "$DIR/fw.svg")" 2 "dashed lines (only the host's gateway edges)"
+nsnet fw restore >/dev/null
+assert_eq "$(nsnet graph tutorial | grep -c 'color=red' || true)" 0 "red after fw restore"
 nsnet graph tutorial --format png -o "$DIR/up.png"
 assert_eq "$(head -c 8 "$DIR/up.png" | od -An -tx1 | tr -d ' \n')" 89504e470d0a1a0a "PNG signature of a running lab"
 nsnet down tutorial

@@ -788,7 +788,8 @@ static void test_dot_live(void)
 	contains(d, "\"node/red\" -- \"net/v-net-0\" [label=\"eth0 MISSING\\n192.168.15.1\", color=red");
 	contains(d, "\"node/blue\" -- \"net/v-net-0\" [label=\"eth0 DOWN\\n(from the pool)\", color=red, fontcolor=red, "
 		    "style=dashed, class=\"down\", tooltip=\"eth0 of blue is down\"];");
-	contains(d, "label=\"backend\\n10.20.0.0/24\\nbridge backend MISSING\", color=red, fontcolor=red, style=dashed, "
+	contains(d, "label=\"backend\\n10.20.0.0/24\\nbridge backend MISSING\", color=red, fontcolor=red, "
+		    "style=\"rounded,dashed\", "
 		    "class=\"missing\"");
 	contains(d, "label=\"v-net-0\\n192.168.15.0/24\\nbridge v-net-0, NAT MISSING\", color=red, fontcolor=red, "
 		    "class=\"missing\"");
