@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <strings.h>
 #include <unistd.h>
 #include "cli.h"
 #include "verbs.h"
@@ -46,10 +47,16 @@ static int put(const char *path, const char *data, size_t len)
 	return EXIT_OK;
 }
 
+static bool ends_with(const char *s, const char *tail)
+{
+	size_t n = s ? strlen(s) : 0, t = strlen(tail);
+	return n > t && strcasecmp(s + n - t, tail) == 0;
+}
+
 int verb_graph(int argc, char **argv)
 {
 	bool json = take_flag(&argc, argv, "--json");
-	const char *format = "dot", *out = NULL, *out2 = NULL, *lab = NULL;
+	const char *format = NULL, *out = NULL, *out2 = NULL, *lab = NULL;
 	if (take_opt(&argc, argv, "--format", &format) < 0 || take_opt(&argc, argv, "-o", &out) < 0 ||
 	    take_opt(&argc, argv, "--output", &out2) < 0)
 		return EXIT_USAGE;
@@ -57,6 +64,9 @@ int verb_graph(int argc, char **argv)
 	if (out && out2)
 		return usage_error("graph: -o and --output are the same option; give one");
 	out = out ? out : out2;
+	/* Without --format, -o lab.svg or lab.png says which; anything else is DOT. */
+	if (!format)
+		format = ends_with(out, ".svg") ? "svg" : ends_with(out, ".png") ? "png" : "dot";
 	if (!streq_safe(format, "dot") && !streq_safe(format, "svg") && !streq_safe(format, "png"))
 		return usage_error("graph: unknown --format '%s' (dot, svg or png)", format);
 	if (json && (!streq_safe(format, "dot") || out))

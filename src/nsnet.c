@@ -18,7 +18,8 @@ static const struct verb verbs[] = {
 	{ "status",     "[FILE|LAB] [--json]",   "Show a lab, checked against the kernel (exit 1 when degraded)", NULL, verb_status, true },
 	{ "ls",         "[--json]",              "List labs", NULL, verb_labs, true },
 	{ "graph",      "[FILE|LAB] [--format dot|svg|png] [-o FILE] [--json]", "Draw a lab: Graphviz DOT, or an SVG/PNG picture (live state when it is up)",
-	  "  --format F   dot (the default: DOT text), svg or png (rendered with libgvc)\n"
+	  "  --format F   dot (DOT text), svg or png (rendered with libgvc); the default is\n"
+	  "               dot, or svg/png when -o names a .svg/.png file\n"
 	  "  -o FILE      write to FILE instead of stdout (a PNG is not written to a terminal)\n"
 	  "  --json       {\"lab\", \"dot\"}: the DOT text as JSON\n"
 	  "While the lab is up the picture is live: what is down, missing or stopped is red\n"

@@ -89,6 +89,13 @@ assert_eq "$(head -c 8 "$DIR/file.png" | od -An -tx1 | tr -d ' \n')" 89504e470d0
 if command -v file >/dev/null; then
 	assert_match "$(file -b "$DIR/file.png")" '^PNG image data, [0-9]+ x [0-9]+' "file(1) of the PNG"
 fi
+# Without --format, -o NAME.png (or .svg) says which; any other name gets DOT.
+nsnet graph "$DIR/lab.yaml" -o "$DIR/implied.png"
+cmp -s "$DIR/implied.png" "$DIR/file.png" || fail "graph -o NAME.png is not the PNG that --format png writes"
+nsnet graph "$DIR/lab.yaml" --output "$DIR/implied.svg"
+cmp -s "$DIR/implied.svg" "$DIR/file.svg" || fail "graph --output NAME.svg is not the SVG that --format svg writes"
+nsnet graph "$DIR/lab.yaml" -o "$DIR/implied.txt"
+cmp -s "$DIR/implied.txt" "$DIR/file.dot" || fail "graph -o NAME.txt is not the DOT text"
 # To a pipe, the PNG goes to stdout.
 assert_eq "$(nsnet graph "$DIR/lab.yaml" --format png | head -c 4 | od -An -c | tr -d ' \n')" '211PNG' "PNG on stdout"
 
