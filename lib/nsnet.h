@@ -368,7 +368,15 @@ int nsnet_lab_up(const char *file, const struct nsnet_up_opts *o, struct json_t 
 int nsnet_lab_down(const char *lab, struct nsnet_error *e);
 int nsnet_lab_status(const char *lab, struct json_t **ret, struct nsnet_error *e);
 int nsnet_lab_list(struct json_t **ret, struct nsnet_error *e);
+/* The lab as Graphviz DOT text (malloc'd): networks, nodes, the host, links with
+ * their interface names and addresses, published ports, NAT, services; when the lab
+ * is up, its live state (faults drawn red; docs/graph.md), else the file only. */
 int nsnet_lab_graph(const char *lab, char **ret_dot, struct nsnet_error *e);
+/* DOT text to a picture with libgvc (no program is run): format "svg" or "png"
+ * (else -EINVAL, before anything is done). *ret_data (malloc'd, *ret_len bytes;
+ * SVG is not NUL-terminated) only on success. Not thread-safe: libgvc is not. */
+int nsnet_graph_render(const char *dot, const char *format, char **ret_data, size_t *ret_len,
+		       struct nsnet_error *e);
 /* Every node pings every address of every other node. ret: { "lab", "pairs": [...],
  * "failed_required": N } where a pair is required when the two share a network or link. */
 int nsnet_lab_pingall(const char *lab, struct json_t **ret, struct nsnet_error *e);

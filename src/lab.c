@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* nsnet up|down|status|ls|graph|pingall|gc: labs from topology files. */
+/* nsnet up|down|status|ls|pingall|gc: labs from topology files (graph: graph.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,7 +7,7 @@
 #include "cli.h"
 #include "verbs.h"
 
-static int lab_fail(int r, struct nsnet_error *e)
+int lab_fail(int r, struct nsnet_error *e)
 {
 	print_error(e->msg);
 	/* A bad lab file (not text, not a regular file, too big, invalid) is bad input. */
@@ -15,7 +15,7 @@ static int lab_fail(int r, struct nsnet_error *e)
 }
 
 /* At most one positional argument: FILE or LAB. */
-static int one_arg(int argc, char **argv, const char **ret)
+int lab_one_arg(int argc, char **argv, const char **ret)
 {
 	int r = reject_unknown_opts(argc, argv);
 	if (r)
@@ -62,7 +62,7 @@ int verb_up(int argc, char **argv)
 	o.explain = take_flag(&argc, argv, "--explain");
 	bool json = take_flag(&argc, argv, "--json");
 	const char *file = NULL;
-	int r = one_arg(argc, argv, &file);
+	int r = lab_one_arg(argc, argv, &file);
 	if (r)
 		return r;
 	struct nsnet_error e = { 0 };
@@ -96,7 +96,7 @@ int verb_up(int argc, char **argv)
 		       "  nsnet pingall %s         every node pings every other\n"
 		       "  nsnet show NODE          interfaces, addresses, routes, neighbours of a node\n"
 		       "  nsnet exec NODE -- CMD   run a command in a node (or: ip netns exec NODE CMD)\n"
-		       "  nsnet graph %s | dot -Tpng > lab.png\n"
+		       "  nsnet graph %s --format png -o lab.png   its picture\n"
 		       "  nsnet down %s            remove it all\n", lab, lab, lab, lab);
 	}
 	json_decref(rep);
@@ -107,7 +107,7 @@ int verb_down(int argc, char **argv)
 {
 	const char *lab = NULL;
 	bool json = take_flag(&argc, argv, "--json");
-	int r = one_arg(argc, argv, &lab);
+	int r = lab_one_arg(argc, argv, &lab);
 	if (r)
 		return r;
 	struct nsnet_error e = { 0 };
@@ -133,7 +133,7 @@ static int lab_report_verb(int argc, char **argv, int (*get)(const char *, json_
 {
 	bool json = take_flag(&argc, argv, "--json");
 	const char *lab = NULL;
-	int r = one_arg(argc, argv, &lab);
+	int r = lab_one_arg(argc, argv, &lab);
 	if (r)
 		return r;
 	struct nsnet_error e = { 0 };
@@ -266,33 +266,6 @@ static void labs_text(json_t *arr)
 int verb_labs(int argc, char **argv)
 {
 	return json_only_verb(argc, argv, nsnet_lab_list, labs_text);
-}
-
-/* graph as a report: the DOT text, or with --json {"lab", "dot"}. */
-static int graph_get(const char *lab, json_t **ret, struct nsnet_error *e)
-{
-	char *dot;
-	int r = nsnet_lab_graph(lab, &dot, e);
-	if (r < 0)
-		return r;
-	*ret = json_pack("{s:s?, s:s}", "lab", lab, "dot", dot);
-	free(dot);
-	return *ret ? 0 : nsnet_err(e, ENOMEM, "graph");
-}
-
-static void graph_text(json_t *g)
-{
-	fputs(jstr(g, "dot"), stdout);
-}
-
-static bool always(json_t *v)
-{
-	return true;
-}
-
-int verb_graph(int argc, char **argv)
-{
-	return lab_report_verb(argc, argv, graph_get, graph_text, always);
 }
 
 /* A Mininet-like matrix: "red -> blue X db(1/2)": X when no address of that node

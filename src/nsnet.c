@@ -17,7 +17,13 @@ static const struct verb verbs[] = {
 	  "  --json   say what was removed: {\"lab\": NAME, \"removed\": true}\n", verb_down, true, .defer_signals = true },
 	{ "status",     "[FILE|LAB] [--json]",   "Show a lab, checked against the kernel (exit 1 when degraded)", NULL, verb_status, true },
 	{ "ls",         "[--json]",              "List labs", NULL, verb_labs, true },
-	{ "graph",      "[FILE|LAB] [--json]",   "Print a lab as a Graphviz DOT graph", NULL, verb_graph, true },
+	{ "graph",      "[FILE|LAB] [--format dot|svg|png] [-o FILE] [--json]", "Draw a lab: Graphviz DOT, or an SVG/PNG picture (live state when it is up)",
+	  "  --format F   dot (DOT text), svg or png (rendered with libgvc); the default is\n"
+	  "               dot, or svg/png when -o names a .svg/.png file\n"
+	  "  -o FILE      write to FILE instead of stdout (a PNG is not written to a terminal)\n"
+	  "  --json       {\"lab\", \"dot\"}: the DOT text as JSON\n"
+	  "While the lab is up the picture is live: what is down, missing or stopped is red\n"
+	  "(dashed when down or gone); otherwise it is the file's, and its title says so.\n", verb_graph, true },
 	{ "pingall",    "[FILE|LAB] [--json]",   "Every node pings every address of every other node (exit 1 if neighbours fail)", NULL, verb_pingall, true },
 	{ "gc",         "[--json]",              "Undo what killed commands left behind (interrupted ups, stale addresses)", NULL, verb_gc, true, .defer_signals = true },
 	{ "ns",         "add|del|list|pids ...", "Manage named network namespaces (compatible with ip netns)", NULL, NULL, false, ns_verbs },

@@ -34,6 +34,11 @@ int verb_down(int argc, char **argv);
 int verb_status(int argc, char **argv);
 int verb_labs(int argc, char **argv);
 int verb_graph(int argc, char **argv);
+/* lab.c, for the lab verbs in files of their own: at most one FILE or LAB argument
+ * (a FILE that cannot be read is a usage error); a library error, printed, as the
+ * exit code (a bad lab file is bad input: EXIT_USAGE). */
+int lab_one_arg(int argc, char **argv, const char **ret);
+int lab_fail(int r, struct nsnet_error *e);
 int verb_pingall(int argc, char **argv);
 int verb_gc(int argc, char **argv);
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The labs' public entry points: up, down, list, graph. */
+/* The labs' public entry points: up, down, list (graph: graph.c). */
 #include <limits.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -327,43 +327,4 @@ int lab_topology(const char *arg, struct topology **ret, struct nsnet_error *e)
 		: nsnet_errx(e, ENOENT, "lab '%s' has no recorded topology", arg);
 	json_decref(st);
 	return r;
-}
-
-/* A running lab's addresses, from its networks' records: { net: record }. */
-static size_t live_addrs(const char *node, const char *network, struct nsnet_prefix *ips, size_t n, void *data)
-{
-	json_t *net = json_object_get(data, network), *m;
-	size_t i, got = 0;
-	json_array_foreach(json_object_get(net, "members"), i, m) {
-		if (!streq_safe(jstr(m, "ns"), node))
-			continue;
-		size_t j;
-		json_t *ip;
-		json_array_foreach(json_object_get(m, "ips"), j, ip) {
-			if (got < n && nsnet_prefix_parse(json_string_value(ip), true, &ips[got], NULL) == 0)
-				got++;
-		}
-		break;
-	}
-	return got;
-}
-
-int nsnet_lab_graph(const char *arg, char **ret_dot, struct nsnet_error *e)
-{
-	struct topology *t;
-	int r = lab_topology(arg, &t, e);
-	if (r < 0)
-		return r;
-	/* Only when the lab is up: a file's graph shows what it asks for. */
-	_cleanup_json_ json_t *nets = json_object(), *st = NULL;
-	if (lab_state_load(t->name, &st, NULL) == 0) {
-		for (size_t i = 0; i < t->n_nets; i++) {
-			json_t *n;
-			if (state_net_load(t->nets[i].name, &n, NULL) == 0)
-				json_object_set_new(nets, t->nets[i].name, n);
-		}
-	}
-	*ret_dot = topo_dot_live(t, live_addrs, nets);
-	topo_free(t);
-	return *ret_dot ? 0 : nsnet_err(e, ENOMEM, "graph");
 }

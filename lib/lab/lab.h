@@ -76,6 +76,9 @@ int lab_resolve(const char *arg, char **ret_name, struct nsnet_error *e);
 /* lab_resolve, then the lab's state. */
 int lab_open(const char *arg, char **ret_name, json_t **ret_state, struct nsnet_error *e);
 
+/* status.c: the report nsnet_lab_status gives of lab, whose state is st. */
+json_t *lab_status_report(const char *lab, json_t *st);
+
 /* A lab's topology: from a file, the recorded source of a lab, or the default (NULL). */
 int lab_topology(const char *arg, struct topology **ret, struct nsnet_error *e);
 

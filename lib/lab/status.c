@@ -78,14 +78,9 @@ static json_t *elements_status(json_t *elements, bool *ok)
 	return lists;
 }
 
-int nsnet_lab_status(const char *arg, json_t **ret, struct nsnet_error *e)
+json_t *lab_status_report(const char *lab, json_t *st)
 {
 	bool ok = true;  /* until an element or the firewall says otherwise */
-	_cleanup_free_ char *lab = NULL;
-	json_t *st;
-	int r = lab_open(arg, &lab, &st, e);
-	if (r < 0)
-		return r;
 	json_t *lists = elements_status(json_object_get(st, "elements"), &ok);
 	json_t *missing = fw_missing(json_object_get(st, "elements"));
 	ok &= json_array_size(missing) == 0;
@@ -98,8 +93,18 @@ int nsnet_lab_status(const char *arg, json_t **ret, struct nsnet_error *e)
 	pid_t pid = (pid_t)json_integer_value(json_object_get(st, "pid"));
 	if (status && streq(status, "applying") && pid > 0)
 		json_object_set_new(o, "interrupted", json_boolean(kill(pid, 0) < 0 && errno == ESRCH));
-	*ret = o;
 	json_decref(lists);
+	return o;
+}
+
+int nsnet_lab_status(const char *arg, json_t **ret, struct nsnet_error *e)
+{
+	_cleanup_free_ char *lab = NULL;
+	json_t *st;
+	int r = lab_open(arg, &lab, &st, e);
+	if (r < 0)
+		return r;
+	*ret = lab_status_report(lab, st);
 	json_decref(st);
 	return 0;
 }

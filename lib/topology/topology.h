@@ -117,14 +117,34 @@ void topo_free(struct topology *t);
  * host's gateway .5, NAT, red and blue). */
 extern const char topo_default_yaml[];
 
-/* Graphviz DOT of a topology. Returns a malloc'd string. */
+/* Graphviz DOT of a topology, as the file asks for it (the title says so).
+ * Returns a malloc'd string. */
 char *topo_dot(const struct topology *t);
-/* The addresses node's interface on network really has, for a running lab: up to n
- * of them into ips; how many (0: unknown). */
-typedef size_t (*topo_addrs_fn)(const char *node, const char *network, struct nsnet_prefix *ips, size_t n,
-				void *data);
-/* The same, with the addresses the pool gave shown as they are (fn may be NULL). */
-char *topo_dot_live(const struct topology *t, topo_addrs_fn fn, void *data);
+
+/* A running lab's live state, for topo_dot_live (lab/graph.c gathers it from the
+ * kernel and the lab's state). Every callback is optional (NULL: as the file says);
+ * each gets data. */
+enum topo_live_state {
+	TOPO_LIVE_OK,       /* as the file says */
+	TOPO_LIVE_DOWN,     /* there, but down (administratively, or no carrier) */
+	TOPO_LIVE_MISSING,  /* gone: a namespace, an interface, a bridge, a firewall element */
+	TOPO_LIVE_STOPPED,  /* a service that does not run */
+};
+struct topo_live {
+	const char *status;  /* the lab's ("up", "degraded"); NULL: not up, the file only */
+	/* The addresses node's interface on network really has: up to n into ips; how
+	 * many (0: unknown, the file's are drawn). */
+	size_t (*addrs)(const char *node, const char *network, struct nsnet_prefix *ips, size_t n, void *data);
+	/* node's namespace (ifname NULL) or its interface ifname (node "host": the host's). */
+	enum topo_live_state (*state)(const char *node, const char *ifname, void *data);
+	enum topo_live_state (*net)(const char *network, void *data);  /* its bridge */
+	enum topo_live_state (*nat)(const char *network, void *data);  /* its NAT in the firewall */
+	enum topo_live_state (*publish)(const char *node, const struct topo_publish *p, void *data);
+	enum topo_live_state (*service)(const char *node, const char *service, void *data);
+	void *data;
+};
+/* The same, drawing lv's state (lv NULL: the file only). */
+char *topo_dot_live(const struct topology *t, const struct topo_live *lv);
 
 /* Lookups. */
 const struct topo_net *topo_find_net(const struct topology *t, const char *name);

@@ -708,15 +708,18 @@ static void test_dot(void)
 	contains(d, "\"host\" [shape=house");
 	contains(d, "\"net/v-net-0\" [shape=box, style=rounded, label=\"v-net-0\\n192.168.15.0/24\\nbridge v-net-0, NAT\"];");
 	contains(d, "\"net/backend\" [shape=box, style=rounded, label=\"backend\\n10.20.0.0/24\\nbridge backend\"];");
-	contains(d, "\"host\" -- \"net/v-net-0\" [style=dashed, label=\"192.168.15.5\"];");
-	contains(d, "\"host\" -- \"net/backend\" [style=dashed, label=\"10.20.0.1\"];");
+	contains(d, "\"net/v-net-0\" -- \"host\" [style=dashed, label=\"gateway 192.168.15.5\"];");
+	contains(d, "\"net/backend\" -- \"host\" [style=dashed, label=\"gateway 10.20.0.1\"];");
 	contains(d, "\"node/red\" -- \"net/v-net-0\" [label=\"eth0\\n192.168.15.1\"];");
 	contains(d, "\"node/blue\" -- \"net/v-net-0\" [label=\"eth0\\n(from the pool)\"];");
 	contains(d, "\"node/blue\" [shape=ellipse, label=\"blue\\npublish 8080 -> 80/tcp\"];");
 	contains(d, "\"node/router\" [shape=ellipse, peripheries=2, label=\"router\\nforwarding\"];");
 	contains(d, "\"node/router\" -- \"net/backend\" [label=\"eth1\\n10.20.0.254\"];");
-	contains(d, "\"node/red\" -- \"node/blue\" [taillabel=\"veth-red\\n10.0.0.1/24\", headlabel=\"veth-blue\\n10.0.0.2/24\"];");
-	contains(d, "\"host\" -- \"node/db\" [taillabel=\"pair-host\\n10.30.0.1/30\", headlabel=\"pair-db\\n10.30.0.2/30\"];");
+	contains(d, "\"node/red\" -- \"node/blue\" [label=\"red: veth-red 10.0.0.1/24\\nblue: veth-blue 10.0.0.2/24\", "
+		    "constraint=false];");
+	contains(d, "\"node/db\" -- \"host\" [label=\"db: pair-db 10.30.0.2/30\\nhost: pair-host 10.30.0.1/30\"];");
+	contains(d, "label=\"lab tutorial: the topology file only (the lab is not up)\"");
+	CHECK(d && !strstr(d, "color=red"));
 	CHECK(d && d[strlen(d) - 2] == '}');
 	free(d);
 	free(d2);
@@ -728,8 +731,84 @@ static void test_dot(void)
 		return;
 	d = topo_dot(t);
 	contains(d, "\"node/say \\\"hi\\\" \\\\ there\" [shape=ellipse, label=\"say \\\"hi\\\" \\\\ there\"];");
-	contains(d, "label=\"mtu 1400\"");
+	contains(d, "\\nmtu 1400\"");
 	CHECK(d && !strstr(d, "\"host\""));
+	free(d);
+	topo_free(t);
+}
+
+/* A fake live state: red's namespace is gone, blue's eth0 is down, the host's end
+ * of the db link is down, backend's bridge is gone, v-net-0's NAT is lost, www's
+ * service "web" stopped; the rest is as the file says. */
+static enum topo_live_state fake_state(const char *node, const char *ifname, void *data)
+{
+	if (!strcmp(node, "red"))
+		return TOPO_LIVE_MISSING;
+	if (ifname && ((!strcmp(node, "blue") && !strcmp(ifname, "eth0")) || !strcmp(ifname, "pair-host")))
+		return TOPO_LIVE_DOWN;
+	return TOPO_LIVE_OK;
+}
+static enum topo_live_state fake_net(const char *network, void *data)
+{
+	return !strcmp(network, "backend") ? TOPO_LIVE_MISSING : TOPO_LIVE_OK;
+}
+static enum topo_live_state fake_nat(const char *network, void *data)
+{
+	return TOPO_LIVE_MISSING;
+}
+static enum topo_live_state fake_service(const char *node, const char *service, void *data)
+{
+	return !strcmp(service, "web") ? TOPO_LIVE_STOPPED : TOPO_LIVE_OK;
+}
+
+static void test_dot_live(void)
+{
+	char text[sizeof(tutorial) + 128];
+	/* The tutorial with one more node, www, that runs a service (before links:). */
+	snprintf(text, sizeof(text), "%s", tutorial);
+	char *links = strstr(text, "links:");
+	if (!links) {
+		unit_fail++;
+		return;
+	}
+	char tail[512];
+	snprintf(tail, sizeof(tail), "%s", links);
+	snprintf(links, sizeof(text) - (size_t)(links - text),
+		 "  www:\n    services:\n      web:\n        command: [sleep, '1']\n%s", tail);
+	struct topology *t = parse(text);
+	if (!t)
+		return;
+	const struct topo_live lv = { .status = "degraded", .state = fake_state, .net = fake_net, .nat = fake_nat,
+				      .service = fake_service };
+	char *d = topo_dot_live(t, &lv), *d2 = topo_dot_live(t, &lv);
+	CHECK(d && d2 && strcmp(d, d2) == 0);
+	contains(d, "label=\"lab tutorial: degraded (live state)\\nin red: what is not as the file says; dashed: down or missing");
+	contains(d, "\"node/red\" [shape=ellipse, label=\"red\\nnamespace MISSING\", color=red, fontcolor=red, style=dashed, "
+		    "class=\"missing\", tooltip=\"the namespace red is missing (nsnet up makes it again)\"];");
+	contains(d, "\"node/red\" -- \"net/v-net-0\" [label=\"eth0 MISSING\\n192.168.15.1\", color=red");
+	contains(d, "\"node/blue\" -- \"net/v-net-0\" [label=\"eth0 DOWN\\n(from the pool)\", color=red, fontcolor=red, "
+		    "style=dashed, class=\"down\", tooltip=\"eth0 of blue is down\"];");
+	contains(d, "label=\"backend\\n10.20.0.0/24\\nbridge backend MISSING\", color=red, fontcolor=red, "
+		    "style=\"rounded,dashed\", "
+		    "class=\"missing\"");
+	contains(d, "label=\"v-net-0\\n192.168.15.0/24\\nbridge v-net-0, NAT MISSING\", color=red, fontcolor=red, "
+		    "class=\"missing\"");
+	contains(d, "\"node/www\" [shape=ellipse, label=\"www\\nservice web STOPPED\", color=red, fontcolor=red, "
+		    "class=\"stopped\"");
+	contains(d, "\"node/db\" -- \"host\" [label=\"db: pair-db 10.30.0.2/30\\nhost: pair-host DOWN 10.30.0.1/30\", "
+		    "color=red, fontcolor=red, style=dashed, class=\"down\", tooltip=\"pair-host of host is down\"];");
+	/* red's link to blue: red's end is gone with its namespace. */
+	contains(d, "red: veth-red MISSING 10.0.0.1/24");
+	/* What is fine stays as the file-only picture draws it. */
+	contains(d, "\"node/router\" -- \"net/backend\" [label=\"eth1\\n10.20.0.254\"];");
+	free(d);
+	free(d2);
+
+	/* Live and whole: no legend, no red. */
+	const struct topo_live ok = { .status = "up" };
+	d = topo_dot_live(t, &ok);
+	contains(d, "label=\"lab tutorial: up (live state)\"");
+	CHECK(d && !strstr(d, "color=red") && !strstr(d, "dashed: down"));
 	free(d);
 	topo_free(t);
 }
@@ -753,5 +832,6 @@ int main(void)
 	test_nul_and_depth();
 	test_redaction();
 	test_dot();
+	test_dot_live();
 	return UNIT_DONE();
 }
