@@ -55,6 +55,11 @@ for name in "${bad_names[@]}"; do
 		case "$c $name" in
 		"status NAME"*/* | "down NAME"*/* | "pingall NAME"*/* | "graph NAME"*/*)
 			[ "$rc" -ne 0 ] || fail "'${argv[*]}' succeeded" ;;
+		# An absolute path is a namespace reference where a namespace is only looked at
+		# or entered (docs/namespaces.md): a missing file is "not found".
+		"ns pids NAME /abs" | "exec NAME -- true /abs" | "show NAME /abs")
+			[ "$rc" = 1 ] || fail "'${argv[*]}' exited $rc, expected 1: $out"
+			assert_match "$out" "namespace '/abs' not found" "'${argv[*]}' says the file is missing" ;;
 		*)
 			[ "$rc" = 2 ] || fail "'${argv[*]}' exited $rc, expected 2: $out"
 			assert_match "$out" "invalid|is neither|must|reserved|expected" "'${argv[*]}' says the name is bad" ;;
