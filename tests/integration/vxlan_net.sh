@@ -94,6 +94,27 @@ assert_ping b1 10.77.0.2
 ip netns exec a1 ping -c1 -W2 -M do -s 1422 "$B1" >/dev/null || fail "a 1450-byte DF ping does not cross"
 ! ip netns exec a1 ping -c1 -W2 -M do -s 1423 "$B1" >/dev/null 2>&1 || fail "a 1451-byte DF ping left a1"
 
+# ---- doctor follows the path across the VXLAN port: the port, its FDB against the
+# network's peers, the underlay route to each peer, an echo to each; then says the
+# rest is on the other host
+on_a doctor a1 "$B1" --json >"$DIR/doc.json" || fail "doctor a1 -> $B1: $(cat "$DIR/doc.json")"
+ev=$(jq -r '.checks[] | "\(.mark) \(.evidence)"' "$DIR/doc.json")
+assert_match "$ev" "^ok host: nobody on ov holds $B1 here; vx-ov is a VXLAN port of ov \(VNI 4242\), UP"
+assert_match "$ev" "^ok host: VXLAN port vx-ov floods broadcast and unknown unicast to $UB \(learning off\)"
+assert_match "$ev" "^ok host: underlay route to VXLAN peer $UB: dev uA \(MTU 1500\)"
+assert_match "$ev" "^ok host: VXLAN peer $UB answers on the underlay"
+assert_eq "$(jq -r .reachable "$DIR/doc.json")" true "doctor: reachable"
+# A missing FDB entry (removed behind nsnet's back) is the cause, with its fix.
+in_a bridge fdb del 00:00:00:00:00:00 dev vx-ov dst $UB
+ip -n a1 neigh flush all
+expect_rc 1 on_a doctor a1 "$B1"
+on_a doctor a1 "$B1" --json >"$DIR/doc.json" || true
+assert_match "$(jq -r '.checks[] | select(.mark == "fail") | .evidence' "$DIR/doc.json")" \
+	"VXLAN port vx-ov has no forwarding entry toward peer $UB \(entries: none\)"
+assert_eq "$(jq -r .fix "$DIR/doc.json")" "bridge fdb append 00:00:00:00:00:00 dev vx-ov dst $UB" "doctor's fix"
+in_a $(jq -r .fix "$DIR/doc.json")
+assert_ping a1 "$B1"
+
 # ---- 10 MB over TCP, no fragments on the underlay
 fa=$(frag_creates $HA) fb=$(frag_creates $HB)
 head -c 10485760 /dev/urandom >"$DIR/in"
