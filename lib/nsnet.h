@@ -199,6 +199,21 @@ void nsnet_net_host_ifname(const char *net, const char *ns, char buf[16]);
 enum nsnet_names { NSNET_NAMES_AUTO = 0, NSNET_NAMES_ON, NSNET_NAMES_OFF };
 #define NSNET_NAMES_AUTO_MAX 256
 
+/* A network that spans hosts (docs/vxlan.md): the bridge gets a VXLAN port that
+ * sends broadcast and unknown unicast to every peer (one all-zeros forwarding
+ * entry each: head-end replication), learning off. Each host runs the same network
+ * (same subnet and VNI) with its own gateway address and its own range. */
+#define NSNET_VXLAN_PORT 4789
+#define NSNET_VXLAN_PEERS_MAX 64
+struct nsnet_vxlan_spec {
+	uint32_t vni;                      /* 1..16777215; 0: the network stays on this host */
+	struct nsnet_prefix local;         /* this host's underlay address (family 0: none) */
+	const char *dev;                   /* the underlay interface (NULL: none) */
+	const struct nsnet_prefix *peers;  /* the other hosts' underlay addresses */
+	size_t n_peers;
+	uint16_t port;                     /* UDP port; 0: NSNET_VXLAN_PORT */
+};
+
 struct nsnet_net_spec {
 	const char *name;
 	const char *bridge;               /* NULL: nsnet_net_default_bridge() */
@@ -211,6 +226,9 @@ struct nsnet_net_spec {
 	 * (family 0: the whole subnet); a static address must lie in the range too. */
 	struct nsnet_prefix range_start[2], range_end[2];
 	enum nsnet_names names;           /* members' names in each other's hosts files */
+	/* vni 0: none. With one, a range is required, and mtu 0 means the underlay's
+	 * MTU less the VXLAN overhead (50 bytes over IPv4, 70 over IPv6). */
+	struct nsnet_vxlan_spec vxlan;
 };
 int nsnet_net_create(const struct nsnet_net_spec *spec, struct nsnet_error *e);
 /* Refuses while namespaces are attached unless force, which detaches them. */
@@ -233,6 +251,10 @@ int nsnet_net_detach(const char *net, const char *const *ns, size_t n, struct ns
  * members without "pid"; list: an array of them. Caller json_decref()s. */
 int nsnet_net_list(struct json_t **ret, struct nsnet_error *e);
 int nsnet_net_info(const char *net, struct json_t **ret, struct nsnet_error *e);
+/* Add and remove peers of a VXLAN network: only its forwarding entries change
+ * (the port, the bridge and the members stay). All or nothing. */
+int nsnet_net_set_vxlan_peers(const char *net, const struct nsnet_prefix *add, size_t n_add,
+			      const struct nsnet_prefix *del, size_t n_del, struct nsnet_error *e);
 /* Names on, off, or AUTO (by size) for a network; the hosts files follow at once. */
 int nsnet_net_set_names(const char *net, enum nsnet_names names, struct nsnet_error *e);
 

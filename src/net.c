@@ -23,6 +23,72 @@ int net_print_info(const char *net)
 	return r < 0 ? done(r, &e) : print_result(n);
 }
 
+/* --range FIRST-LAST: the addresses this host hands out, in the subnet of their family. */
+static int take_ranges(int *argc, char **argv, struct nsnet_net_spec *s)
+{
+	const char *v;
+	int r;
+	struct nsnet_error e = { 0 };
+	while ((r = take_opt(argc, argv, "--range", &v)) == 1) {
+		char a[256], b[256];
+		struct nsnet_prefix x, y;
+		const char *dash = strchr(v, '-');
+		if (!dash || (size_t)(dash - v) >= sizeof(a) || strlen(dash + 1) >= sizeof(b))
+			return usage_error("net create: --range: expected FIRST-LAST, not '%s'", v);
+		snprintf(a, sizeof(a), "%.*s", (int)(dash - v), v);
+		snprintf(b, sizeof(b), "%s", dash + 1);
+		if (nsnet_addr_parse(a, &x, &e) < 0 || nsnet_addr_parse(b, &y, &e) < 0)
+			return usage_error("net create: --range: %s", e.msg);
+		size_t k = 0;
+		while (k < s->n_subnets && s->subnet[k].family != x.family)
+			k++;
+		if (k == s->n_subnets)
+			return usage_error("net create: range %s has no subnet of its family", v);
+		if (s->range_start[k].family)
+			return usage_error("net create: a second --range for %s", x.family == AF_INET ? "IPv4" : "IPv6");
+		s->range_start[k] = x;
+		s->range_end[k] = y;
+	}
+	return r < 0 ? EXIT_USAGE : 0;
+}
+
+/* --vni N [--vxlan-local IP] [--vxlan-dev IF] [--vxlan-peer IP]... [--vxlan-port N] */
+static int take_vxlan(int *argc, char **argv, struct nsnet_vxlan_spec *v, struct nsnet_prefix *peers)
+{
+	const char *vni = NULL, *local = NULL, *port = NULL, *p;
+	struct nsnet_error e = { 0 };
+	unsigned long n;
+	int r;
+	if (take_opt(argc, argv, "--vni", &vni) < 0 || take_opt(argc, argv, "--vxlan-local", &local) < 0 ||
+	    take_opt(argc, argv, "--vxlan-dev", &v->dev) < 0 || take_opt(argc, argv, "--vxlan-port", &port) < 0)
+		return EXIT_USAGE;
+	while ((r = take_opt(argc, argv, "--vxlan-peer", &p)) == 1) {
+		if (v->n_peers == NSNET_VXLAN_PEERS_MAX)
+			return usage_error("net create: at most %d --vxlan-peer", NSNET_VXLAN_PEERS_MAX);
+		if (nsnet_addr_parse(p, &peers[v->n_peers], &e) < 0)
+			return usage_error("net create: --vxlan-peer: %s", e.msg);
+		v->n_peers++;
+	}
+	if (r < 0)
+		return EXIT_USAGE;
+	v->peers = peers;
+	if (vni) {
+		if (parse_uint("VNI", vni, 1, 16777215, &n))
+			return EXIT_USAGE;
+		v->vni = (uint32_t)n;
+	}
+	if (port) {
+		if (parse_uint("VXLAN port", port, 1, 65535, &n))
+			return EXIT_USAGE;
+		v->port = (uint16_t)n;
+	}
+	if (local && nsnet_addr_parse(local, &v->local, &e) < 0)
+		return usage_error("net create: --vxlan-local: %s", e.msg);
+	if (!vni && (local || v->dev || v->n_peers || port))
+		return usage_error("net create: --vxlan-local, --vxlan-dev, --vxlan-peer and --vxlan-port need --vni");
+	return 0;
+}
+
 static int net_create(int argc, char **argv)
 {
 	bool json = take_flag(&argc, argv, "--json");
@@ -47,6 +113,9 @@ static int net_create(int argc, char **argv)
 	if (r < 0 || take_opt(&argc, argv, "--bridge", &s.bridge) < 0 || take_opt(&argc, argv, "--mtu", &mtu) < 0)
 		return EXIT_USAGE;
 	s.nat = take_flag(&argc, argv, "--nat");
+	struct nsnet_prefix peers[NSNET_VXLAN_PEERS_MAX];
+	if ((r = take_ranges(&argc, argv, &s)) || (r = take_vxlan(&argc, argv, &s.vxlan, peers)))
+		return r;
 	if ((r = reject_unknown_opts(argc, argv)))
 		return r;
 	if (argc != 2)
@@ -260,6 +329,19 @@ static int net_show(int argc, char **argv)
 			       json_string_value(json_array_get(range, 1)));
 		printf("\n");
 	}
+	json_t *vx = json_object_get(n, "vxlan");
+	if (vx) {  /* a network that spans hosts */
+		char peers[1024] = "";
+		size_t j, off = 0;
+		json_t *p;
+		json_array_foreach(json_object_get(vx, "peers"), j, p) off +=
+			snprintf(peers + off, off < sizeof(peers) ? sizeof(peers) - off : 0, "%s%s", j ? "," : "",
+				 json_string_value(p));
+		printf("  vxlan %s  vni %lld  port %lld  local %s  dev %s  mtu %lld  peers %s\n", jstr0(vx, "ifname"),
+		       json_integer_value(json_object_get(vx, "vni")), json_integer_value(json_object_get(vx, "port")),
+		       jstr(vx, "local") ? jstr(vx, "local") : "-", jstr(vx, "dev") ? jstr(vx, "dev") : "-",
+		       json_integer_value(json_object_get(n, "mtu")), off ? peers : "-");
+	}
 	printf("  %-20s %-8s %-16s %s\n", "NAMESPACE", "IFNAME", "HOST IFNAME", "ADDRESSES");
 	json_array_foreach(json_object_get(n, "members"), i, m) {
 		char ips[256] = "";
@@ -281,13 +363,20 @@ static int net_show(int argc, char **argv)
 }
 
 const struct verb net_verbs[] = {
-	{ "create", "NET --subnet CIDR [--subnet CIDR6] [--gateway IP] [--bridge IFNAME] [--mtu N] [--nat] [--json]",
-	  "Create a network: a bridge, up, with the gateway address on it",
+	{ "create", "NET --subnet CIDR [--subnet CIDR6] [--gateway IP] [--range FIRST-LAST] [--bridge IFNAME] [--mtu N] [--nat] "
+		    "[--vni N [--vxlan-local IP] [--vxlan-dev IF] [--vxlan-peer IP]... [--vxlan-port N]] [--json]",
+	  "Create a network: a bridge, up, with the gateway address on it; with --vni, spanning hosts",
 	  "  --subnet CIDR     IPv4 and/or IPv6 subnet (one of each at most)\n"
 	  "  --gateway IP      the bridge's address in a subnet (default: its first usable address)\n"
+	  "  --range A-B       hand out addresses from A to B only (one per subnet)\n"
 	  "  --bridge IFNAME   the bridge's name (default: NET, or nsbr-HASH when NET is not a valid interface name)\n"
 	  "  --mtu N           MTU of the bridge and of every member's veth\n"
 	  "  --nat             masquerade traffic leaving the host from this network\n"
+	  "  --vni N           span hosts over VXLAN with this VNI, 1..16777215 (needs --range; docs/vxlan.md)\n"
+	  "  --vxlan-local IP  this host's underlay address\n"
+	  "  --vxlan-dev IF    the underlay interface\n"
+	  "  --vxlan-peer IP   another host's underlay address (repeat for each)\n"
+	  "  --vxlan-port N    UDP port (default 4789)\n"
 	  "  --json            print the new network as 'net show NET --json' does\n",
 	  net_create, true, .defer_signals = true },
 	{ "attach", "NET NS... [--ip IP] [--ifname IF] [--no-default-route] [--force] [--json]",
@@ -303,13 +392,15 @@ const struct verb net_verbs[] = {
 	{ "rm", "NET... [--force] [--json]", "Remove networks; --force detaches their namespaces first",
 	  "  --force   detach attached namespaces instead of refusing\n"
 	  "  --json    print {\"removed\": [NET...]}\n", net_rm, true, .defer_signals = true },
-	{ "set", "NET nat on|off | NET allow|deny OTHER | NET names on|off|auto [--json]",
-	  "NAT on or off; let two networks reach each other, or isolate them; members' names",
+	{ "set", "NET nat on|off | NET allow|deny OTHER | NET names on|off|auto | NET vxlan-peer add|del IP... [--json]",
+	  "NAT on or off; let two networks reach each other, or isolate them; members' names; VXLAN peers",
 	  "  nat on|off       masquerade traffic leaving the host from NET (and forward it)\n"
 	  "  allow OTHER      NET and OTHER may reach each other (both ways); networks are isolated by default\n"
 	  "  deny OTHER       isolate them again\n"
 	  "  names on|off|auto\n"
 	  "                   members find each other by name in /etc/netns/NS/hosts; auto: up to 256 members\n"
+	  "  vxlan-peer add|del IP...\n"
+	  "                   add or remove other hosts of a network that spans hosts (only its forwarding entries change)\n"
 	  "  --json           print NET afterwards, as 'net show NET --json' does\n", verb_net_set, true, .defer_signals = true },
 	/* Both reconcile the record with the kernel under the state lock: without root
 	 * they could only show an empty or stale picture. */

@@ -4,11 +4,33 @@
  * nsnet net set NET allow OTHER    (both ways)
  * nsnet net set NET deny OTHER     (isolated again: the default)
  * nsnet net set NET names on|off|auto   (members' names in each other's hosts files)
+ * nsnet net set NET vxlan-peer add|del IP...   (a network that spans hosts: its peers)
  */
 #include <stdio.h>
 #include <string.h>
 #include "cli.h"
 #include "verbs.h"
+
+/* vxlan-peer add|del IP...: only the forwarding entries change. */
+static int set_peers(const char *net, int argc, char **argv, struct nsnet_error *e)
+{
+	struct nsnet_prefix ips[NSNET_VXLAN_PEERS_MAX];
+	bool add = strcmp(argv[0], "add") == 0;
+	if (!add && strcmp(argv[0], "del") != 0)
+		return usage_error("net set: vxlan-peer: expected 'add' or 'del', not '%s'", argv[0]), -EINVAL;
+	if (argc < 2)
+		return usage_error("net set: vxlan-peer %s: at least one address is needed", argv[0]), -EINVAL;
+	if (argc - 1 > NSNET_VXLAN_PEERS_MAX)
+		return usage_error("net set: vxlan-peer: at most %d addresses", NSNET_VXLAN_PEERS_MAX), -EINVAL;
+	for (int i = 1; i < argc; i++)
+		if (nsnet_addr_parse(argv[i], &ips[i - 1], e) < 0)
+			return usage_error("net set: vxlan-peer: %s", e->msg), -EINVAL;
+	size_t n = (size_t)argc - 1;
+	int r = nsnet_net_set_vxlan_peers(net, add ? ips : NULL, add ? n : 0, add ? NULL : ips, add ? 0 : n, e);
+	if (r < 0)
+		print_error(e->msg);
+	return r;
+}
 
 int verb_net_set(int argc, char **argv)
 {
@@ -16,6 +38,12 @@ int verb_net_set(int argc, char **argv)
 	int r = reject_unknown_opts(argc, argv);
 	if (r)
 		return r;
+	if (argc >= 4 && strcmp(argv[2], "vxlan-peer") == 0) {
+		struct nsnet_error e = { 0 };
+		if ((r = set_peers(argv[1], argc - 3, argv + 3, &e)) == 0)
+			return json ? net_print_info(argv[1]) : EXIT_OK;
+		return r == -EINVAL ? EXIT_USAGE : EXIT_FAIL;
+	}
 	if (argc != 4)
 		return usage_error("net set: expected NET nat on|off, NET allow OTHER, NET deny OTHER or NET names on|off|auto");
 	const char *net = argv[1], *what = argv[2], *arg = argv[3];

@@ -124,6 +124,8 @@ bool dr_ns_has_addr(const struct dr_ns *ns, const char *ifname, const struct nsn
 /* FIB lookup as `ip route get DST [from SRC iif IIF]`; -errno is the kernel's answer. */
 int dr_route_get(struct dr_ns *ns, const struct nsnet_prefix *dst, const struct nsnet_prefix *src, int iif,
 		 struct dr_route *ret);
+/* Its rtnetlink socket, opened on first use (NULL when it cannot be). */
+struct nl *dr_ns_nl(struct dr_ns *ns);
 /* A bridge port's STP state (BR_STATE_*: 3 forwarding), -1 when unknown. */
 int dr_port_state(struct dr_ns *ns, const char *ifname);
 /* A bridge's STP switch (IFLA_BR_STP_STATE: 0 off), -1 when unknown. */
@@ -178,6 +180,14 @@ struct dr_hop {
  * finds the one owner of nh. 0 with *ret filled, or -1 when a check failed. */
 int dr_segment(struct dr_ctx *c, struct dr_ns *ns, const char *dev, const struct nsnet_prefix *nh, bool nh_is_gw,
 	       struct dr_hop *ret);
+
+/* vxlan.c: nobody on bridge's segment holds nh, and the bridge has a VXLAN port
+ * (a network that spans hosts): check the way out through it (the port, its
+ * forwarding entries against the network's peers, the underlay route to each
+ * peer, an echo to each). 1: no VXLAN port (not applicable); -1: a check failed;
+ * -2: the packet leaves for the other hosts, beyond doctor's sight. */
+int dr_vxlan(struct dr_ctx *c, struct dr_ns *bns, const char *bridge, const char *in_port,
+	     const struct nsnet_prefix *nh);
 
 /* doctor_fw.c: run one hook in ns; -1 when it drops (check failed, cause set). */
 int dr_fw_hook(struct dr_ctx *c, struct dr_ns *ns, const char *hook, const char *iif, const char *oif,

@@ -187,6 +187,11 @@ static struct nl *ns_nl(struct dr_ns *ns)
 	return ns->nl;
 }
 
+struct nl *dr_ns_nl(struct dr_ns *ns)
+{
+	return ns_nl(ns);
+}
+
 struct route_reply {
 	struct dr_route *r;
 	int family;

@@ -490,6 +490,9 @@ int dr_segment(struct dr_ctx *c, struct dr_ns *ns, const char *dev, const struct
 		if (ens && dr_ns_has_addr(ens, s->ends[i].ifname, nh, NULL))
 			own[n_own++] = i;
 	}
+	/* A network that spans hosts: whoever has it may be on another host. */
+	if (n_own == 0 && s->bns && (r = dr_vxlan(c, s->bns, s->bridge, s->in_port, nh)) <= 0)
+		return r;
 	if (n_own == 0)
 		return nobody(c, ns, dev, nh, nh_is_gw, s->seg, s->bns ? s->bns->name : NULL, s->bridge, s->ends, s->n);
 	if (n_own > 1)

@@ -7,7 +7,7 @@
  *
  * Each kind of entry has one recovery, chosen so that it is safe to run again
  * (a recovery can itself be killed) and whatever point the command died at:
- *   net-create   undo without a state file (the bridge), else finish (settle)
+ *   net-create   undo without a state file (the bridge, a VXLAN port), else finish (settle)
  *   net-rm       finish: the links, the state file, its publishes and allows
  *   net-detach   finish: the links, the members, their publishes
  *   cni-add      undo:   as net-detach (the runtime was never told of the container's
@@ -79,6 +79,8 @@ static int recover_net_create(json_t *j, struct nsnet_error *e)
 			return 0;
 	}
 	json_t *links = json_pack("[s]", bridge);
+	if (json_is_string(json_object_get(j, "vxlan")))  /* a network that spans hosts: its port */
+		json_array_insert(links, 0, json_object_get(j, "vxlan"));
 	int r = delete_links(links, e);
 	json_decref(links);
 	return r;

@@ -31,6 +31,29 @@ static json_t *net_spec(const struct topo_net *n)
 	/* Only when the file says: records made before names: existed stay equal. */
 	if (n->names != NSNET_NAMES_AUTO)
 		json_object_set_new(o, "names", json_boolean(n->names == NSNET_NAMES_ON));
+	/* range: and vxlan: only when the file has them, for the same reason. The
+	 * peers are a key of their own: they change in place (only FDB entries). */
+	json_t *ranges = json_array();
+	for (size_t i = 0; i < n->n_subnets; i++)
+		if (n->range_start[i].family)
+			json_array_append_new(ranges, json_pack("[o, o]", lab_addr_json(&n->range_start[i], false),
+								lab_addr_json(&n->range_end[i], false)));
+	if (json_array_size(ranges))
+		json_object_set(o, "range", ranges);
+	json_decref(ranges);
+	if (n->vxlan.vni) {
+		const struct topo_vxlan *v = &n->vxlan;
+		json_t *vx = json_pack("{s:I, s:i}", "vni", (json_int_t)v->vni, "port",
+				       (int)(v->port ? v->port : NSNET_VXLAN_PORT)), *peers = json_array();
+		if (v->local.family)
+			json_object_set_new(vx, "local", lab_addr_json(&v->local, false));
+		if (v->dev[0])
+			json_object_set_new(vx, "dev", json_string(v->dev));
+		for (size_t i = 0; i < v->n_peers; i++)
+			json_array_append_new(peers, lab_addr_json(&v->peers[i], false));
+		json_object_set_new(o, "vxlan", vx);
+		json_object_set_new(o, "vxlan_peers", peers);
+	}
 	/* Only when there is one: records made before allow: existed stay equal. */
 	if (n->n_allow) {
 		json_t *allow = json_array();
@@ -76,10 +99,11 @@ static int sync_allow(const char *name, json_t *have, json_t *want, struct nsnet
 	return 0;
 }
 
-/* NAT, allow, MTU and names change in place; anything else (subnets, bridge) replaces. */
+/* NAT, allow, MTU, names and VXLAN peers change in place; anything else (subnets,
+ * bridge, range, VNI) replaces. */
 static bool updatable(json_t *have, json_t *want)
 {
-	static const char *const in_place[] = { "nat", "allow", "mtu", "names", NULL };
+	static const char *const in_place[] = { "nat", "allow", "mtu", "names", "vxlan_peers", NULL };
 	return lab_spec_same_except(have, want, in_place);
 }
 
@@ -96,10 +120,53 @@ static const char *names_word(json_t *spec)
 	return n == NSNET_NAMES_AUTO ? "auto" : n == NSNET_NAMES_ON ? "on" : "off";
 }
 
+/* The addresses of a (array of strings) that b lacks, at most NSNET_VXLAN_PEERS_MAX. */
+static size_t peers_minus(json_t *a, json_t *b, struct nsnet_prefix *out)
+{
+	size_t i, j, k = 0;
+	json_t *x, *y;
+	json_array_foreach(a, i, x) {
+		bool found = false;
+		json_array_foreach(b, j, y) found |= json_equal(x, y);
+		if (!found && k < NSNET_VXLAN_PEERS_MAX && nsnet_addr_parse(json_string_value(x), &out[k], NULL) == 0)
+			k++;
+	}
+	return k;
+}
+
+/* Peers added and removed: only the VXLAN port's forwarding entries change. */
+static int sync_peers(const char *name, json_t *have, json_t *want, struct nsnet_error *e)
+{
+	json_t *h = json_object_get(have, "vxlan_peers"), *w = json_object_get(want, "vxlan_peers");
+	struct nsnet_prefix add[NSNET_VXLAN_PEERS_MAX], del[NSNET_VXLAN_PEERS_MAX];
+	size_t n_add = peers_minus(w, h, add), n_del = peers_minus(h, w, del);
+	return n_add + n_del ? net_vxlan_peers_locked(name, add, n_add, del, n_del, e) : 0;
+}
+
+static bool has_peer(json_t *spec, json_t *peer)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(json_object_get(spec, "vxlan_peers"), i, v) if (json_equal(v, peer)) return true;
+	return false;
+}
+
+static void peers_text(json_t *spec, char *buf, size_t len)
+{
+	size_t i, off = 0;
+	json_t *v;
+	buf[0] = 0;
+	json_array_foreach(json_object_get(spec, "vxlan_peers"), i, v) if (off < len) off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? "," : "", json_string_value(v));
+	if (!off)
+		snprintf(buf, len, "-");
+}
+
 static int update(const char *name, json_t *have, json_t *want, struct nsnet_error *e)
 {
 	bool nat = json_is_true(json_object_get(want, "nat"));
-	int r = 0;
+	int r = sync_peers(name, have, want, e);
+	if (r < 0)
+		return r;
 	json_int_t mtu = json_integer_value(json_object_get(want, "mtu"));
 	if (mtu != json_integer_value(json_object_get(have, "mtu")))
 		r = net_set_mtu_locked(name, (unsigned)mtu, e);
@@ -138,7 +205,13 @@ static void describe_update(json_t *have, json_t *want, char *buf, size_t len)
 	if (!streq(a0, a1) && off >= 0 && (size_t)off < len)
 		off += snprintf(buf + off, len - (size_t)off, "%sallow %s -> %s", off ? ", " : "", a0, a1);
 	if (names_of(have) != names_of(want) && off >= 0 && (size_t)off < len)
-		snprintf(buf + off, len - (size_t)off, "%snames %s -> %s", off ? ", " : "", names_word(have), names_word(want));
+		off += snprintf(buf + off, len - (size_t)off, "%snames %s -> %s", off ? ", " : "", names_word(have),
+				names_word(want));
+	char p0[600], p1[600];
+	peers_text(have, p0, sizeof(p0));
+	peers_text(want, p1, sizeof(p1));
+	if (!streq(p0, p1) && off >= 0 && (size_t)off < len)
+		snprintf(buf + off, len - (size_t)off, "%svxlan peers %s -> %s", off ? ", " : "", p0, p1);
 }
 
 static void explain_update(json_t *c, const char *name, json_t *have, json_t *want, json_t *specs)
@@ -155,6 +228,16 @@ static void explain_update(json_t *c, const char *name, json_t *have, json_t *wa
 		lab_cmd(c, "nsnet net set %s names %s", lab_q(&qt, name), names_word(want));
 	size_t i;
 	json_t *v;
+	char vx[16];
+	net_vxlan_ifname(name, vx);
+	json_array_foreach(json_object_get(have, "vxlan_peers"), i, v) if (!has_peer(want, v)) {
+		qt.i = 1;
+		lab_cmd(c, "bridge fdb del 00:00:00:00:00:00 dev %s dst %s", lab_q(&qt, vx), json_string_value(v));
+	}
+	json_array_foreach(json_object_get(want, "vxlan_peers"), i, v) if (!has_peer(have, v)) {
+		qt.i = 1;
+		lab_cmd(c, "bridge fdb append 00:00:00:00:00:00 dev %s dst %s", lab_q(&qt, vx), json_string_value(v));
+	}
 	json_array_foreach(json_object_get(have, "allow"), i, v) if (!lists(want, json_string_value(v))) {
 		qt.i = 1;
 		lab_cmd(c, "nsnet net set %s deny %s", lab_q(&qt, name), lab_q(&qt, json_string_value(v)));
@@ -236,6 +319,33 @@ static int make_net(const char *lab, const char *name, json_t *spec, struct nsne
 			return -EINVAL;
 		s.n_subnets++;
 	}
+	size_t i;
+	json_t *rg;
+	json_array_foreach(json_object_get(spec, "range"), i, rg) {
+		struct nsnet_prefix a, b;
+		if (nsnet_addr_parse(json_string_value(json_array_get(rg, 0)), &a, e) < 0 ||
+		    nsnet_addr_parse(json_string_value(json_array_get(rg, 1)), &b, e) < 0)
+			return -EINVAL;
+		for (size_t k = 0; k < s.n_subnets; k++)
+			if (s.subnet[k].family == a.family) {
+				s.range_start[k] = a;
+				s.range_end[k] = b;
+			}
+	}
+	json_t *vx = json_object_get(spec, "vxlan"), *p;
+	struct nsnet_prefix peers[NSNET_VXLAN_PEERS_MAX];
+	if (vx) {
+		s.vxlan.vni = (uint32_t)json_integer_value(json_object_get(vx, "vni"));
+		s.vxlan.port = (uint16_t)json_integer_value(json_object_get(vx, "port"));
+		s.vxlan.dev = jstr(vx, "dev");
+		if (jstr(vx, "local") && nsnet_addr_parse(jstr(vx, "local"), &s.vxlan.local, e) < 0)
+			return -EINVAL;
+		json_array_foreach(json_object_get(spec, "vxlan_peers"), i, p) {
+			if (i < NSNET_VXLAN_PEERS_MAX && nsnet_addr_parse(json_string_value(p), &peers[s.vxlan.n_peers], e) == 0)
+				s.vxlan.n_peers++;
+		}
+		s.vxlan.peers = peers;
+	}
 	int r = net_create_locked(&s, lab, e);
 	return r < 0 ? nsnet_err_wrap(e, "network '%s'", name) : 0;
 }
@@ -269,6 +379,11 @@ static int remove_net(const char *name, json_t *spec, json_t *dying, struct nsne
 	_cleanup_nl_ struct nl *host = NULL;
 	if (br && nl_open_fd(NS_SELF, &host, NULL) == 0 && link_index(host, br) > 0)
 		host_links_delete(host, &br, 1, NULL);
+	char vxn[16];
+	const char *vx = vxn;
+	net_vxlan_ifname(name, vxn);
+	if (json_object_get(spec, "vxlan") && host && link_index(host, vx) > 0)
+		host_links_delete(host, &vx, 1, NULL);
 	return r;
 }
 
@@ -289,19 +404,42 @@ static bool is_missing(const char *name, json_t *spec, const struct name_set *ho
 	json_t *st;
 	if (state_net_load(name, &st, NULL) < 0)
 		return true;
+	/* A network that spans hosts is whole with its VXLAN port only. */
+	const char *vx = jstr(json_object_get(st, "vxlan"), "ifname");
+	bool gone = vx && !name_set_has(host_links, vx);
 	json_decref(st);
-	return !name_set_has(host_links, jstr(spec, "bridge"));
+	return gone || !name_set_has(host_links, jstr(spec, "bridge"));
 }
 
 static void explain(json_t *c, const char *name, json_t *n, json_t *specs, bool add)
 {
 	struct lab_quoter qt = { .i = 0 };
 	const char *br = lab_q(&qt, jstr(n, "bridge"));
+	json_t *vx = json_object_get(n, "vxlan");
+	char vxn[16];
+	net_vxlan_ifname(name, vxn);
 	if (!add) {
+		if (vx)
+			lab_cmd(c, "ip link del %s", vxn);
 		lab_cmd(c, "ip link del %s", br);
 		return;
 	}
 	lab_cmd(c, "ip link add %s type bridge", br);
+	if (vx) {
+		char local[80] = "", dev[40] = "";
+		if (jstr(vx, "local"))
+			snprintf(local, sizeof(local), " local %s", jstr(vx, "local"));
+		if (jstr(vx, "dev"))
+			snprintf(dev, sizeof(dev), " dev %s", jstr(vx, "dev"));
+		lab_cmd(c, "ip link add %s type vxlan id %lld dstport %lld%s%s nolearning", vxn,
+			json_integer_value(json_object_get(vx, "vni")), json_integer_value(json_object_get(vx, "port")), local,
+			dev);
+		lab_cmd(c, "ip link set %s master %s up", vxn, br);
+		size_t i;
+		json_t *p;
+		json_array_foreach(json_object_get(n, "vxlan_peers"), i, p)
+			lab_cmd(c, "bridge fdb append 00:00:00:00:00:00 dev %s dst %s", vxn, json_string_value(p));
+	}
 	for (size_t i = 0; i < json_array_size(json_object_get(n, "subnets")); i++) {
 		const char *sub = json_string_value(json_array_get(json_object_get(n, "subnets"), i));
 		const char *slash = strchr(sub, '/');

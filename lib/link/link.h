@@ -46,4 +46,18 @@ int wait_links_gone(struct nl *nl, struct name_set *names, int max_ms);
 /* Delete the host ends of members (their peers go with them). */
 int host_links_delete(struct nl *host, const char *const *ifnames, size_t n, struct nsnet_error *e);
 
+/* ---- vxlan.c: a network's VXLAN port ---- */
+/* Create the port (m->master: the bridge), IPv6 link-local off when asked, one
+ * all-zeros forwarding entry per peer, then up. */
+int vxlan_create(struct nl *host, const struct vxlan_msg *m, bool no_ipv6ll, const struct nsnet_prefix *peers,
+		 size_t n, struct nsnet_error *e);
+/* Remove the entries towards del and add those towards add (nothing else changes). */
+int vxlan_fdb_change(struct nl *host, const char *ifname, const struct nsnet_prefix *add, size_t n_add,
+		     const struct nsnet_prefix *del, size_t n_del, struct nsnet_error *e);
+/* The peers the kernel has for link index: the remotes of its all-zeros entries
+ * (*ret malloc'd). */
+int vxlan_fdb_peers(struct nl *host, int index, struct nsnet_prefix **ret, size_t *ret_n, struct nsnet_error *e);
+/* The ifindex of the host's link that holds address a, -EADDRNOTAVAIL when none. */
+int host_addr_link(struct nl *host, const struct nsnet_prefix *a, struct nsnet_error *e);
+
 #endif

@@ -119,7 +119,7 @@ static int check_others(const struct nsnet_net_spec *s, const char *bridge, stru
 }
 
 static int make_bridge(struct nl *host, const struct nsnet_net_spec *s, const char *bridge,
-		       const struct nsnet_prefix gw[2], struct nsnet_error *e)
+		       const struct nsnet_prefix gw[2], int *ret_idx, struct nsnet_error *e)
 {
 	_cleanup_batch_ struct nl_batch b;
 	nl_batch_init(&b);
@@ -146,7 +146,16 @@ static int make_bridge(struct nl *host, const struct nsnet_net_spec *s, const ch
 		msg_addr(&b, true, idx, &a, bridge);
 	}
 	msg_link_set(&b, idx, bridge, LINK_UP);
+	*ret_idx = idx;
 	return nl_batch_send(host, &b, e);
+}
+
+static bool has_v6(const struct nsnet_net_spec *s)
+{
+	for (size_t i = 0; i < s->n_subnets; i++)
+		if (s->subnet[i].family == AF_INET6)
+			return true;
+	return false;
 }
 
 static int spec_check(const struct nsnet_net_spec *s, struct nsnet_prefix gw[2], char bridge[16],
@@ -165,7 +174,7 @@ static int spec_check(const struct nsnet_net_spec *s, struct nsnet_prefix gw[2],
 	}
 	if (s->mtu && (s->mtu < 68 || s->mtu > 65535))
 		return nsnet_errx(e, EINVAL, "invalid MTU %u: must be 68..65535", s->mtu);
-	return 0;
+	return net_vxlan_spec_check(s, e);
 }
 
 /* The name is free: no record, and not a damaged one (never written over). */
@@ -188,7 +197,7 @@ static int check_name_free(const char *name, struct nsnet_error *e)
 
 /* The network's record, as its state file holds it. */
 static json_t *net_record(const struct nsnet_net_spec *s, const struct nsnet_prefix gw[2], const char *bridge,
-			  const char *lab)
+			  const char *lab, const struct vxlan_plan *vx)
 {
 	json_t *subnets = json_array();
 	for (size_t i = 0; i < s->n_subnets; i++) {
@@ -207,6 +216,8 @@ static json_t *net_record(const struct nsnet_net_spec *s, const struct nsnet_pre
 		json_object_set_new(net, "lab", json_string(lab));
 	if (s->names != NSNET_NAMES_AUTO)
 		json_object_set_new(net, "names", json_boolean(s->names == NSNET_NAMES_ON));
+	if (vx)
+		json_object_set_new(net, "vxlan", net_vxlan_record(s, vx));
 	return net;
 }
 
@@ -223,21 +234,36 @@ int net_create_locked(const struct nsnet_net_spec *s, const char *lab, struct ns
 	if (link_index(host, bridge) > 0)
 		return nsnet_errx(e, EEXIST, "an interface named %s exists already and is not nsnet's; choose another with --bridge",
 				  bridge);
-	_cleanup_json_ json_t *net = net_record(s, gw, bridge, lab);
-	/* Bridge, state file, nftables, forwarding: a kill before the state file is
-	 * written leaves a bridge only the journal knows (the create is undone), after
-	 * it a network the next command settles (the create is finished). */
+	/* A network that spans hosts: its VXLAN port, and its members' MTU (the
+	 * underlay's less the encapsulation, unless the spec says). */
+	struct vxlan_plan vx;
+	struct nsnet_net_spec eff = *s;
+	if (s->vxlan.vni) {
+		if ((r = net_vxlan_plan(host, s, &vx, e)) < 0)
+			return nsnet_err_wrap(e, "create network '%s'", s->name);
+		eff.mtu = vx.mtu;
+	}
+	_cleanup_json_ json_t *net = net_record(&eff, gw, bridge, lab, s->vxlan.vni ? &vx : NULL);
+	/* Bridge, VXLAN port, state file, nftables, forwarding: a kill before the state
+	 * file is written leaves links only the journal knows (the create is undone),
+	 * after it a network the next command settles (the create is finished). */
 	struct journal j;
-	r = journal_begin(&j, json_pack("{s:s, s:s, s:s}", "op", "net-create", "net", s->name, "bridge", bridge), e);
+	json_t *entry = json_pack("{s:s, s:s, s:s}", "op", "net-create", "net", s->name, "bridge", bridge);
+	if (s->vxlan.vni)
+		json_object_set_new(entry, "vxlan", json_string(vx.ifname));
+	r = journal_begin(&j, entry, e);
+	int br_idx = 0;
 	if (r == 0)
-		r = make_bridge(host, s, bridge, gw, e);
+		r = make_bridge(host, &eff, bridge, gw, &br_idx, e);
+	if (r == 0 && s->vxlan.vni)
+		r = net_vxlan_make(host, s, &vx, br_idx, !has_v6(s), e);
 	if (r == 0)
 		r = state_net_save(net, e);
 	if (r == 0)
 		r = fw_net_added(net, e);  /* isolation, NAT: all or nothing */
 	if (r < 0) {
-		const char *br = bridge;
-		host_links_delete(host, &br, 1, NULL);
+		const char *links[2] = { s->vxlan.vni ? vx.ifname : bridge, bridge };
+		host_links_delete(host, links + !s->vxlan.vni, s->vxlan.vni ? 2 : 1, NULL);
 		state_net_remove(s->name, NULL);
 	}
 	journal_end(&j);
@@ -285,6 +311,9 @@ static json_t *doomed_links(json_t *net, json_t *dying)
 		if (!json_object_get(dying, jstr0(m, "ns")))
 			json_array_append(links, json_object_get(m, "host_ifname"));
 	}
+	json_t *vx = json_object_get(json_object_get(net, "vxlan"), "ifname");
+	if (vx)
+		json_array_append(links, vx);  /* not a bridge's member: it would stay */
 	json_array_append(links, json_object_get(net, "bridge"));
 	return links;
 }

@@ -84,4 +84,28 @@ int hosts_plan_make(json_t *nets, bool (*alive)(const char *ns), struct hosts_pl
 char *hosts_plan_text(const struct hosts_plan *p, const char *ns, bool made_dir, size_t *ret_len);
 void hosts_plan_free(struct hosts_plan *p);
 
+/* vxlan.c: a network that spans hosts. The port's default name: "vx-NET" when
+ * that is a valid interface name, else "nsvx-" + 8 hex digits of FNV-1a(NET). */
+void net_vxlan_ifname(const char *net, char buf[16]);
+/* The spec's VXLAN settings alone (no kernel): VNI, peers, the range it needs. */
+int net_vxlan_spec_check(const struct nsnet_net_spec *s, struct nsnet_error *e);
+struct vxlan_plan {
+	char ifname[16];
+	uint16_t port;
+	int link;               /* the underlay interface's ifindex, 0: none named */
+	unsigned underlay_mtu;
+	unsigned default_mtu;   /* underlay_mtu less the encapsulation */
+	unsigned mtu;           /* the network's: the spec's, else default_mtu */
+};
+/* Against this host: the VNI free, the underlay interface and local address
+ * present, no peer of ours, the MTU fits the underlay. */
+int net_vxlan_plan(struct nl *host, const struct nsnet_net_spec *s, struct vxlan_plan *ret, struct nsnet_error *e);
+json_t *net_vxlan_record(const struct nsnet_net_spec *s, const struct vxlan_plan *p);
+/* The port, a port of bridge (ifindex), with its forwarding entries, up. */
+int net_vxlan_make(struct nl *host, const struct nsnet_net_spec *s, const struct vxlan_plan *p, int bridge,
+		   bool no_ipv6ll, struct nsnet_error *e);
+/* Change the peers (lock held): the forwarding entries, then the record. */
+int net_vxlan_peers_locked(const char *name, const struct nsnet_prefix *add, size_t n_add,
+			   const struct nsnet_prefix *del, size_t n_del, struct nsnet_error *e);
+
 #endif

@@ -141,8 +141,13 @@ int net_set_mtu_locked(const char *name, unsigned mtu, struct nsnet_error *e)
 	int r = state_net_load(name, &net, e);
 	if (r < 0)
 		return r;
-	/* 0 is the kernel's default, as at create. */
-	unsigned v = mtu ? mtu : 1500;
+	/* 0 is the kernel's default, as at create; for a network that spans hosts, the
+	 * underlay's less the encapsulation, as at create. */
+	json_t *vx = json_object_get(net, "vxlan");
+	unsigned dflt = vx ? (unsigned)json_integer_value(json_object_get(vx, "mtu")) : 1500;
+	unsigned v = mtu ? mtu : dflt;
+	if (vx && v > dflt)
+		return nsnet_errx(e, EINVAL, "MTU %u of network '%s' does not fit its underlay: at most %u", v, name, dflt);
 	size_t i;
 	json_t *m;
 	/* The members' veths first (both ends), then the bridge: a bridge takes the
@@ -152,8 +157,10 @@ int net_set_mtu_locked(const char *name, unsigned mtu, struct nsnet_error *e)
 		    (r = set_mtu(NULL, jstr0(m, "host_ifname"), v, e)) < 0)
 			return nsnet_err_wrap(e, "MTU of network '%s'", name);
 	}
+	if (vx && (r = set_mtu(NULL, jstr0(vx, "ifname"), v, e)) < 0)
+		return nsnet_err_wrap(e, "MTU of network '%s'", name);
 	if ((r = set_mtu(NULL, jstr0(net, "bridge"), v, e)) < 0)
 		return nsnet_err_wrap(e, "MTU of network '%s'", name);
-	json_object_set_new(net, "mtu", json_integer(mtu));
+	json_object_set_new(net, "mtu", json_integer(vx ? v : mtu));
 	return state_net_save(net, e);
 }

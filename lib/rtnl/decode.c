@@ -250,3 +250,23 @@ int rtnl_dump_links(struct nl *nl, mnl_cb_t cb, void (*reset)(void *), void *dat
 	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
 	return nl_dump(nl, nlh, cb, reset, data, e);
 }
+
+int rtnl_fdb_decode(const struct nlmsghdr *nlh, struct rtnl_fdb *ret)
+{
+	if (nlh->nlmsg_type != RTM_NEWNEIGH || mnl_nlmsg_get_payload_len(nlh) < sizeof(struct ndmsg))
+		return 0;
+	const struct ndmsg *ndm = mnl_nlmsg_get_payload(nlh);
+	if (ndm->ndm_family != AF_BRIDGE)
+		return 0;
+	const struct nlattr *tb[NDA_MAX + 1] = { 0 };
+	if (mnl_attr_parse(nlh, sizeof(*ndm), attr_cb, &(struct attrs){ tb, NDA_MAX }) < 0)
+		return -EBADMSG;
+	struct rtnl_fdb f = { .index = ndm->ndm_ifindex, .state = ndm->ndm_state, .flags = ndm->ndm_flags };
+	/* A VXLAN entry's remote is IPv4 or IPv6 by its length alone. */
+	if (tb[NDA_DST])
+		nla_addr(tb[NDA_DST], mnl_attr_get_payload_len(tb[NDA_DST]) == 4 ? AF_INET : AF_INET6, &f.dst);
+	f.lladdr_len = lladdr_attr(tb[NDA_LLADDR], f.lladdr, sizeof(f.lladdr));
+	f.vni = u32_or(tb[NDA_VNI], 0);
+	*ret = f;
+	return 1;
+}

@@ -138,6 +138,25 @@ int msg_addr(struct nl_batch *b, bool add, int index, const struct nsnet_prefix 
 /* A route in the main table; via may be NULL, oif may be 0. */
 int msg_route(struct nl_batch *b, bool add, const struct nsnet_prefix *dst, const struct nsnet_prefix *via, int oif);
 
+/* ---- msg_vxlan.c: a VXLAN port and its forwarding entries ---- */
+struct vxlan_msg {
+	const char *name;
+	uint32_t vni;
+	uint16_t port;               /* UDP destination port, host order */
+	struct nsnet_prefix local;   /* family 0: none */
+	int link;                    /* the underlay interface's ifindex, 0: none */
+	unsigned mtu;                /* 0: the kernel's */
+	int master;                  /* a bridge's ifindex, 0: none */
+};
+/* Created with learning off; down until set up. */
+int msg_vxlan_add(struct nl_batch *b, const struct vxlan_msg *v);
+/* The all-zeros entry towards one peer (add appends beside the others; delete
+ * removes that peer's only). */
+int msg_vxlan_fdb(struct nl_batch *b, bool add, int index, const char *ifname, const struct nsnet_prefix *peer);
+/* Dump the bridge-family forwarding entries of link index (0: all) through cb
+ * (rtnl_fdb_decode). */
+int rtnl_dump_fdb(struct nl *nl, int index, mnl_cb_t cb, void (*reset)(void *), void *data, struct nsnet_error *e);
+
 /* Mark the last request so that this errno counts as success (e.g. EEXIST for a
  * default route the namespace already has). */
 void nl_batch_tolerate(struct nl_batch *b, int err);
@@ -213,6 +232,19 @@ struct rtnl_neigh {
 	size_t lladdr_len;            /* 0: none (INCOMPLETE, FAILED) */
 };
 int rtnl_neigh_decode(const struct nlmsghdr *nlh, struct rtnl_neigh *ret);
+
+/* A forwarding database entry (AF_BRIDGE neighbour): a bridge port's MAC, or a
+ * VXLAN port's MAC and remote. */
+struct rtnl_fdb {
+	int index;
+	uint16_t state;               /* NUD_* */
+	uint8_t flags;                /* NTF_* */
+	uint8_t lladdr[32];
+	size_t lladdr_len;
+	struct nsnet_prefix dst;      /* NDA_DST, a VXLAN remote; family 0: none */
+	uint32_t vni;                 /* NDA_VNI; 0: absent */
+};
+int rtnl_fdb_decode(const struct nlmsghdr *nlh, struct rtnl_fdb *ret);
 
 /* ---- names.c ---- */
 /* Names of kernel enums, as iproute2 prints them; unknown values as a number. */

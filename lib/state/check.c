@@ -132,6 +132,40 @@ static int check_member(json_t *m, size_t i, const char *path, struct nsnet_erro
 	return 0;
 }
 
+/* A network that spans hosts (lib/net/vxlan.c): its port's name and peers are
+ * used as they are, so they must be what they claim. */
+static int check_vxlan(json_t *vx, const char *path, struct nsnet_error *e)
+{
+	const char *w = "vxlan: ";
+	int r;
+	if (!json_is_object(vx))
+		return corrupt(e, path, "'vxlan' is %s", type_name(vx));
+	if ((r = want_int(vx, "vni", 1, 16777215, false, w, path, e)) < 0 ||
+	    (r = want(vx, "ifname", JSON_STRING, false, w, path, e)) < 0 ||
+	    (r = want_int(vx, "port", 1, 65535, false, w, path, e)) < 0 ||
+	    (r = want(vx, "peers", JSON_ARRAY, false, w, path, e)) < 0 ||
+	    (r = want_int(vx, "mtu", 68, 65535, false, w, path, e)) < 0 ||
+	    (r = want(vx, "local", JSON_STRING, true, w, path, e)) < 0 ||
+	    (r = want(vx, "dev", JSON_STRING, true, w, path, e)) < 0)
+		return r;
+	struct nsnet_prefix a;
+	if (nsnet_ifname_check(json_string_value(json_object_get(vx, "ifname")), NULL) < 0)
+		return corrupt(e, path, "%s'ifname' is not an interface name", w);
+	if (json_object_get(vx, "dev") && nsnet_ifname_check(json_string_value(json_object_get(vx, "dev")), NULL) < 0)
+		return corrupt(e, path, "%s'dev' is not an interface name", w);
+	if (json_object_get(vx, "local") && nsnet_addr_parse(json_string_value(json_object_get(vx, "local")), &a, NULL) < 0)
+		return corrupt(e, path, "%s'local' is not an address", w);
+	size_t i;
+	json_t *p;
+	json_array_foreach(json_object_get(vx, "peers"), i, p) {
+		if (!json_is_string(p) || nsnet_addr_parse(json_string_value(p), &a, NULL) < 0)
+			return corrupt(e, path, "%s'peers'[%zu] is not an address", w, i);
+	}
+	if (json_array_size(json_object_get(vx, "peers")) > NSNET_VXLAN_PEERS_MAX)
+		return corrupt(e, path, "%s'peers' has more than %d entries", w, NSNET_VXLAN_PEERS_MAX);
+	return 0;
+}
+
 int state_net_check(json_t *net, const char *name, const char *path, struct nsnet_error *e)
 {
 	int r;
@@ -171,6 +205,8 @@ int state_net_check(json_t *net, const char *name, const char *path, struct nsne
 		if (!json_is_string(v) || net_name_check(json_string_value(v), NULL) < 0)
 			return corrupt(e, path, "'allow'[%zu] is not a network name", i);
 	}
+	if (json_object_get(net, "vxlan") && (r = check_vxlan(json_object_get(net, "vxlan"), path, e)) < 0)
+		return r;
 	return 0;
 }
 

@@ -7,7 +7,8 @@
 #include "topology/topology.h"
 #include "base/base.h"
 
-static const char *const net_keys[] = { "subnet", "gateway", "nat", "bridge", "mtu", "allow", "names", NULL };
+static const char *const net_keys[] = { "subnet", "gateway", "nat", "bridge", "mtu", "allow", "names", "range", "vxlan",
+					NULL };
 
 const struct topo_net *tp_net_of_family(const struct topo_net *n, int family, size_t *ret_i)
 {
@@ -200,7 +201,9 @@ static int parse_net(struct tp *c, const struct tp_kv *entry, struct topo_net *n
 	unsigned min = tp_net_of_family(n, AF_INET6, NULL) ? 1280 : 68;
 	if (kv.v && (r = tp_uint(c, &kv, "mtu", min, 65535, &n->mtu)) < 0)
 		return r;
-	return 0;
+	if ((r = tp_parse_net_range(c, m, n)) < 0)
+		return r;
+	return tp_parse_net_vxlan(c, m, n);
 }
 
 int tp_unknown_network(struct tp *c, struct topo_pos pos, const char *name)

@@ -23,6 +23,16 @@ struct topo_net {
 	char **allow;                     /* other networks of the lab it may reach (and they it) */
 	size_t n_allow;
 	enum nsnet_names names;           /* names: true/false; absent: AUTO (by size) */
+	/* range: the addresses this host hands out (family 0: the whole subnet) */
+	struct nsnet_prefix range_start[2], range_end[2];
+	struct topo_vxlan {               /* vxlan: the network spans hosts (vni 0: it does not) */
+		uint32_t vni;
+		struct nsnet_prefix local;    /* family 0: none */
+		char dev[16];                 /* "": none */
+		unsigned port;                /* 0: NSNET_VXLAN_PORT */
+		struct nsnet_prefix peers[NSNET_VXLAN_PEERS_MAX];
+		size_t n_peers;
+	} vxlan;
 	struct topo_pos pos;
 };
 
@@ -251,6 +261,9 @@ int tp_parse_services(struct tp *c, struct topo_node *node, const yaml_node_t *m
 int tp_parse_links(struct tp *c, const yaml_node_t *root);
 int tp_assign_ifnames(struct tp *c);
 int tp_parse_routes(struct tp *c);
+/* vxlan.c: a network's range: and vxlan: keys (after its subnets). */
+int tp_parse_net_range(struct tp *c, const yaml_node_t *map, struct topo_net *n);
+int tp_parse_net_vxlan(struct tp *c, const yaml_node_t *map, struct topo_net *n);
 /* "unknown network 'x'; did you mean 'y'?" at pos. */
 int tp_unknown_network(struct tp *c, struct topo_pos pos, const char *name);
 int tp_validate_lab(struct tp *c);
