@@ -3,6 +3,7 @@
 # the same set, the built library exports those and nothing else (no internal
 # function or data of a layer, whatever its prefix), and the CLI, a client of the
 # library like any other, uses nothing from lib/ that nsnet.h does not declare.
+# nsnet-test-not-asan: the export map and the library built from the same sources, the same in both builds
 . "$(dirname "$0")/../lib.sh"
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd)

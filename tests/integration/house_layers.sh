@@ -3,6 +3,7 @@
 # the objects' undefined symbols) goes from a folder to one on its own line or
 # above, every folder of lib/ has its line, and no file-to-file circle of calls
 # exists anywhere in lib/ (a circle inside a folder is a tangle all the same).
+# nsnet-test-not-asan: it checks the source tree and its objects, the same in both builds
 . "$(dirname "$0")/../lib.sh"
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
