@@ -183,46 +183,46 @@ int nsnet_ns_add(const char *const *names, size_t n, struct nsnet_error *e)
 	return r;
 }
 
+struct pids_of {
+	struct stat target;
+	pid_t *v;
+	size_t n, cap;
+	bool nomem;
+};
+
+static void pid_seen(pid_t pid, const struct stat *st, void *data)
+{
+	struct pids_of *p = data;
+	if (p->nomem || st->st_ino != p->target.st_ino || st->st_dev != p->target.st_dev)
+		return;
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 16;
+		pid_t *v = realloc(p->v, cap * sizeof(*v));
+		if (!v) {
+			p->nomem = true;
+			return;
+		}
+		p->v = v;
+		p->cap = cap;
+	}
+	p->v[p->n++] = pid;
+}
+
 int nsnet_ns_pids(const char *name, pid_t **ret_pids, size_t *ret_n, struct nsnet_error *e)
 {
 	_cleanup_close_ int fd = -1;
 	int r = nsnet_ns_open(name, &fd, e);
 	if (r < 0)
 		return r;
-	struct stat target;
-	if (fstat(fd, &target) < 0)
+	struct pids_of p = { 0 };
+	if (fstat(fd, &p.target) < 0)
 		return nsnet_err(e, errno, "stat namespace '%s'", name);
-	DIR *d = opendir("/proc");
-	if (!d)
-		return nsnet_err(e, errno, "open /proc");
-	pid_t *pids = NULL;
-	size_t n = 0, cap = 0;
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		char *end;
-		long pid = strtol(de->d_name, &end, 10);
-		if (*end || pid <= 0)
-			continue;
-		char p[64];
-		struct stat st;
-		snprintf(p, sizeof(p), "/proc/%ld/ns/net", pid);
-		if (stat(p, &st) < 0 || st.st_ino != target.st_ino || st.st_dev != target.st_dev)
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 16;
-			pid_t *np = realloc(pids, cap * sizeof(*np));
-			if (!np) {
-				free(pids);
-				closedir(d);
-				return nsnet_err(e, ENOMEM, "list pids of '%s'", name);
-			}
-			pids = np;
-		}
-		pids[n++] = (pid_t)pid;
+	if ((r = netns_each_pid(pid_seen, &p)) < 0 || p.nomem) {
+		free(p.v);
+		return r < 0 ? nsnet_err(e, r, "open /proc") : nsnet_err(e, ENOMEM, "list pids of '%s'", name);
 	}
-	closedir(d);
-	*ret_pids = pids;
-	*ret_n = n;
+	*ret_pids = p.v;
+	*ret_n = p.n;
 	return 0;
 }
 

@@ -15,6 +15,10 @@ enum netns_ref_kind netns_ref_parse(const char *ref, pid_t *ret_pid);
 /* ---- scan.c: every network namespace on the machine ---- */
 /* [{inode, host, names: [...], mounts: [...], pids: [{pid, command}]}], by inode. */
 int netns_scan(struct json_t **ret, struct nsnet_error *e);
+/* fn(pid, stat of its /proc/PID/ns/net) for every process we can see; -errno when
+ * /proc cannot be read. */
+struct stat;
+int netns_each_pid(void (*fn)(pid_t pid, const struct stat *st, void *data), void *data);
 /* Create one named namespace (the name is assumed valid and /run/netns prepared);
  * ret_fd, if given, receives an fd of it. Runs on a disposable worker thread: it
  * leaves that thread inside the new namespace. */

@@ -48,11 +48,11 @@ static json_t *command_of(pid_t pid)
 	return json_string(out);
 }
 
-static void scan_pids(json_t *by_ino)
+int netns_each_pid(void (*fn)(pid_t pid, const struct stat *st, void *data), void *data)
 {
 	DIR *d = opendir("/proc");
 	if (!d)
-		return;
+		return -errno;
 	struct dirent *de;
 	while ((de = readdir(d))) {
 		char *end;
@@ -62,12 +62,17 @@ static void scan_pids(json_t *by_ino)
 		char p[64];
 		struct stat st;
 		snprintf(p, sizeof(p), "/proc/%ld/ns/net", pid);
-		if (stat(p, &st) < 0)
-			continue;  /* gone, or a kernel thread of no namespace we may see */
-		json_array_append_new(json_object_get(entry(by_ino, st.st_ino), "pids"),
-				      json_pack("{s:i, s:o}", "pid", (int)pid, "command", command_of((pid_t)pid)));
+		if (stat(p, &st) == 0)  /* else gone, or a kernel thread of no namespace we may see */
+			fn((pid_t)pid, &st, data);
 	}
 	closedir(d);
+	return 0;
+}
+
+static void pid_into(pid_t pid, const struct stat *st, void *data)
+{
+	json_array_append_new(json_object_get(entry(data, st->st_ino), "pids"),
+			      json_pack("{s:i, s:o}", "pid", (int)pid, "command", command_of(pid)));
 }
 
 /* mountinfo escapes space, tab, newline and backslash as \ooo. */
@@ -139,7 +144,7 @@ int netns_scan(json_t **ret, struct nsnet_error *e)
 	if (stat("/proc/thread-self/ns/net", &self) < 0)
 		return nsnet_err(e, errno, "stat the caller's network namespace");
 	json_object_set_new(entry(by_ino, self.st_ino), "host", json_true());
-	scan_pids(by_ino);
+	(void)netns_each_pid(pid_into, by_ino);  /* no /proc: only the mounts are known */
 	scan_mounts(by_ino);
 	size_t n = json_object_size(by_ino), i = 0;
 	json_t **v = calloc(n ? n : 1, sizeof(*v));
