@@ -26,8 +26,11 @@ int link_rate_set(struct nl *nl, const char *ns, const char *ifname, uint64_t ra
 }
 
 struct tbf_read {
-	int index;
+	int index;            /* 0: every interface, into all */
 	uint64_t rate;
+	struct link_rate *all;
+	size_t n, cap;
+	int oom;
 };
 
 static int qdisc_cb(const struct nlmsghdr *nlh, void *data)
@@ -36,7 +39,8 @@ static int qdisc_cb(const struct nlmsghdr *nlh, void *data)
 	const struct tcmsg *tc = mnl_nlmsg_get_payload(nlh);
 	if (nlh->nlmsg_type != RTM_NEWQDISC || nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*tc)))
 		return MNL_CB_OK;
-	if (tc->tcm_ifindex != t->index || tc->tcm_parent != TC_H_ROOT || tc->tcm_handle != NSNET_QDISC_HANDLE)
+	if ((t->index && tc->tcm_ifindex != t->index) || tc->tcm_parent != TC_H_ROOT ||
+	    tc->tcm_handle != NSNET_QDISC_HANDLE)
 		return MNL_CB_OK;
 	const struct nlattr *a, *kind = NULL, *opts = NULL;
 	mnl_attr_for_each(a, nlh, sizeof(*tc)) {
@@ -47,6 +51,7 @@ static int qdisc_cb(const struct nlmsghdr *nlh, void *data)
 	}
 	if (!kind || !opts || mnl_attr_validate(kind, MNL_TYPE_NUL_STRING) < 0 || !streq(mnl_attr_get_str(kind), "tbf"))
 		return MNL_CB_OK;
+	t->rate = 0;
 	mnl_attr_for_each_nested(a, opts) {
 		if (mnl_attr_get_type(a) == TCA_TBF_PARMS && mnl_attr_get_payload_len(a) >= sizeof(struct tc_tbf_qopt)) {
 			const struct tc_tbf_qopt *q = mnl_attr_get_payload(a);
@@ -56,12 +61,46 @@ static int qdisc_cb(const struct nlmsghdr *nlh, void *data)
 			t->rate = mnl_attr_get_u64(a) * 8;
 		}
 	}
+	if (t->index == 0 && t->rate) {
+		if (t->n == t->cap) {
+			size_t cap = t->cap ? t->cap * 2 : 8;
+			struct link_rate *v = realloc(t->all, cap * sizeof(*v));
+			if (!v) {
+				t->oom = 1;
+				return MNL_CB_OK;
+			}
+			t->all = v;
+			t->cap = cap;
+		}
+		t->all[t->n++] = (struct link_rate){ .index = tc->tcm_ifindex, .rate = t->rate };
+	}
 	return MNL_CB_OK;
 }
 
 static void qdisc_reset(void *data)
 {
-	((struct tbf_read *)data)->rate = 0;
+	struct tbf_read *t = data;
+	t->rate = 0;
+	t->n = 0;
+}
+
+int link_rates(struct nl *nl, struct link_rate **ret, size_t *ret_n, struct nsnet_error *e)
+{
+	struct tbf_read t = { 0 };
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = nl_msg(buf, RTM_GETQDISC, NLM_F_DUMP);
+	struct tcmsg *tc = mnl_nlmsg_put_extra_header(nlh, sizeof(*tc));
+	tc->tcm_family = AF_UNSPEC;
+	int r = nl_dump(nl, nlh, qdisc_cb, qdisc_reset, &t, e);
+	if (r == 0 && t.oom)
+		r = nsnet_err(e, ENOMEM, "list qdiscs");
+	if (r < 0) {
+		free(t.all);
+		return r;
+	}
+	*ret = t.all;
+	*ret_n = t.n;
+	return 0;
 }
 
 int link_rate_get(struct nl *nl, const char *ifname, uint64_t *ret, struct nsnet_error *e)

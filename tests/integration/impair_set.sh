@@ -37,6 +37,10 @@ st=$(nsnet status imp)
 assert_match "$st" "impair ia:p0 sends rate 2mbit loss 10%  ok" "status has ia's"
 assert_match "$st" "impair ib:p0 sends rate 1mbit  ok" "status has ib's"
 
+# show reads them back from the kernel (qdisc dump, nft table).
+assert_eq "$(nsnet show ia --json | jq -c '.[0].impairments')" '[{"dev":"p0","rate":"2mbit","loss":"10%"}]' "show --json of ia"
+assert_match "$(nsnet show ib)" "impairment: p0 sends rate 1mbit" "show of ib"
+
 # Only what is given changes; loss 0 takes the loss (and nsnet's table) away.
 nsnet link set imp ia:p0 loss 0
 assert_match "$(ip netns exec ia tc qdisc show dev p0)" "rate 2Mbit" "the rate stays"
