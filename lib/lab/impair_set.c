@@ -10,11 +10,16 @@
 #include "state/state.h"
 #include "base/base.h"
 
-/* Is NODE:IF an end of one of the lab's links? */
+/* Is NODE:IF an end of one of the lab's links, or an interface of its node NODE? */
 static bool is_link_end(json_t *elements, const char *node, const char *ifname)
 {
 	const char *key;
-	json_t *spec;
+	json_t *spec, *f;
+	size_t i;
+	json_t *ns = lab_spec_of(elements, &lab_kind_node, node);
+	json_array_foreach(json_object_get(ns, "ifaces"), i, f)
+		if (streq(jstr0(f, "ifname"), ifname))
+			return true;
 	json_object_foreach(elements, key, spec) {
 		if (!lab_key_name(&lab_kind_link, key))
 			continue;
@@ -59,7 +64,7 @@ int nsnet_lab_link_set(const char *arg, const char *end, const struct nsnet_impa
 	snprintf(key, sizeof(key), "%s%s:%s", lab_kind_impair.prefix, node, ifname);
 	json_t *old = json_object_get(elements, key);
 	if (!is_link_end(elements, node, ifname)) {
-		r = nsnet_errx(e, ENOENT, "lab '%s' has no link end %s:%s", lab, node, ifname);
+		r = nsnet_errx(e, ENOENT, "lab '%s' has no link end or node interface %s:%s", lab, node, ifname);
 		goto out;
 	}
 	/* What is not given stays as it is; --clear starts from nothing. */

@@ -21,6 +21,9 @@ static void add_one(json_t *elements, const char *node, const char *ifname, cons
 
 static void wanted(const struct topology *t, json_t *elements)
 {
+	for (size_t i = 0; i < t->n_nodes; i++)
+		for (size_t j = 0; j < t->nodes[i].n_ifaces; j++)
+			add_one(elements, t->nodes[i].name, t->nodes[i].ifaces[j].ifname, &t->nodes[i].ifaces[j].impair);
 	for (size_t i = 0; i < t->n_links; i++)
 		for (int j = 0; j < 2; j++)
 			add_one(elements, t->links[i].node[j], t->links[i].ifname[j], &t->links[i].impair[j]);

@@ -36,11 +36,20 @@ struct topo_net {
 	struct topo_pos pos;
 };
 
+/* What one interface sends, impaired (docs/impairments.md). */
+struct topo_impair {
+	uint64_t rate;                    /* bit/s; 0: unlimited */
+	uint32_t loss;                    /* parts per million dropped; 0: none */
+	bool set;                         /* declared (even if empty) */
+	struct topo_pos pos;
+};
+
 struct topo_iface {
 	char *network;                    /* a topo_net name */
 	char *ifname;                     /* NULL: eth0, eth1... in order */
 	struct nsnet_prefix ip[2];        /* static addresses (prefix length = the subnet's) */
 	size_t n_ip;                      /* 0: from the pool */
+	struct topo_impair impair;        /* what the node sends on it */
 	struct topo_pos pos;
 };
 
@@ -90,14 +99,6 @@ struct topo_node {
 extern const char *const topo_fw_hooks[3];
 
 /* A point-to-point veth; an endpoint's node may be "host". */
-/* What one interface sends, impaired (docs/impairments.md). */
-struct topo_impair {
-	uint64_t rate;                    /* bit/s; 0: unlimited */
-	uint32_t loss;                    /* parts per million dropped; 0: none */
-	bool set;                         /* declared (even if empty) */
-	struct topo_pos pos;
-};
-
 struct topo_link {
 	struct topo_impair impair[2];     /* what each end sends */
 	char *node[2];

@@ -52,7 +52,7 @@ expect_err 2 "rate 'fast': write a number and a unit" "$NSNET" link set imp ia:p
 expect_err 2 "loss '200%': more than 100%" "$NSNET" link set imp ia:p0 rate 1mbit loss 200%
 expect_err 2 "unknown setting 'delay'.*netem" "$NSNET" link set imp ia:p0 delay 10ms
 expect_err 2 "nothing to set" "$NSNET" link set imp ia:p0
-expect_err 1 "lab 'imp' has no link end ia:p9" "$NSNET" link set imp ia:p9 rate 1mbit
+expect_err 1 "lab 'imp' has no link end or node interface ia:p9" "$NSNET" link set imp ia:p9 rate 1mbit
 expect_err 1 "no such lab|not found|No such" "$NSNET" link set nolab ia:p0 rate 1mbit
 assert_eq "$(ip netns exec ia tc qdisc show dev p0)" "$before" "refusals changed nothing"
 
