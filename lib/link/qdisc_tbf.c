@@ -137,6 +137,9 @@ int link_qdisc_available(const char *kind)
 	int r = nl_batch_send(nl, &b, &e);
 	if (r == -ENOENT)
 		return 0;
+	/* Not allowed to ask (no CAP_NET_ADMIN): unknown, not "present". */
+	if (r == -EPERM || r == -EACCES)
+		return r;
 	if (r == 0) {
 		/* Created after all: take it away again. */
 		nl_batch_init(&b);

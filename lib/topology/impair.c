@@ -17,6 +17,10 @@ static int netem_only(struct tp *c, const struct tp_kv *kv, const char *key)
 	if (have == 0)
 		return tp_err(c, tp_kv_pos(kv), "impair: %s needs the netem qdisc (sch_netem), which this kernel does not have",
 			      key);
+	if (have < 0)
+		return tp_err(c, tp_kv_pos(kv),
+			      "impair: %s needs the netem qdisc (sch_netem), and nsnet could not ask the kernel whether it has it (%s)",
+			      key, strerror(-have));
 	return tp_err(c, tp_kv_pos(kv), "impair: %s is not implemented yet (nsnet sets rate and loss only)", key);
 }
 
