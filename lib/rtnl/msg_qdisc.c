@@ -14,8 +14,8 @@
 #define NSNET_QDISC_HANDLE 0x4e530000u
 
 /* Kernel ticks per microsecond, as tc_core_init() computes it: /proc/net/psched
- * holds t2us, us2t and the clock resolution. 64 ns ticks (15.625 per us... as
- * tc counts them) when the file cannot be read. */
+ * holds t2us, us2t and the clock resolution; tc's own values (every modern kernel
+ * reports them) when the file cannot be read. */
 static double tick_in_usec(void)
 {
 	unsigned t2us = 1000, us2t = 64, clock_res = 1000000000;
@@ -49,8 +49,8 @@ int msg_qdisc_tbf(struct nl_batch *b, int index, const char *ifname, uint64_t ra
 	uint64_t bytes = rate_bps / 8;
 	if (bytes == 0)
 		return -EINVAL;
-	/* burst: 20 ms of the rate, at least 16 KiB (one GSO-free burst of ~10 full
-	 * frames); limit: the burst and 200 ms of queue (TCP needs room to
+	/* burst: 20 ms of the rate, at least 16 KiB (about ten full frames, so
+	 * a slow rate still passes a whole frame at once); limit: the burst and 200 ms of queue (TCP needs room to
 	 * queue its window at low rates), as `tc ... latency 200ms`. */
 	uint64_t burst = bytes / 50 < 16384 ? 16384 : bytes / 50;
 	if (burst > UINT32_MAX / 2)
