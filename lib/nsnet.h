@@ -399,6 +399,17 @@ int nsnet_lab_graph(const char *lab, char **ret_dot, struct nsnet_error *e);
  * SVG is not NUL-terminated) only on success. Not thread-safe: libgvc is not. */
 int nsnet_graph_render(const char *dot, const char *format, char **ret_data, size_t *ret_len,
 		       struct nsnet_error *e);
+/* A running lab's impairment of what one link end sends, changed in place (the veth
+ * stays; docs/impairments.md). end: "NODE:IFNAME". rate: "10mbit" ("0": none), loss:
+ * "1%" ("0": none); NULL keeps the current value; clear: both start from none. ret
+ * (optional): { "lab", "node", "ifname", "rate", "loss" }. -EINVAL: a bad value. */
+struct nsnet_impair {
+	const char *rate;
+	const char *loss;
+	bool clear;
+};
+int nsnet_lab_link_set(const char *lab, const char *end, const struct nsnet_impair *im, struct json_t **ret,
+		       struct nsnet_error *e);
 /* Every node pings every address of every other node. ret: { "lab", "pairs": [...],
  * "failed_required": N } where a pair is required when the two share a network or link. */
 int nsnet_lab_pingall(const char *lab, struct json_t **ret, struct nsnet_error *e);

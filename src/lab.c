@@ -190,6 +190,11 @@ static void status_text(json_t *st)
 		printf("  route %s: %s%s%s%s%s  %s\n", jstr(n, "node"), jstr(n, "to"), via ? " via " : "", via ? via : "",
 		       dev ? " dev " : "", dev ? dev : "", json_is_true(json_object_get(n, "ok")) ? "ok" : "MISSING");
 	}
+	json_array_foreach(json_object_get(st, "impairments"), i, n) {
+		const char *rate = jstr(n, "rate"), *loss = jstr(n, "loss");
+		printf("  impair %s:%s sends%s%s%s%s  %s\n", jstr(n, "node"), jstr(n, "ifname"), rate ? " rate " : "",
+		       rate ? rate : "", loss ? " loss " : "", loss ? loss : "", json_is_true(json_object_get(n, "ok")) ? "ok" : "DIFFERS");
+	}
 	json_array_foreach(json_object_get(st, "files"), i, n)
 		printf("  files %s: %lld under /etc/netns/%s  %s\n", jstr(n, "node"), json_integer_value(json_object_get(n, "files")),
 		       jstr(n, "node"), json_is_true(json_object_get(n, "ok")) ? "ok" : "MISSING");

@@ -71,6 +71,7 @@ static const struct verb verbs[] = {
 	  "  --ifname IF_A   A's end, when it is not the default to-B\n"
 	  "  --json          say what was removed: {\"a\", \"b\", \"ifname\", \"removed\": true}\n",
 	  verb_disconnect, true, .defer_signals = true },
+	{ "link",       "set ...",               "Change a running lab's link impairments (rate, loss) in place", NULL, NULL, false, link_verbs },
 	{ "route",      "add|del|ls ...",        "Add, remove or list static routes in a namespace (IPv4 and IPv6)", NULL, NULL, false, route_verbs },
 	{ "router",     "NS [on|off] [--json]",  "Turn IPv4+IPv6 forwarding on or off in a namespace (no argument: show it)",
 	  "  --json   {\"namespace\", \"ipv4_forwarding\", \"ipv6_forwarding\"} as booleans (after on|off: as it now is)\n",

@@ -242,6 +242,13 @@ static int print_ns(json_t *ns, FILE *f)
 	json_t *fw = json_object_get(ns, "forwarding");
 	fprintf(f, "  forwarding: ipv4 %s, ipv6 %s\n", onoff(json_object_get(fw, "ipv4")),
 		onoff(json_object_get(fw, "ipv6")));
+	size_t i;
+	json_t *o;
+	json_array_foreach(json_object_get(ns, "impairments"), i, o) {
+		const char *rate = jstr(o, "rate"), *loss = jstr(o, "loss");
+		fprintf(f, "  impairment: %s sends%s%s%s%s\n", jstr(o, "dev"), rate ? " rate " : "", rate ? rate : "",
+			loss ? " loss " : "", loss ? loss : "");
+	}
 	return 0;
 }
 

@@ -21,6 +21,7 @@ int verb_monitor(int argc, char **argv);
 int verb_connect(int argc, char **argv);
 int verb_disconnect(int argc, char **argv);
 extern const struct verb route_verbs[];
+extern const struct verb link_verbs[];
 int verb_router(int argc, char **argv);
 int verb_publish(int argc, char **argv);
 int verb_unpublish(int argc, char **argv);

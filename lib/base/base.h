@@ -118,4 +118,12 @@ int run_parallel(size_t n, int (*fn)(size_t i, void *ctx, struct nsnet_error *e)
 int run_parallel_threads(size_t n, int (*fn)(size_t i, void *ctx, struct nsnet_error *e), void *ctx, size_t k,
 			 struct nsnet_error *e);
 
+/* ---- rate.c: impairment values ---- */
+/* "10mbit" (tc's units; bps, kbps... are bytes) into bit/s. */
+int rate_parse(const char *s, uint64_t *ret, struct nsnet_error *e);
+const char *rate_str(uint64_t bps, char *buf, size_t len);
+/* "1.5%" into parts per million (at most 100%). */
+int loss_parse(const char *s, uint32_t *ret_ppm, struct nsnet_error *e);
+const char *loss_str(uint32_t ppm, char *buf, size_t len);
+
 #endif

@@ -8,7 +8,7 @@
  * there before its services start, and services come last (a routing daemon needs
  * every interface and route). Removal is the reverse. */
 const struct lab_kind *const lab_kinds[] = { &lab_kind_net,   &lab_kind_node,    &lab_kind_link, &lab_kind_route,
-					     &lab_kind_files, &lab_kind_service, NULL };
+					     &lab_kind_impair, &lab_kind_files, &lab_kind_service, NULL };
 
 #define N_KINDS (sizeof(lab_kinds) / sizeof(lab_kinds[0]) - 1)
 

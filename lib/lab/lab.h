@@ -7,6 +7,7 @@
  *   "node:NAME"         kind_node.c   a namespace with its interfaces, sysctls, publishes
  *   "link:A:IFA|B:IFB"  kind_link.c   a point-to-point veth (A or B may be "host")
  *   "route:NODE|TO"     kind_route.c  a static route of a node (after the links it may need)
+ *   "impair:NODE:IF"    kind_impair.c what one interface sends, impaired (rate, loss)
  * `up` compares the wanted elements with those recorded in the lab's state
  * (/run/nsnet/labs/LAB.json) and changes only the difference. Before touching the
  * kernel it writes a journal (what it will add and remove, and the state before),
@@ -196,7 +197,7 @@ struct lab_kind {
 };
 
 extern const struct lab_kind lab_kind_net, lab_kind_node, lab_kind_link, lab_kind_route, lab_kind_files,
-	lab_kind_service;
+	lab_kind_service, lab_kind_impair;
 
 /* kinds.c: every kind, in creation order (removal goes the other way), NULL-ended. */
 extern const struct lab_kind *const lab_kinds[];
@@ -280,5 +281,11 @@ bool lab_node_fw_present(const char *node);
 void lab_node_fw_explain(json_t *cmds, const char *node, json_t *fw);
 int lab_nodes_detach(const struct lab_removal *c, const struct lab_els *nodes, struct nsnet_error *e);
 void lab_nodes_reap(const struct lab_removal *c, const struct lab_els *nodes);
+
+/* impair_apply.c: set ifname's rate (bit/s, 0: none) and loss (parts per million,
+ * 0: none) in node's namespace ("host": the caller's), in place: the link is
+ * untouched. get reads back what the kernel has (nsnet's TBF and drop rule). */
+int lab_impair_set(const char *node, const char *ifname, uint64_t rate, uint32_t loss, struct nsnet_error *e);
+int lab_impair_get(const char *node, const char *ifname, uint64_t *ret_rate, uint32_t *ret_loss, struct nsnet_error *e);
 
 #endif

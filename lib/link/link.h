@@ -60,4 +60,19 @@ int vxlan_fdb_peers(struct nl *host, int index, struct nsnet_prefix **ret, size_
 /* The ifindex of the host's link that holds address a, -EADDRNOTAVAIL when none. */
 int host_addr_link(struct nl *host, const struct nsnet_prefix *a, struct nsnet_error *e);
 
+/* ---- qdisc_tbf.c: a link end's rate (the root qdisc of one interface) ---- */
+/* A TBF of rate_bps bit/s on ifname in nl's namespace (ns names it in errors), in
+ * place of its root qdisc; rate_bps 0 removes nsnet's qdisc. The link is untouched. */
+int link_rate_set(struct nl *nl, const char *ns, const char *ifname, uint64_t rate_bps, struct nsnet_error *e);
+/* The rate of nsnet's TBF on ifname, 0 when there is none. */
+int link_rate_get(struct nl *nl, const char *ifname, uint64_t *ret, struct nsnet_error *e);
+/* nsnet's TBF rates of every interface of nl's namespace (*ret malloc'd). */
+struct link_rate {
+	int index;
+	uint64_t rate;
+};
+int link_rates(struct nl *nl, struct link_rate **ret, size_t *ret_n, struct nsnet_error *e);
+/* Does the kernel have the qdisc kind ("netem")? 1 yes, 0 no, <0 could not ask. */
+int link_qdisc_available(const char *kind);
+
 #endif

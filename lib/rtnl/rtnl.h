@@ -157,6 +157,15 @@ int msg_vxlan_fdb(struct nl_batch *b, bool add, int index, const char *ifname, c
  * (rtnl_fdb_decode). */
 int rtnl_dump_fdb(struct nl *nl, int index, mnl_cb_t cb, void (*reset)(void *), void *data, struct nsnet_error *e);
 
+/* ---- msg_qdisc.c: root qdiscs ---- */
+/* A token bucket filter of rate_bps bit/s as the root qdisc of index (replacing
+ * whatever root qdisc it has), with nsnet's handle 4e53:. */
+int msg_qdisc_tbf(struct nl_batch *b, int index, const char *ifname, uint64_t rate_bps);
+/* Remove the root qdisc of index (none of its own: success). */
+int msg_qdisc_del_root(struct nl_batch *b, int index, const char *ifname);
+/* Create a root qdisc of kind with empty options (see link_qdisc_available). */
+int msg_qdisc_probe(struct nl_batch *b, int index, const char *kind);
+
 /* Mark the last request so that this errno counts as success (e.g. EEXIST for a
  * default route the namespace already has). */
 void nl_batch_tolerate(struct nl_batch *b, int err);

@@ -64,15 +64,16 @@ static int show_one(struct show_peers *peers, const char *name, json_t **ret, st
 
 	_cleanup_(show_links_clear) struct show_links links = { 0 };
 	json_t *ifaces = json_array(), *addrs = json_array(), *routes = json_array(), *neighs = json_array();
-	json_t *fwd = json_object(), *o = json_object();
-	if (!ifaces || !addrs || !routes || !neighs || !fwd || !o) {
+	json_t *fwd = json_object(), *o = json_object(), *imp = json_array();
+	if (!ifaces || !addrs || !routes || !neighs || !fwd || !o || !imp) {
 		r = nsnet_err(e, ENOMEM, "show");
 		goto out;
 	}
 	show_peers_enter(peers, nl, name);
 	if ((r = show_links_dump(nl, &links, e)) < 0 || (r = show_peers_resolve(peers, &links, e)) < 0 ||
 	    (r = show_addrs_dump(nl, &links, addrs, e)) < 0 || (r = show_routes_dump(nl, &links, routes, e)) < 0 ||
-	    (r = show_neighs_dump(nl, &links, neighs, e)) < 0)
+	    (r = show_neighs_dump(nl, &links, neighs, e)) < 0 ||
+	    (r = show_impairs_dump(nl, host ? NS_SELF : fd, &links, imp, e)) < 0)
 		goto out;
 	for (size_t i = 0; i < links.n; i++)
 		if (json_array_append(ifaces, links.v[i].obj) < 0) {
@@ -85,7 +86,8 @@ static int show_one(struct show_peers *peers, const char *name, json_t **ret, st
 	if (show_set(fwd, "ipv4", tristate(v4)) || show_set(fwd, "ipv6", tristate(v6)) ||
 	    show_set(o, "namespace", json_string(name)) || show_set(o, "interfaces", TAKE_PTR(ifaces)) ||
 	    show_set(o, "addresses", TAKE_PTR(addrs)) || show_set(o, "routes", TAKE_PTR(routes)) ||
-	    show_set(o, "neighbours", TAKE_PTR(neighs)) || show_set(o, "forwarding", TAKE_PTR(fwd))) {
+	    show_set(o, "neighbours", TAKE_PTR(neighs)) || show_set(o, "forwarding", TAKE_PTR(fwd)) ||
+	    show_set(o, "impairments", TAKE_PTR(imp))) {
 		r = nsnet_err(e, ENOMEM, "show");
 		goto out;
 	}
@@ -99,6 +101,7 @@ out:
 	json_decref(routes);
 	json_decref(neighs);
 	json_decref(fwd);
+	json_decref(imp);
 	json_decref(o);
 	return r;
 }

@@ -35,6 +35,10 @@ const struct show_link *show_links_find(const struct show_links *l, int index);
 /* The name of ifindex, or NULL when it is not (or no longer) there. */
 const char *show_links_name(const struct show_links *l, int index);
 
+/* impair.c: [{dev, rate, loss}] of the interfaces nsnet impairs (nsfd: the
+ * namespace, NS_SELF for the caller's), appended to arr. */
+int show_impairs_dump(struct nl *nl, int nsfd, const struct show_links *l, json_t *arr, struct nsnet_error *e);
+
 /* Parsers of one dump message each; MNL_CB_OK or MNL_CB_ERROR (errno set). */
 int show_link_parse(const struct nlmsghdr *nlh, struct show_links *l);
 int show_addr_parse(const struct nlmsghdr *nlh, const struct show_links *l, json_t *addrs);

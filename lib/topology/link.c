@@ -8,7 +8,7 @@
 #include "topology/topology.h"
 #include "base/base.h"
 
-static const char *const link_keys[] = { "endpoints", "ips", "mtu", NULL };
+static const char *const link_keys[] = { "endpoints", "ips", "mtu", "impair", NULL };
 
 static void bridge_name(const struct topo_net *n, char buf[16])
 {
@@ -235,6 +235,23 @@ static int parse_ips(struct tp *c, const yaml_node_t *map, struct topo_link *l)
 	return 0;
 }
 
+/* impair: [{what the first end sends}, {what the second end sends}] */
+static int parse_link_impair(struct tp *c, const yaml_node_t *map, struct topo_link *l)
+{
+	struct tp_kv kv = tp_get(c, map, "impair");
+	if (!kv.v)
+		return 0;
+	if (kv.v->type != YAML_SEQUENCE_NODE || tp_seq_len(kv.v) != 2)
+		return tp_err(c, tp_kv_pos(&kv),
+			      "impair: one map per end, in the order of endpoints: [{rate: 10mbit}, {loss: 1%%}] ({} for none)");
+	for (int j = 0; j < 2; j++) {
+		int r = tp_parse_impair(c, tp_seq_at(c, kv.v, (size_t)j), &l->impair[j]);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 int tp_parse_links(struct tp *c, const yaml_node_t *root)
 {
 	struct tp_kv kv = tp_get(c, root, "links");
@@ -249,7 +266,7 @@ int tp_parse_links(struct tp *c, const yaml_node_t *root)
 		struct topo_link *l = &c->t->links[c->t->n_links++];
 		l->pos = tp_pos(item);
 		if ((r = tp_map(c, item, "a link", link_keys)) < 0 || (r = parse_endpoints(c, item, l, i)) < 0 ||
-		    (r = parse_ips(c, item, l)) < 0)
+		    (r = parse_ips(c, item, l)) < 0 || (r = parse_link_impair(c, item, l)) < 0)
 			return r;
 		struct tp_kv m = tp_get(c, item, "mtu");
 		unsigned min = l->ip[0].family == AF_INET6 ? 1280 : 68;

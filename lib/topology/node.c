@@ -13,7 +13,7 @@
 static const char *const node_keys[] = { "interfaces", "routes", "forwarding", "gateway", "sysctls",
 					 "publish",    "firewall", "files",      "services", NULL };
 const char *const topo_fw_hooks[3] = { "input", "forward", "output" };
-static const char *const iface_keys[] = { "network", "ip", "ifname", NULL };
+static const char *const iface_keys[] = { "network", "ip", "ifname", "impair", NULL };
 static const char *const route_keys[] = { "to", "via", "dev", NULL };
 static const char *const publish_keys[] = { "host_port", "port", "proto", "host_ip", NULL };
 
@@ -100,6 +100,9 @@ static int parse_ifaces(struct tp *c, struct topo_node *node, const yaml_node_t 
 			return r;
 		if ((r = iface_network(c, node, item, f, &net)) < 0 || (r = iface_ips(c, node, item, f, net)) < 0 ||
 		    (r = iface_ifname(c, node, item, f)) < 0)
+			return r;
+		struct tp_kv im = item->type == YAML_MAPPING_NODE ? tp_get(c, item, "impair") : (struct tp_kv){ 0 };
+		if (im.v && (r = tp_parse_impair(c, im.v, &f->impair)) < 0)
 			return r;
 	}
 	return 0;

@@ -36,11 +36,20 @@ struct topo_net {
 	struct topo_pos pos;
 };
 
+/* What one interface sends, impaired (docs/impairments.md). */
+struct topo_impair {
+	uint64_t rate;                    /* bit/s; 0: unlimited */
+	uint32_t loss;                    /* parts per million dropped; 0: none */
+	bool set;                         /* declared (even if empty) */
+	struct topo_pos pos;
+};
+
 struct topo_iface {
 	char *network;                    /* a topo_net name */
 	char *ifname;                     /* NULL: eth0, eth1... in order */
 	struct nsnet_prefix ip[2];        /* static addresses (prefix length = the subnet's) */
 	size_t n_ip;                      /* 0: from the pool */
+	struct topo_impair impair;        /* what the node sends on it */
 	struct topo_pos pos;
 };
 
@@ -91,6 +100,7 @@ extern const char *const topo_fw_hooks[3];
 
 /* A point-to-point veth; an endpoint's node may be "host". */
 struct topo_link {
+	struct topo_impair impair[2];     /* what each end sends */
 	char *node[2];
 	char *ifname[2];
 	struct nsnet_prefix ip[2];        /* with prefix length; family 0: none */
@@ -259,6 +269,8 @@ int tp_parse_nodes(struct tp *c, const yaml_node_t *root);
 int tp_parse_files(struct tp *c, struct topo_node *node, const yaml_node_t *map);
 int tp_parse_services(struct tp *c, struct topo_node *node, const yaml_node_t *map);
 int tp_parse_links(struct tp *c, const yaml_node_t *root);
+/* impair.c: "impair: {rate: 10mbit, loss: 1%}" (a map at n) into ret. */
+int tp_parse_impair(struct tp *c, const yaml_node_t *n, struct topo_impair *ret);
 int tp_assign_ifnames(struct tp *c);
 int tp_parse_routes(struct tp *c);
 /* vxlan.c: a network's range: and vxlan: keys (after its subnets). */

@@ -45,6 +45,11 @@ for f in $files; do
 		assert_ping server 10.0.0.1
 		assert_eq "$(ip -n client -j link show pair-client | jq -r '.[0].link_netnsid != null')" true "pair-client's peer is in another namespace"
 		;;
+	impaired-link)
+		assert_ping client 10.0.0.2
+		assert_match "$(ip netns exec client tc qdisc show dev up)" "qdisc tbf 4e53: root .*rate 8Mbit" "impaired-link: client's rate"
+		assert_match "$(ip netns exec server tc qdisc show dev down)" "qdisc tbf 4e53: root .*rate 2Mbit" "impaired-link: server's rate"
+		;;
 	bridge)
 		assert_ping ns1 10.1.1.3
 		assert_ping ns3 10.1.1.2
