@@ -299,7 +299,7 @@ static void test_iface_errors(void)
 	    "lab.yaml:8:23: node 'red' already has an interface 'x' (line 7)");
 	bad(IF("      - ip: 10.0.0.2\n"), "lab.yaml:7:9: an interface needs 'network:' (one of the lab's networks)");
 	bad(IF("      - network: n1\n        adress: 10.0.0.2\n"),
-	    "lab.yaml:8:9: unknown key 'adress' in an interface (known: network, ip, ifname)");
+	    "lab.yaml:8:9: unknown key 'adress' in an interface (known: network, ip, ifname, impair)");
 	bad(IF("      - network: nope\n"), "lab.yaml:7:9: unknown network 'nope'");
 	bad(IF("      - n3\n"), "lab.yaml:7:9: unknown network 'n3'; did you mean 'n1'?");
 	/* Static addresses must differ across the whole lab. */
