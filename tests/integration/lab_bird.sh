@@ -60,9 +60,14 @@ plan=$("$NSNET" up "$CUT" --dry-run)
 assert_match "$plan" 'remove link:r1' "the plan removes the r1-r3 link"
 assert_no_match "$plan" 'svc:' "the plan leaves the services alone"
 nsnet up "$CUT" >/dev/null
-rerouted() { has_route r1 '^10\.3\.0\.0/24 via 10\.0\.12\.2 dev to-r2'; }
+# Both ways must move: r1 towards hb through r2, and r3 back towards ha through r2
+# (the ping's reply takes r3's route; r3 may reconverge after r1 does).
+rerouted() {
+	has_route r1 '^10\.3\.0\.0/24 via 10\.0\.12\.2 dev to-r2' &&
+		has_route r3 '^10\.1\.0\.0/24 via 10\.0\.23\.1 dev to-r2'
+}
 for _ in $(seq 60); do rerouted && break; sleep 0.5; done
-rerouted || fail "r1 did not reroute to hb's network through r2: $(learned r1 | tr '\n' ';')"
+rerouted || fail "r1 and r3 did not reroute through r2: r1: $(learned r1 | tr '\n' ';') r3: $(learned r3 | tr '\n' ';')"
 assert_ping ha 10.3.0.2
 assert_match "$(ip netns exec ha traceroute -n -w1 -q1 10.3.0.2 2>/dev/null || ip netns exec ha ping -c1 -R 10.3.0.2)" \
 	'10\.0\.(12\.2|23\.2)' "the way from ha to hb goes through r2"
