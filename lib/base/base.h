@@ -39,6 +39,12 @@ static inline const char *jstr0(const json_t *o, const char *key)
 	return s ? s : "";
 }
 
+/* A Linux bridge numbers its ports 1..1023 (BR_MAX_PORTS is 1024, port 0 unused): the
+ * 1024th enslaved interface fails with "Exchange full" (EXFULL). A network's members,
+ * plus its VXLAN port, must fit. */
+#define NSNET_BRIDGE_PORTS_MAX 1023
+#define NSNET_BRIDGE_SPLIT_HINT "split it into networks of at most 1023 members each (nodes on networks joined by 'allow:' still reach each other)"
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define streq(a, b) (strcmp((a), (b)) == 0)
 /* streq with NULL equal only to NULL. */

@@ -361,6 +361,13 @@ int net_attach_locked(json_t *net, const struct attach_req *req, size_t n, struc
 	int r = check_reqs(req, n, e);
 	if (r < 0)
 		return r;
+	/* Each member is a port of the bridge, as is a VXLAN port: the kernel refuses the
+	 * 1024th with "Exchange full", half-way through a batch. */
+	size_t ports = json_array_size(json_object_get(net, "members")) + (json_object_get(net, "vxlan") ? 1 : 0);
+	if (ports + n > NSNET_BRIDGE_PORTS_MAX)
+		return nsnet_errx(e, ENOSPC,
+				  "network '%s' would have %zu bridge ports, more than a Linux bridge holds (%d): " NSNET_BRIDGE_SPLIT_HINT,
+				  jstr0(net, "name"), ports + n, NSNET_BRIDGE_PORTS_MAX);
 	_cleanup_free_ struct plan *p = calloc(n, sizeof(*p));
 	_cleanup_nl_ struct nl *host = NULL;
 	bool changed = false;

@@ -68,10 +68,35 @@ static int check_pool(struct tp *c, const struct topo_net *net)
 	return 0;
 }
 
+/* A network is one bridge: its members (and its VXLAN port) are the bridge's ports,
+ * and a bridge holds at most NSNET_BRIDGE_PORTS_MAX. Refused here, not half-way
+ * through `up` with the kernel's "Exchange full". */
+static int check_ports(struct tp *c, const struct topo_net *net)
+{
+	size_t max = NSNET_BRIDGE_PORTS_MAX - (net->vxlan.vni ? 1 : 0), used = 0, total = 0;
+	struct topo_pos first_over = { 0 };
+	for (size_t i = 0; i < c->t->n_nodes; i++) {
+		const struct topo_node *node = &c->t->nodes[i];
+		for (size_t j = 0; j < node->n_ifaces; j++) {
+			if (!streq(node->ifaces[j].network, net->name))
+				continue;
+			total++;
+			if (++used == max + 1)
+				first_over = node->ifaces[j].pos;
+		}
+	}
+	if (total <= max)
+		return 0;
+	return tp_err(c, first_over,
+		      "network '%s' has %zu members, more than a Linux bridge holds (%d ports%s): " NSNET_BRIDGE_SPLIT_HINT,
+		      net->name, total, NSNET_BRIDGE_PORTS_MAX, net->vxlan.vni ? ", one of them its VXLAN port" : "");
+}
+
 int tp_validate_lab(struct tp *c)
 {
 	int r = check_duplicate_addrs(c);
 	for (size_t i = 0; r == 0 && i < c->t->n_nets; i++)
-		r = check_pool(c, &c->t->nets[i]);
+		if ((r = check_ports(c, &c->t->nets[i])) == 0)
+			r = check_pool(c, &c->t->nets[i]);
 	return r;
 }
