@@ -73,7 +73,6 @@ void lab_nodes_reap(const struct lab_removal *c, const struct lab_els *nodes)
 		if (nsnet_ns_exists(nodes->v[i].name))
 			names[k++] = nodes->v[i].name;
 	netns_kill_all(names, k);
-	for (size_t j = 0; j < k; j++)
-		netns_remove(names[j], NULL);
+	netns_remove_many(names, k, NULL);
 	free(names);
 }

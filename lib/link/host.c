@@ -1,6 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The host's links by name: listing them, waiting for them to go, deleting many at once. */
+#include <fcntl.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <linux/sockios.h>
 #include <linux/if_link.h>
 #include "link/link.h"
 #include "base/base.h"
@@ -23,10 +28,53 @@ static int cmpname(const void *a, const void *b)
 	return strcmp(a, b);
 }
 
+/* Is nl's socket in this thread's network namespace? (SIOCGSKNS: the socket's
+ * namespace, as a file.) */
+static bool sock_in_my_ns(struct nl *nl)
+{
+	_cleanup_close_ int fd = ioctl(mnl_socket_get_fd(nl->sock), SIOCGSKNS);
+	struct stat a, b;
+	return fd >= 0 && fstat(fd, &a) == 0 && stat("/proc/thread-self/ns/net", &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
+/* The names in /proc/thread-self/net/dev ("  NAME: counters..."): this thread's
+ * namespace. -errno when it cannot be read. */
+static int names_from_proc(struct name_set *s)
+{
+	_cleanup_fclose_ FILE *f = fopen("/proc/thread-self/net/dev", "re");
+	if (!f)
+		return -errno;
+	char line[512];
+	while (fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':'), *p = line;
+		if (!colon || strchr(line, '|'))
+			continue;  /* the two header lines */
+		*colon = 0;
+		while (*p == ' ')
+			p++;
+		if (*p && name_set_add(s, p) < 0)
+			return -ENOMEM;
+	}
+	return ferror(f) ? -EIO : 0;
+}
+
+/*
+ * Every link's name. A link dump makes the kernel build a full message per link, and
+ * for a veth whose peer is in another namespace that includes looking up the peer
+ * namespace's id in a list as long as the host's namespaces: at 10,000 nodes a dump
+ * of the host costs 10,000 x 10,000 steps. /proc/net/dev lists the same names for
+ * the reading thread's namespace at a fraction of that; the dump remains for a
+ * socket in another namespace.
+ */
 int host_link_names(struct nl *nl, struct name_set *ret, struct nsnet_error *e)
 {
 	struct name_set s = { 0 };
-	int r = rtnl_dump_links(nl, names_cb, names_reset, &s, e);
+	int r = -1;
+	if (sock_in_my_ns(nl) && (r = names_from_proc(&s)) < 0)
+		s.n = 0;
+	if (r < 0)
+		r = rtnl_dump_links(nl, names_cb, names_reset, &s, e);
 	if (r < 0) {
 		free(s.names);
 		return r;
@@ -110,4 +158,23 @@ int host_links_delete(struct nl *host, const char *const *ifnames, size_t n, str
 	msg_link_del_group(&b, group);
 	nl_batch_tolerate(&b, ENODEV);
 	return nl_batch_send(host, &b, e);
+}
+
+/*
+ * A link that goes up with IPv6 on gets a multicast route (ff00::/8 dev IF) in its
+ * namespace's IPv6 table, even without any address. The host ends of a network's
+ * veths all live in the host: at 10,000 nodes that is 10,000 routes of the same
+ * prefix, which the kernel keeps in one list, so each insertion, and each device's
+ * removal (which walks the table), costs O(N): O(N^2) for up and down. A bridge port
+ * needs no IP at all, so on a network without IPv6 its host ends have IPv6 off. The
+ * switch is a sysctl, not a netlink attribute: written through /proc/sys.
+ */
+bool host_link_ipv6_off(const char *ifname)
+{
+	char path[96];
+	if (!ifname || !*ifname || strchr(ifname, '/') || streq(ifname, ".") || streq(ifname, ".."))
+		return false;
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6", ifname);
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+	return fd >= 0 && write(fd, "1", 1) == 1;
 }

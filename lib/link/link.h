@@ -45,6 +45,9 @@ int wait_links_gone(struct nl *nl, struct name_set *names, int max_ms);
 #define NSNET_DELETE_GROUP 0x6e736e64u
 /* Delete the host ends of members (their peers go with them). */
 int host_links_delete(struct nl *host, const char *const *ifnames, size_t n, struct nsnet_error *e);
+/* Turn IPv6 off on a link of this thread's namespace (net.ipv6.conf.IF.disable_ipv6),
+ * before it goes up; see why in host.c. Best effort: false when it could not. */
+bool host_link_ipv6_off(const char *ifname);
 
 /* ---- vxlan.c: a network's VXLAN port ---- */
 /* Create the port (m->master: the bridge), IPv6 link-local off when asked, one

@@ -247,6 +247,11 @@ static int attach_chunk(struct nl *host, json_t *net, struct plan *p, size_t n, 
 		msg_veth_add(&b, &v);
 		p[i].created = true;  /* maybe: deleting one that was not made is tolerated */
 	}
+	/* Without IPv6 on the network, the host ends go up with IPv6 off (host.c says
+	 * why): made down, switched off, then up. */
+	if (r == 0 && !v6 && (r = nl_batch_send(host, &b, e)) == 0)
+		for (size_t i = 0; i < n; i++)
+			host_link_ipv6_off(p[i].host_if);
 	for (size_t i = 0; i < n && r == 0; i++)
 		msg_link_set(&b, 0, p[i].host_if, LINK_UP | (v6 ? 0 : LINK_NO_IPV6LL));
 	if (r == 0)

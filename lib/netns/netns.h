@@ -34,6 +34,8 @@ int netns_bind(const char *path, const char *name, struct nsnet_error *e);
 int netns_enter(const char *name, struct nsnet_error *e);
 /* Unbind and remove the name. */
 int netns_remove(const char *name, struct nsnet_error *e);
+/* netns_remove of many, from parallel threads (see why there); all are tried. */
+int netns_remove_many(const char *const *names, size_t n, struct nsnet_error *e);
 /* nsnet_ns_del without asking whose the namespaces are (lab/ns_del.c asks). */
 int netns_del(const char *const *names, size_t n, bool force, struct nsnet_error *e);
 
