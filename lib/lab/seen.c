@@ -9,6 +9,7 @@
  * unchanged re-up quadratic: 3 s at 1000 nodes. A question the snapshot cannot
  * answer (a namespace it did not read, a NULL snapshot) goes to the kernel as before.
  */
+#include <sched.h>
 #include <unistd.h>
 #include "lab/lab.h"
 #include "rtnl/rtnl.h"
@@ -53,7 +54,17 @@ static void collect(json_t *elements, json_t *index)
 	}
 }
 
-/* One namespace: exists as nsnet_ns_exists() says (its file), links by one dump. */
+/*
+ * One namespace: exists as nsnet_ns_exists() says (its file), links by one dump.
+ * The worker's own thread enters the namespace and opens the socket there, instead
+ * of a new thread per socket (nl_open()): run_parallel's workers are threads of
+ * their own that end with it (pool.c), never the caller's, so each can move from
+ * namespace to namespace. That saves a clone, a futex wait and a thread's end per
+ * namespace (re-up of 1000 nodes: 0.35 -> 0.2 s). Asking from the host's socket by
+ * the namespace's id instead (RTM_GETNSID, then a dump with IFLA_TARGET_NETNSID)
+ * costs more: the kernel finds a peer's id by walking every id (0.25 s of system
+ * time for 1000 namespaces).
+ */
 static int read_ns(size_t i, void *ctx, struct nsnet_error *e)
 {
 	struct seen_ns *s = &((struct lab_seen *)ctx)->ns[i];
@@ -64,7 +75,7 @@ static int read_ns(size_t i, void *ctx, struct nsnet_error *e)
 	_cleanup_nl_ struct nl *nl = NULL;
 	/* A namespace that cannot be opened or read has no links: what a question per
 	 * link would have found too. */
-	if (nsnet_ns_open(s->name, &fd, NULL) < 0 || nl_open_fd(fd, &nl, NULL) < 0 ||
+	if (nsnet_ns_open(s->name, &fd, NULL) < 0 || setns(fd, CLONE_NEWNET) < 0 || nl_open_fd(NS_SELF, &nl, NULL) < 0 ||
 	    host_link_names(nl, &s->links, NULL) < 0)
 		return 0;
 	s->read = true;
