@@ -128,6 +128,13 @@ static int remove_links(const struct lab_removal *c, const struct lab_els *els, 
 	return 0;
 }
 
+static void namespaces(const char *name, json_t *spec, json_t *set)
+{
+	for (int i = 0; i < 2; i++)
+		if (end_node(spec, i))
+			json_object_set_new(set, end_node(spec, i), json_true());
+}
+
 static bool is_missing(const char *name, json_t *spec, struct lab_seen *seen)
 {
 	for (int i = 0; i < 2; i++) {
@@ -287,6 +294,7 @@ const struct lab_kind lab_kind_link = {
 	.update = update,
 	.describe_update = describe_update,
 	.explain_update = explain_update,
+	.namespaces = namespaces,
 	.is_missing = is_missing,
 	.explain = explain,
 	.status = status,

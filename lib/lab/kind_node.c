@@ -82,6 +82,11 @@ static int check(const struct lab_check *c, const char *key, const char *name, s
 	return 0;
 }
 
+static void namespaces(const char *name, json_t *spec, json_t *set)
+{
+	json_object_set_new(set, name, json_true());
+}
+
 /* Its interfaces too: a deleted veth end leaves the namespace but not the node. */
 static bool is_missing(const char *name, json_t *spec, struct lab_seen *seen)
 {
@@ -226,6 +231,7 @@ const struct lab_kind lab_kind_node = {
 	.update = lab_node_update,
 	.describe_update = lab_node_describe_update,
 	.explain_update = lab_node_explain_update,
+	.namespaces = namespaces,
 	.is_missing = is_missing,
 	.drift = drift,
 	.explain = explain,

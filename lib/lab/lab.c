@@ -54,7 +54,9 @@ int lab_open(const char *arg, char **ret_name, json_t **ret_state, struct nsnet_
  * changed, so `up` repairs a degraded lab instead of trusting its record. */
 static void mark_missing(json_t *have)
 {
-	struct lab_seen *seen = lab_seen_new(have);
+	json_t *ns = lab_elements_namespaces(have);
+	struct lab_seen *seen = lab_seen_new(ns);
+	json_decref(ns);
 	/* Without the host's links nothing can be told missing: trust the record. */
 	if (!lab_seen_host_read(seen)) {
 		lab_seen_free(seen);

@@ -88,7 +88,7 @@ int lab_topology(const char *arg, struct topology **ret, struct nsnet_error *e);
  * parallel; network records loaded once each. A NULL snapshot, or a namespace it did
  * not read, makes each question go to the kernel. */
 struct lab_seen;
-struct lab_seen *lab_seen_new(json_t *elements);  /* NULL: out of memory */
+struct lab_seen *lab_seen_new(json_t *namespaces);  /* { name: true }; NULL: out of memory */
 void lab_seen_free(struct lab_seen *s);
 bool lab_seen_host_read(const struct lab_seen *s);  /* the host's links were read */
 bool lab_seen_ns(const struct lab_seen *s, const char *ns);  /* as nsnet_ns_exists() */
@@ -193,6 +193,9 @@ struct lab_kind {
 	 * back (a node's firewall table deleted by hand): a copy of spec as the kernel
 	 * has it, so that up updates it in place; NULL when it has not. (Optional.) */
 	json_t *(*drift)(const char *name, json_t *spec, struct lab_seen *seen);
+	/* The namespaces it lives in, for the snapshot of them (seen.c), into set
+	 * ({ name: true }); "host" is always read. (Optional.) */
+	void (*namespaces)(const char *name, json_t *spec, json_t *set);
 	/* Is a recorded element gone from the kernel (so that up makes it again)? seen:
 	 * what the kernel has (seen.c), for this and drift and status. */
 	bool (*is_missing)(const char *name, json_t *spec, struct lab_seen *seen);
@@ -219,6 +222,8 @@ const struct lab_kind *lab_kind_of(const char *key, const char **ret_name);
 /* keys (an array) in creation order, or in removal order with keys of no known kind
  * last (they are dropped from the record). A new array. */
 json_t *lab_keys_ordered(json_t *keys, bool removal);
+/* The namespaces elements live in ({ name: true }: each kind's namespaces()). */
+json_t *lab_elements_namespaces(json_t *elements);
 /* The keys of kind k among keys, in their order. A new array. */
 json_t *lab_keys_of(json_t *keys, const struct lab_kind *k);
 /* The elements of kind k among keys, in their order, with their specs. */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * What the kernel has, read once for status and for up's check of the record: the
- * host's link names, and for each namespace the lab names (its nodes, its links'
- * ends) whether it exists and its link names, one RTM_GETLINK dump per namespace on
+ * host's link names, and for each namespace the lab's elements live in (each kind's
+ * namespaces(): nodes, links' ends) whether it exists and its link names, one RTM_GETLINK dump per namespace on
  * a socket of its own, the namespaces read in parallel; and the network records the
  * kinds look at, each loaded once. Asking per element instead (a socket per question,
  * the network's record parsed again for each of its members) made status and the
@@ -31,28 +31,6 @@ struct lab_seen {
 	json_t *index;          /* { namespace: index into ns } */
 	json_t *nets;           /* { network: { "record": ..., "members": { ns: member } } or null } */
 };
-
-/* The namespaces elements name: their nodes and their links' ends. */
-static void collect(json_t *elements, json_t *index)
-{
-	const char *key;
-	json_t *v;
-	json_object_foreach(elements, key, v) {
-		const char *name;
-		const struct lab_kind *k = lab_kind_of(key, &name);
-		if (k == &lab_kind_node && !json_object_get(index, name))
-			json_object_set_new(index, name, json_integer((json_int_t)json_object_size(index)));
-		if (k != &lab_kind_link)
-			continue;
-		size_t i;
-		json_t *n;
-		json_array_foreach(json_object_get(v, "nodes"), i, n) {
-			const char *s = json_string_value(n);
-			if (s && !streq(s, NSNET_HOST) && !json_object_get(index, s))
-				json_object_set_new(index, s, json_integer((json_int_t)json_object_size(index)));
-		}
-	}
-}
 
 /*
  * One namespace: exists as nsnet_ns_exists() says (its file), links by one dump.
@@ -83,7 +61,7 @@ static int read_ns(size_t i, void *ctx, struct nsnet_error *e)
 	return 0;
 }
 
-struct lab_seen *lab_seen_new(json_t *elements)
+struct lab_seen *lab_seen_new(json_t *namespaces)
 {
 	struct lab_seen *s = calloc(1, sizeof(*s));
 	if (!s)
@@ -92,15 +70,16 @@ struct lab_seen *lab_seen_new(json_t *elements)
 	s->nets = json_object();
 	_cleanup_nl_ struct nl *host = NULL;
 	s->host_read = nl_open_fd(NS_SELF, &host, NULL) == 0 && host_link_names(host, &s->host, NULL) == 0;
-	collect(elements, s->index);
+	const char *name;
+	json_t *v;
+	json_object_foreach(namespaces, name, v) if (!streq(name, NSNET_HOST))
+		json_object_set_new(s->index, name, json_integer((json_int_t)json_object_size(s->index)));
 	s->n_ns = json_object_size(s->index);
 	s->ns = calloc(s->n_ns + 1, sizeof(*s->ns));
 	if (!s->index || !s->nets || !s->ns) {
 		lab_seen_free(s);
 		return NULL;
 	}
-	const char *name;
-	json_t *v;
 	json_object_foreach(s->index, name, v) s->ns[json_integer_value(v)].name = name;
 	if (s->n_ns && run_parallel(s->n_ns, read_ns, s, NULL) < 0)
 		s->n_ns = 0;  /* not started: every question goes to the kernel */

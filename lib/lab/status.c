@@ -64,7 +64,9 @@ static json_t *fw_missing(json_t *elements)
 /* Each kind's list ("networks", "nodes", "links"), in creation order. */
 static json_t *elements_status(json_t *elements, bool *ok)
 {
-	struct lab_seen *seen = lab_seen_new(elements);  /* NULL: each kind asks the kernel */
+	json_t *ns = lab_elements_namespaces(elements);
+	struct lab_seen *seen = lab_seen_new(ns);  /* NULL: each kind asks the kernel */
+	json_decref(ns);
 	json_t *lists = json_object();
 	for (const struct lab_kind *const *k = lab_kinds; *k; k++)
 		json_object_set_new(lists, (*k)->plural, json_array());
