@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * What the kernel has, read once for status and for up's check of the record: the
- * host's link names, and for each namespace the lab's elements live in (each kind's
- * namespaces(): nodes, links' ends) whether it exists and its link names, one RTM_GETLINK dump per namespace on
- * a socket of its own, the namespaces read in parallel; and the network records the
- * kinds look at, each loaded once. Asking per element instead (a socket per question,
- * the network's record parsed again for each of its members) made status and the
- * unchanged re-up quadratic: 3 s at 1000 nodes. A question the snapshot cannot
- * answer (a namespace it did not read, a NULL snapshot) goes to the kernel as before.
+ * host's link names; for each namespace the lab's elements live in (each kind's
+ * namespaces(): nodes, links' ends) whether it exists and its link names, from one
+ * RTM_GETLINK dump on a socket of its own, the namespaces read in parallel; and the
+ * network records the kinds look at, each loaded once. Asking per element instead (a
+ * socket per question, the network's record parsed again for each of its members)
+ * made status and the unchanged re-up quadratic: 3 s at 1000 nodes. A question the
+ * snapshot cannot answer (a namespace it did not read, a NULL snapshot) goes to the
+ * kernel as before.
  */
 #include <sched.h>
 #include <unistd.h>
