@@ -63,6 +63,9 @@ int run_parallel_threads(size_t n, int (*fn)(size_t i, void *ctx, struct nsnet_e
 		k = MAX_WORKERS;
 	if (k > n)
 		k = n ? n : 1;
+	/* Every worker is a thread of its own, even for one item, never the caller's:
+	 * a worker may change its network namespace (lab/seen.c enters one after the
+	 * other), which must not reach the caller. */
 	pthread_t th[MAX_WORKERS];
 	size_t started = 0;
 	for (; started < k; started++)

@@ -145,7 +145,7 @@ static bool present(const char *node, json_t *spec)
 	return true;
 }
 
-static bool is_missing(const char *name, json_t *spec, const struct name_set *host_links)
+static bool is_missing(const char *name, json_t *spec, struct lab_seen *seen)
 {
 	return !present(name, spec);
 }
@@ -171,7 +171,7 @@ static void explain_update(json_t *cmds, const char *name, json_t *have, json_t 
 	explain(cmds, name, want, specs, true);
 }
 
-static json_t *status(const char *name, json_t *spec, bool *ok)
+static json_t *status(const char *name, json_t *spec, struct lab_seen *seen, bool *ok)
 {
 	bool here = present(name, spec);
 	*ok &= here;

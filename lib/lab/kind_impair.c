@@ -111,18 +111,18 @@ static void describe_update(json_t *have, json_t *want, char *buf, size_t len)
 	snprintf(buf, len, "%s -> %s", a, b);
 }
 
-static bool present(json_t *spec)
+static bool present(json_t *spec, struct lab_seen *seen)
 {
 	uint64_t rate;
 	uint32_t loss;
 	const char *node = jstr(spec, "node");
-	return node && nsnet_ns_exists(node) && lab_impair_get(node, jstr(spec, "ifname"), &rate, &loss, NULL) == 0 &&
+	return node && lab_seen_ns(seen, node) && lab_impair_get(node, jstr(spec, "ifname"), &rate, &loss, NULL) == 0 &&
 	       rate == spec_rate(spec) && loss == spec_loss(spec);
 }
 
-static bool is_missing(const char *name, json_t *spec, const struct name_set *host_links)
+static bool is_missing(const char *name, json_t *spec, struct lab_seen *seen)
 {
-	return !present(spec);
+	return !present(spec, seen);
 }
 
 static void explain_set(json_t *c, json_t *spec, bool add)
@@ -155,9 +155,9 @@ static void explain_update(json_t *cmds, const char *name, json_t *have, json_t 
 	explain_set(cmds, want, true);
 }
 
-static json_t *status(const char *name, json_t *spec, bool *ok)
+static json_t *status(const char *name, json_t *spec, struct lab_seen *seen, bool *ok)
 {
-	bool up = present(spec);
+	bool up = present(spec, seen);
 	*ok &= up;
 	char r[32] = "", l[32] = "";
 	if (spec_rate(spec))

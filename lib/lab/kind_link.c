@@ -128,12 +128,18 @@ static int remove_links(const struct lab_removal *c, const struct lab_els *els, 
 	return 0;
 }
 
-static bool is_missing(const char *name, json_t *spec, const struct name_set *host_links)
+static void namespaces(const char *name, json_t *spec, json_t *set)
+{
+	for (int i = 0; i < 2; i++)
+		if (end_node(spec, i))
+			json_object_set_new(set, end_node(spec, i), json_true());
+}
+
+static bool is_missing(const char *name, json_t *spec, struct lab_seen *seen)
 {
 	for (int i = 0; i < 2; i++) {
 		const char *node = end_node(spec, i), *ifn = end_ifname(spec, i);
-		if (streq(node, NSNET_HOST) ? !name_set_has(host_links, ifn)
-					    : !nsnet_ns_exists(node) || nsnet_link_index(node, ifn, NULL) < 0)
+		if (!lab_seen_ns(seen, node) || !lab_seen_link(seen, node, ifn))
 			return true;
 	}
 	return false;
@@ -251,12 +257,12 @@ static void explain_update(json_t *c, const char *name, json_t *have, json_t *wa
 	}
 }
 
-static json_t *status(const char *name, json_t *spec, bool *ok)
+static json_t *status(const char *name, json_t *spec, struct lab_seen *seen, bool *ok)
 {
 	bool up = true;
 	for (int i = 0; i < 2; i++) {
 		const char *ns = end_node(spec, i);
-		up &= nsnet_ns_exists(ns) && nsnet_link_index(ns, end_ifname(spec, i), NULL) > 0;
+		up &= lab_seen_ns(seen, ns) && lab_seen_link(seen, ns, end_ifname(spec, i));
 	}
 	*ok &= up;
 	return json_pack("{s:O, s:O, s:O, s:b}", "nodes", json_object_get(spec, "nodes"), "ifnames",
@@ -288,6 +294,7 @@ const struct lab_kind lab_kind_link = {
 	.update = update,
 	.describe_update = describe_update,
 	.explain_update = explain_update,
+	.namespaces = namespaces,
 	.is_missing = is_missing,
 	.explain = explain,
 	.status = status,

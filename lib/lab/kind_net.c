@@ -399,16 +399,16 @@ static int remove_nets(const struct lab_removal *c, const struct lab_els *els, s
 	return err;
 }
 
-static bool is_missing(const char *name, json_t *spec, const struct name_set *host_links)
+static bool is_missing(const char *name, json_t *spec, struct lab_seen *seen)
 {
-	json_t *st;
-	if (state_net_load(name, &st, NULL) < 0)
+	json_t *st = lab_seen_net(seen, name);
+	if (!st)
 		return true;
 	/* A network that spans hosts is whole with its VXLAN port only. */
 	const char *vx = jstr(json_object_get(st, "vxlan"), "ifname");
-	bool gone = vx && !name_set_has(host_links, vx);
+	bool gone = vx && !lab_seen_link(seen, NSNET_HOST, vx);
 	json_decref(st);
-	return gone || !name_set_has(host_links, jstr(spec, "bridge"));
+	return gone || !lab_seen_link(seen, NSNET_HOST, jstr(spec, "bridge"));
 }
 
 static void explain(json_t *c, const char *name, json_t *n, json_t *specs, bool add)
@@ -458,14 +458,13 @@ static void explain(json_t *c, const char *name, json_t *n, json_t *specs, bool 
 	}
 }
 
-static json_t *status(const char *name, json_t *spec, bool *ok)
+static json_t *status(const char *name, json_t *spec, struct lab_seen *seen, bool *ok)
 {
-	json_t *net;
-	bool exists = state_net_load(name, &net, NULL) == 0;
-	bool br = nsnet_link_index(NSNET_HOST, jstr(spec, "bridge"), NULL) > 0;
+	json_t *net = lab_seen_net(seen, name);
+	bool exists = net != NULL;
+	bool br = lab_seen_link(seen, NSNET_HOST, jstr(spec, "bridge"));
 	*ok &= exists && br;
-	if (exists)
-		json_decref(net);
+	json_decref(net);
 	return json_pack("{s:s, s:s, s:O, s:b}", "name", name, "bridge", jstr(spec, "bridge"), "subnets",
 			 json_object_get(spec, "subnets"), "ok", exists && br);
 }

@@ -82,14 +82,19 @@ static int check(const struct lab_check *c, const char *key, const char *name, s
 	return 0;
 }
 
-/* Its interfaces too: a deleted veth end leaves the namespace but not the node. */
-static bool is_missing(const char *name, json_t *spec, const struct name_set *host_links)
+static void namespaces(const char *name, json_t *spec, json_t *set)
 {
-	return !lab_node_present(name, spec, host_links);
+	json_object_set_new(set, name, json_true());
+}
+
+/* Its interfaces too: a deleted veth end leaves the namespace but not the node. */
+static bool is_missing(const char *name, json_t *spec, struct lab_seen *seen)
+{
+	return !lab_node_present(name, spec, seen);
 }
 
 /* Its firewall table deleted behind nsnet's back: up puts it back in place. */
-static json_t *drift(const char *name, json_t *spec)
+static json_t *drift(const char *name, json_t *spec, struct lab_seen *seen)
 {
 	if (!json_object_get(spec, "firewall") || lab_node_fw_present(name))
 		return NULL;
@@ -159,15 +164,15 @@ static void explain(json_t *c, const char *name_raw, json_t *n, json_t *specs, b
 	explain_publish(c, name_raw, n);
 }
 
-static json_t *status(const char *name, json_t *spec, bool *ok)
+static json_t *status(const char *name, json_t *spec, struct lab_seen *seen, bool *ok)
 {
-	bool exists = nsnet_ns_exists(name);
+	bool exists = lab_seen_ns(seen, name);
 	json_t *ifaces = json_array();
 	size_t i;
 	json_t *f;
 	json_array_foreach(json_object_get(spec, "ifaces"), i, f) {
 		json_t *o = json_pack("{s:s}", "network", jstr(f, "network"));
-		bool up = exists && lab_iface_present(name, f, NULL, o);
+		bool up = exists && lab_iface_present(name, f, seen, o);
 		json_object_set_new(o, "ok", json_boolean(up));
 		*ok &= up;
 		json_array_append_new(ifaces, o);
@@ -226,6 +231,7 @@ const struct lab_kind lab_kind_node = {
 	.update = lab_node_update,
 	.describe_update = lab_node_describe_update,
 	.explain_update = lab_node_explain_update,
+	.namespaces = namespaces,
 	.is_missing = is_missing,
 	.drift = drift,
 	.explain = explain,

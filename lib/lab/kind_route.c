@@ -118,15 +118,15 @@ static int remove_routes(const struct lab_removal *c, const struct lab_els *els,
 	return 0;
 }
 
-static bool present(json_t *spec)
+static bool present(json_t *spec, struct lab_seen *seen)
 {
 	struct nsnet_route_spec r;
-	return to_route(spec, &r, NULL) == 0 && nsnet_ns_exists(r.ns) && route_present(&r, NULL) == 1;
+	return to_route(spec, &r, NULL) == 0 && lab_seen_ns(seen, r.ns) && route_present(&r, NULL) == 1;
 }
 
-static bool is_missing(const char *name, json_t *spec, const struct name_set *host_links)
+static bool is_missing(const char *name, json_t *spec, struct lab_seen *seen)
 {
-	return !present(spec);
+	return !present(spec, seen);
 }
 
 static void explain(json_t *c, const char *name, json_t *spec, json_t *specs, bool add)
@@ -140,9 +140,9 @@ static void explain(json_t *c, const char *name, json_t *spec, json_t *specs, bo
 		dev ? lab_q(&qt, dev) : "");
 }
 
-static json_t *status(const char *name, json_t *spec, bool *ok)
+static json_t *status(const char *name, json_t *spec, struct lab_seen *seen, bool *ok)
 {
-	bool up = present(spec);
+	bool up = present(spec, seen);
 	*ok &= up;
 	return json_pack("{s:s, s:s, s:s?, s:s?, s:b}", "node", route_node(spec), "to", jstr(spec, "to"), "via",
 			 jstr(spec, "via"), "dev", jstr(spec, "dev"), "ok", up);

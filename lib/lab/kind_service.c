@@ -106,7 +106,7 @@ static bool running(json_t *st)
 	return st && (streq_safe(jstr(st, "state"), "running") || streq_safe(jstr(st, "state"), "restarting"));
 }
 
-static bool is_missing(const char *name, json_t *spec, const struct name_set *host_links)
+static bool is_missing(const char *name, json_t *spec, struct lab_seen *seen)
 {
 	char record[PATH_MAX];
 	paths(name, record, NULL, sizeof(record));
@@ -134,7 +134,7 @@ static void explain(json_t *cmds, const char *name, json_t *spec, json_t *specs,
 		lab_cmd(cmds, "kill %%  # service %s of %s", jstr0(spec, "name"), jstr0(spec, "node"));
 }
 
-static json_t *status(const char *name, json_t *spec, bool *ok)
+static json_t *status(const char *name, json_t *spec, struct lab_seen *seen, bool *ok)
 {
 	char record[PATH_MAX];
 	paths(name, record, NULL, sizeof(record));

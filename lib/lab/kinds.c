@@ -81,3 +81,15 @@ json_t *lab_elements(const struct topology *t)
 		(*k)->wanted(t, el);
 	return el;
 }
+
+json_t *lab_elements_namespaces(json_t *elements)
+{
+	json_t *set = json_object(), *v;
+	const char *key, *name;
+	json_object_foreach(elements, key, v) {
+		const struct lab_kind *k = lab_kind_of(key, &name);
+		if (k && k->namespaces)
+			k->namespaces(name, v, set);
+	}
+	return set;
+}

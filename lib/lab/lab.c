@@ -54,20 +54,24 @@ int lab_open(const char *arg, char **ret_name, json_t **ret_state, struct nsnet_
  * changed, so `up` repairs a degraded lab instead of trusting its record. */
 static void mark_missing(json_t *have)
 {
-	_cleanup_nl_ struct nl *host = NULL;
-	struct name_set links = { 0 };
-	if (nl_open_fd(NS_SELF, &host, NULL) < 0 || host_link_names(host, &links, NULL) < 0)
+	json_t *ns = lab_elements_namespaces(have);
+	struct lab_seen *seen = lab_seen_new(ns);
+	json_decref(ns);
+	/* Without the host's links nothing can be told missing: trust the record. */
+	if (!lab_seen_host_read(seen)) {
+		lab_seen_free(seen);
 		return;
+	}
 	const char *k;
 	json_t *v, *gone = json_array(), *drifted = json_array();
 	size_t i;
 	json_object_foreach(have, k, v) {
 		const char *name;
 		const struct lab_kind *kind = lab_kind_of(k, &name);
-		if (kind && kind->is_missing(name, v, &links))
+		if (kind && kind->is_missing(name, v, seen))
 			json_array_append_new(gone, json_string(k));
 		else if (kind && kind->drift)
-			json_array_append_new(drifted, json_pack("[s, o*]", k, kind->drift(name, v)));
+			json_array_append_new(drifted, json_pack("[s, o*]", k, kind->drift(name, v, seen)));
 	}
 	/* What update can put back is updated, not replaced. */
 	json_array_foreach(drifted, i, v) {
@@ -83,7 +87,7 @@ static void mark_missing(json_t *have)
 		json_object_set_new(have, json_string_value(v), copy);
 	}
 	json_decref(gone);
-	name_set_free(&links);
+	lab_seen_free(seen);
 }
 
 /* `up LAB` (a name): the file recorded for LAB, so that edits to it apply, or when

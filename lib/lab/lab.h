@@ -83,13 +83,24 @@ json_t *lab_status_report(const char *lab, json_t *st);
 /* A lab's topology: from a file, the recorded source of a lab, or the default (NULL). */
 int lab_topology(const char *arg, struct topology **ret, struct nsnet_error *e);
 
+/* seen.c: what the kernel has, read once (see there): the host's links, and the
+ * namespaces elements name (nodes, links' ends), each with one link dump, read in
+ * parallel; network records loaded once each. A NULL snapshot, or a namespace it did
+ * not read, makes each question go to the kernel. */
+struct lab_seen;
+struct lab_seen *lab_seen_new(json_t *namespaces);  /* { name: true }; NULL: out of memory */
+void lab_seen_free(struct lab_seen *s);
+bool lab_seen_host_read(const struct lab_seen *s);  /* the host's links were read */
+bool lab_seen_ns(const struct lab_seen *s, const char *ns);  /* as nsnet_ns_exists() */
+bool lab_seen_link(const struct lab_seen *s, const char *ns, const char *ifname);  /* ns ("host") has ifname */
+json_t *lab_seen_net(struct lab_seen *s, const char *name);  /* its record (a new reference), or NULL */
+json_t *lab_seen_member(struct lab_seen *s, const char *net, const char *ns);  /* the same, of ns in net */
+
 /* A recorded node checked against the kernel, the same way for status and up: its
- * namespace, and for each interface its membership and both veth ends (host_links:
- * the host's interface names, or NULL to ask). lab_iface_present fills o, if given,
- * with the member's ifname and ips. */
-struct name_set;
-bool lab_iface_present(const char *node, json_t *f, const struct name_set *host_links, json_t *o);
-bool lab_node_present(const char *name, json_t *spec, const struct name_set *host_links);
+ * namespace, and for each interface its membership and both veth ends.
+ * lab_iface_present fills o, if given, with the member's ifname and ips. */
+bool lab_iface_present(const char *node, json_t *f, struct lab_seen *seen, json_t *o);
+bool lab_node_present(const char *name, json_t *spec, struct lab_seen *seen);
 
 /* ---- element kinds ------------------------------------------------------------------
  * Each kind of element (network, node, link) plugs in through an ops table, as
@@ -181,14 +192,18 @@ struct lab_kind {
 	/* A recorded element that is there but has drifted in a part update can put
 	 * back (a node's firewall table deleted by hand): a copy of spec as the kernel
 	 * has it, so that up updates it in place; NULL when it has not. (Optional.) */
-	json_t *(*drift)(const char *name, json_t *spec);
-	/* Is a recorded element gone from the kernel (so that up makes it again)? */
-	bool (*is_missing)(const char *name, json_t *spec, const struct name_set *host_links);
+	json_t *(*drift)(const char *name, json_t *spec, struct lab_seen *seen);
+	/* The namespaces it lives in, for the snapshot of them (seen.c), into set
+	 * ({ name: true }); "host" is always read. (Optional.) */
+	void (*namespaces)(const char *name, json_t *spec, json_t *set);
+	/* Is a recorded element gone from the kernel (so that up makes it again)? seen:
+	 * what the kernel has (seen.c), for this and drift and status. */
+	bool (*is_missing)(const char *name, json_t *spec, struct lab_seen *seen);
 	/* The ip/nft commands equivalent to adding (or removing) it, into cmds; specs
 	 * holds the elements it may refer to. */
 	void (*explain)(json_t *cmds, const char *name, json_t *spec, json_t *specs, bool add);
 	/* Its entry in status, checked against the kernel; clears *ok when it is not whole. */
-	json_t *(*status)(const char *name, json_t *spec, bool *ok);
+	json_t *(*status)(const char *name, json_t *spec, struct lab_seen *seen, bool *ok);
 	/* What it needs from nsnet's firewall and fw lacks, as lines into missing (optional). */
 	void (*fw_missing)(json_t *spec, const struct lab_fw *fw, json_t *missing);
 	/* The addresses it gives the lab's nodes, for pingall: [[node, address], ...]
@@ -207,6 +222,8 @@ const struct lab_kind *lab_kind_of(const char *key, const char **ret_name);
 /* keys (an array) in creation order, or in removal order with keys of no known kind
  * last (they are dropped from the record). A new array. */
 json_t *lab_keys_ordered(json_t *keys, bool removal);
+/* The namespaces elements live in ({ name: true }: each kind's namespaces()). */
+json_t *lab_elements_namespaces(json_t *elements);
 /* The keys of kind k among keys, in their order. A new array. */
 json_t *lab_keys_of(json_t *keys, const struct lab_kind *k);
 /* The elements of kind k among keys, in their order, with their specs. */

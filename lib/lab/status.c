@@ -64,6 +64,9 @@ static json_t *fw_missing(json_t *elements)
 /* Each kind's list ("networks", "nodes", "links"), in creation order. */
 static json_t *elements_status(json_t *elements, bool *ok)
 {
+	json_t *ns = lab_elements_namespaces(elements);
+	struct lab_seen *seen = lab_seen_new(ns);  /* NULL: each kind asks the kernel */
+	json_decref(ns);
 	json_t *lists = json_object();
 	for (const struct lab_kind *const *k = lab_kinds; *k; k++)
 		json_object_set_new(lists, (*k)->plural, json_array());
@@ -73,8 +76,9 @@ static json_t *elements_status(json_t *elements, bool *ok)
 		const char *name;
 		const struct lab_kind *kind = lab_kind_of(key, &name);
 		if (kind)
-			json_array_append_new(json_object_get(lists, kind->plural), kind->status(name, v, ok));
+			json_array_append_new(json_object_get(lists, kind->plural), kind->status(name, v, seen, ok));
 	}
+	lab_seen_free(seen);
 	return lists;
 }
 

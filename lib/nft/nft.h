@@ -27,6 +27,10 @@ int nft_list_json(const char *cmd, json_t **ret, struct nsnet_error *e);
 /* Run a list command with libnftables output flags (NFT_CTX_OUTPUT_*); its text. */
 int nft_list_text(const char *cmd, unsigned flags, char **ret, struct nsnet_error *e);
 
+/* exists.c: 1 when the calling thread's network namespace has table name of
+ * family nfproto (NFPROTO_INET...), 0 when not, -1 when it cannot tell. */
+int nft_table_exists_here(int nfproto, const char *name);
+
 /* A growing buffer of nft commands (open_memstream). */
 struct nft_cmds {
 	FILE *f;

@@ -5,6 +5,7 @@
  * this model, so the two cannot drift; the keys are documented in docs/show-json.md.
  */
 #include <linux/netconf.h>
+#include <unistd.h>
 #include "show/show.h"
 #include "base/base.h"
 
@@ -106,6 +107,49 @@ out:
 	return r;
 }
 
+/*
+ * Many namespaces are shown in parallel: worker w takes the w-th contiguous slice
+ * of the names, with a peer resolver of its own (its answers are per namespace
+ * anyway), and each namespace's model lands in its slot, so the order is the
+ * names' order. A failure stops its worker; the first failure in the names' order
+ * is the one reported, as when they were shown one after the other.
+ */
+struct show_all {
+	const char *const *names;
+	size_t n, k;
+	bool listed;
+	json_t **out;       /* per name; NULL: failed, or vanished since the listing */
+	size_t *failed_at;  /* per worker: the index of its failure, or n */
+	int *ret;           /* per worker */
+	struct nsnet_error *err;  /* per worker */
+};
+
+static int show_slice(size_t w, void *ctx, struct nsnet_error *unused)
+{
+	struct show_all *a = ctx;
+	size_t from = w * a->n / a->k, to = (w + 1) * a->n / a->k;
+	struct show_peers *peers = NULL;
+	a->failed_at[w] = a->n;
+	int r = show_peers_new(&peers, &a->err[w]);
+	for (size_t i = from; i < to; i++) {
+		if (r >= 0)
+			r = show_one(peers, a->names[i], &a->out[i], &a->err[w]);
+		/* A namespace removed since the listing is simply not there any more. */
+		if (r == -ENOENT && a->listed && !nsnet_ns_exists(a->names[i])) {
+			r = 0;
+			continue;
+		}
+		if (r < 0) {
+			a->failed_at[w] = i;
+			a->ret[w] = r;
+			break;
+		}
+	}
+	show_peers_free(peers);
+	(void)unused;
+	return 0;
+}
+
 int nsnet_show(const char *const *names, size_t n, json_t **ret, struct nsnet_error *e)
 {
 	char **all = NULL;
@@ -128,21 +172,37 @@ int nsnet_show(const char *const *names, size_t n, json_t **ret, struct nsnet_er
 				return r;
 		}
 	}
-	struct show_peers *peers = NULL;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t k = n / 32 + 1;  /* below that a second thread costs more than it saves */
+	if (k > (size_t)(cpus > 0 ? cpus : 1))
+		k = (size_t)(cpus > 0 ? cpus : 1);
+	struct show_all a = { .names = names, .n = n, .k = k, .listed = listed, .out = calloc(n + 1, sizeof(*a.out)),
+			      .failed_at = calloc(k, sizeof(size_t)), .ret = calloc(k, sizeof(int)),
+			      .err = calloc(k, sizeof(struct nsnet_error)) };
 	json_t *arr = json_array();
-	r = arr ? show_peers_new(&peers, e) : nsnet_err(e, ENOMEM, "show");
-	for (size_t i = 0; r >= 0 && i < n; i++) {
-		json_t *one = NULL;
-		r = show_one(peers, names[i], &one, e);
-		/* A namespace removed since the listing is simply not there any more. */
-		if (r == -ENOENT && listed && !nsnet_ns_exists(names[i])) {
-			r = 0;
-			continue;
+	if (!arr || !a.out || !a.failed_at || !a.ret || !a.err)
+		r = nsnet_err(e, ENOMEM, "show");
+	else
+		r = run_parallel_threads(k, show_slice, &a, k, e);
+	/* The first failure in the names' order, as a serial walk would have met it. */
+	size_t first = n;
+	for (size_t w = 0; r >= 0 && w < k; w++)
+		if (a.failed_at[w] < first) {
+			first = a.failed_at[w];
+			r = a.ret[w];
+			if (e)
+				*e = a.err[w];
 		}
-		if (r >= 0 && json_array_append_new(arr, one) < 0)
+	for (size_t i = 0; a.out && i < n; i++) {
+		if (r >= 0 && a.out[i] && json_array_append_new(arr, a.out[i]) < 0)
 			r = nsnet_err(e, ENOMEM, "show");
+		else if (r < 0)
+			json_decref(a.out[i]);
 	}
-	show_peers_free(peers);
+	free(a.out);
+	free(a.failed_at);
+	free(a.ret);
+	free(a.err);
 	nsnet_strv_free(all, n_all);
 	if (r < 0) {
 		json_decref(arr);
