@@ -14,6 +14,15 @@
 #include "probe/probe.h"
 #include "base/base.h"
 
+/* <linux/icmp.h>'s, which clashes with <netinet/ip_icmp.h>: the ICMP types a raw
+ * IPv4 socket does not want (SOL_RAW). */
+#ifndef ICMP_FILTER
+#define ICMP_FILTER 1
+#endif
+struct raw_icmp_filter {
+	uint32_t data;
+};
+
 struct echo_sock {
 	int fd;
 	int family;
@@ -48,8 +57,21 @@ static int echo_socket(struct echo_sock *s, int family, const struct probe_echo_
 		int v = v6 ? IPV6_PMTUDISC_DO : IP_PMTUDISC_DO;
 		setsockopt(fd, v6 ? IPPROTO_IPV6 : IPPROTO_IP, v6 ? IPV6_MTU_DISCOVER : IP_MTU_DISCOVER, &v, sizeof(v));
 	}
+	if (raw) {
+		/* Many echoes out at once mean as many replies at once (pingall: one per
+		 * node of a lab); the default buffer (some 200 kB, ~270 replies) would drop
+		 * the rest until the next resend. Root may go past rmem_max. */
+		int sz = 4 << 20;
+		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) < 0)
+			setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+	}
 	if (o->faults) {
 		probe_recverr(fd, family);
+	} else if (!v6 && raw) {
+		/* A raw socket gets a copy of every ICMP message the namespace receives
+		 * (the other nodes' echo requests too): only replies matter here. */
+		struct raw_icmp_filter f = { .data = ~(1u << ICMP_ECHOREPLY) };
+		setsockopt(fd, SOL_RAW, ICMP_FILTER, &f, sizeof(f));
 	} else if (v6 && raw) {
 		/* Only replies matter: leave neighbour discovery and the rest in the kernel. */
 		struct icmp6_filter f;
@@ -264,8 +286,11 @@ int probe_echo_run(struct probe_echo *v, size_t n, const struct probe_echo_opts 
 		bool more = !o->tries || sent < o->tries;
 		if (more && t >= next) {
 			echo_send_all(s, v, n, o, &pending);
-			sent++;
 			next = probe_now_ms() + o->resend_ms;
+			/* The time to wait counts from when every request is out: on a busy
+			 * machine sending a thousand of them can take longer than that. */
+			if (!sent++)
+				deadline = next - o->resend_ms + o->timeout_ms;
 			continue;
 		}
 		long until = more && next < deadline ? next : deadline;
@@ -276,6 +301,10 @@ int probe_echo_run(struct probe_echo *v, size_t n, const struct probe_echo_opts 
 			if (pf[f].fd >= 0)
 				echo_receive(&s[f], pf[f].revents, v, n, o, start, &pending);
 	}
+	/* Replies already queued when the time ran out (the thread was late) count. */
+	for (int f = 0; f < 2 && pending; f++)
+		if (s[f].fd >= 0)
+			echo_receive(&s[f], POLLIN, v, n, o, start, &pending);
 	for (size_t k = 0; k < n; k++)
 		if (v[k].state == PROBE_PENDING)
 			v[k].state = PROBE_TIMEOUT;
