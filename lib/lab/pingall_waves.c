@@ -25,12 +25,19 @@
 struct pa_item {
 	size_t src;
 	size_t from, to;   /* its targets: in [from, to) and of the wave's phase */
+	size_t lo, hi;     /* static phase: of the nodes in [lo, hi) only */
 	bool stat;         /* the static phase (PA_STATIC pairs), else PA_ARP and PA_ROUTED */
 };
 
 static bool in_phase(uint8_t how, bool stat)
 {
 	return stat ? how == PA_STATIC : how == PA_ARP || how == PA_ROUTED;
+}
+
+static bool in_item(const struct pa_ctx *c, const struct pa_item *it, size_t k)
+{
+	return k >= it->from && k < it->to && in_phase(c->s[it->src].how[k], it->stat) &&
+	       (!it->stat || (c->t[k].slot >= it->lo && c->t[k].slot < it->hi));
 }
 
 static int ping_item(size_t w, void *p, struct nsnet_error *e)
@@ -43,7 +50,7 @@ static int ping_item(size_t w, void *p, struct nsnet_error *e)
 		return nsnet_err(e, ENOMEM, "pingall");
 	for (size_t k = 0; k < c->nt; k++) {
 		v[k].dst = c->t[k].addr;
-		v[k].skip = k < it->from || k >= it->to || !in_phase(s->how[k], it->stat);
+		v[k].skip = !in_item(c, it, k);
 	}
 	/* Root's raw sockets; the sequence number of each echo is its target's index. */
 	struct probe_echo_opts o = { .timeout_ms = TIMEOUT_MS, .resend_ms = RESEND_MS, .raw = true,
@@ -145,6 +152,18 @@ static void classify(struct pa_ctx *c)
 	}
 }
 
+static int key_cmp(const void *a, const void *b)
+{
+	const struct neigh_key *x = a, *y = b;
+	if (x->slot != y->slot)
+		return x->slot < y->slot ? -1 : 1;
+	if (x->ifindex != y->ifindex)
+		return x->ifindex < y->ifindex ? -1 : 1;
+	if (x->addr.family != y->addr.family)
+		return x->addr.family < y->addr.family ? -1 : 1;
+	return memcmp(x->addr.addr, y->addr.addr, 16);
+}
+
 /* Ping the wave's items, with the neighbour entries put in first (static phase)
  * and deleted after; a wave through gateways restores every table from the
  * snapshot (the gateways' entries are not known in advance). */
@@ -156,7 +175,7 @@ static int run_wave(struct pa_ctx *c, bool stat, bool routed, struct nsnet_error
 		const struct pa_item *it = &c->items[w];
 		const uint8_t *how = c->s[it->src].how;
 		for (size_t k = it->from; k < it->to; k++) {
-			if (!in_phase(how[k], stat) || how[k] == PA_ROUTED)
+			if (!in_item(c, it, k) || how[k] == PA_ROUTED)
 				continue;
 			if (nk + 8 > cap) {
 				size_t nc = cap ? cap * 2 : 1024;
@@ -171,6 +190,14 @@ static int run_wave(struct pa_ctx *c, bool stat, bool routed, struct nsnet_error
 			nk += pair_keys(c, it->src, k, keys + nk, cap - nk);
 		}
 	}
+	/* A pair and its reverse need the same two entries: once is enough. */
+	if (nk)
+		qsort(keys, nk, sizeof(*keys), key_cmp);
+	size_t u = 0;
+	for (size_t i = 0; i < nk; i++)
+		if (!u || key_cmp(&keys[u - 1], &keys[i]))
+			keys[u++] = keys[i];
+	nk = u;
 	int r = stat ? neigh_guard_put(c->g, keys, nk, e) : 0;
 	if (r >= 0)
 		r = run_parallel_threads(c->nitems, ping_item, c, 64, e);
@@ -213,25 +240,29 @@ static int arp_phase(struct pa_ctx *c, struct nsnet_error *e)
 	return r >= 0 && c->nitems ? run_wave(c, false, routed, e) : r;
 }
 
-/* The static phase: whole sources, as many as STATIC_CAP entries allow. */
+/* The static phase, by blocks of nodes: a wave is a pair of blocks (A, B) where
+ * A's nodes ping B's addresses and B's nodes A's, so that each entry put (at a for
+ * b's address, at b for a's) serves both directions. Blocks as big as STATIC_CAP
+ * entries allow (256 nodes of one address each). */
 static int static_phase(struct pa_ctx *c, struct nsnet_error *e)
 {
-	size_t entries = 0;
+	size_t per = c->ns ? (c->nt + c->ns - 1) / c->ns : 1, b = 1;
+	if (!per)
+		per = 1;
+	while (2 * (b + 1) * (b + 1) * per * per <= STATIC_CAP)
+		b++;
 	int r = 0;
-	for (size_t si = 0; si < c->ns && r >= 0; si++) {
-		size_t n = 0;
-		for (size_t k = 0; k < c->nt; k++)
-			n += c->s[si].how[k] == PA_STATIC;
-		if (!n)
-			continue;
-		if (c->nitems && entries + 2 * n > STATIC_CAP) {
+	for (size_t i = 0; i < c->ns && r >= 0; i += b) {
+		for (size_t j = i; j < c->ns && r >= 0; j += b) {
+			size_t ie = i + b < c->ns ? i + b : c->ns, je = j + b < c->ns ? j + b : c->ns;
+			for (size_t si = i; si < ie; si++)
+				c->items[c->nitems++] = (struct pa_item){ .src = si, .to = c->nt, .lo = j, .hi = je, .stat = true };
+			for (size_t si = j; si < je && j != i; si++)
+				c->items[c->nitems++] = (struct pa_item){ .src = si, .to = c->nt, .lo = i, .hi = ie, .stat = true };
 			r = run_wave(c, true, false, e);
-			entries = 0;
 		}
-		c->items[c->nitems++] = (struct pa_item){ .src = si, .from = 0, .to = c->nt, .stat = true };
-		entries += 2 * n;
 	}
-	return r >= 0 && c->nitems ? run_wave(c, true, false, e) : r;
+	return r;
 }
 
 int pa_run(struct pa_ctx *c, struct nsnet_error *e)
