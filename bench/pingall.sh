@@ -38,7 +38,7 @@ for ((r = 0; r < ${NSNET_BENCH_REPS:-1}; r++)); do
 	same=yes
 	cmp -s "$work/before" "$work/after" || same=no
 	printf 'N=%s %s: %.2f s, exit %s, %s/%s pairs answered; node tables as before: %s\n' \
-		"$n" "${*:-full mesh}" "$(echo "$t1 - $t0" | bc)" "$rc" \
+		"$n" "${*:-default}" "$(echo "$t1 - $t0" | bc)" "$rc" \
 		"$(jq '.total - .failed' "$work/out")" "$(jq .total "$work/out")" "$same"
 done
 [ -z "${NSNET_BENCH_KEEP:-}" ] || cp "$work/out" "$NSNET_BENCH_KEEP"

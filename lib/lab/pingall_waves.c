@@ -19,6 +19,9 @@
 
 #define TIMEOUT_MS 1500
 #define RESEND_MS 400
+/* A pair resolved by ARP: the kernel asks three times, a second apart, and a
+ * broadcast to a thousand ports can overflow a CPU's backlog and be lost. */
+#define ARP_TIMEOUT_MS 2500
 /* Permanent entries one wave may hold: some 64 MB of kernel memory at most. */
 #define STATIC_CAP 131072
 
@@ -53,7 +56,7 @@ static int ping_item(size_t w, void *p, struct nsnet_error *e)
 		v[k].skip = !in_item(c, it, k);
 	}
 	/* Root's raw sockets; the sequence number of each echo is its target's index. */
-	struct probe_echo_opts o = { .timeout_ms = TIMEOUT_MS, .resend_ms = RESEND_MS, .raw = true,
+	struct probe_echo_opts o = { .timeout_ms = it->stat ? TIMEOUT_MS : ARP_TIMEOUT_MS, .resend_ms = RESEND_MS, .raw = true,
 				     .id = (uint16_t)(0x4e00 ^ (getpid() << 4) ^ it->src), .size = 16 };
 	/* A missing node simply reaches nothing. */
 	probe_echo_from(s->node, v, c->nt, &o, NULL);

@@ -64,6 +64,9 @@ static int echo_socket(struct echo_sock *s, int family, const struct probe_echo_
 		int sz = 4 << 20;
 		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) < 0)
 			setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+		/* The same for requests: a veth holds them in the backlog a while. */
+		if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof(sz)) < 0)
+			setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
 	}
 	if (o->faults) {
 		probe_recverr(fd, family);
@@ -250,12 +253,18 @@ static void batch_flush(const struct echo_sock *es, struct send_batch *b)
 {
 	/* Only replies count here (no faults): a request the kernel refused is asked
 	 * again at the next resend, like one lost on the way. */
-	for (unsigned done = 0; done < b->n;) {
+	for (unsigned done = 0, waits = 0; done < b->n;) {
 		int q = sendmmsg(es->fd, b->mm + done, b->n - done, MSG_DONTWAIT);
-		if (q <= 0)
-			done++;   /* skip the one that failed */
-		else
+		if (q > 0) {
 			done += (unsigned)q;
+		} else if (errno == EAGAIN && waits++ < 10) {
+			/* The send buffer is full of requests still on their way: wait a little
+			 * for room rather than lose them until the next resend. */
+			struct pollfd pf = { es->fd, POLLOUT, 0 };
+			poll(&pf, 1, 20);
+		} else {
+			done++;   /* skip the one that failed */
+		}
 	}
 	b->n = 0;
 }
