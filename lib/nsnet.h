@@ -411,8 +411,17 @@ struct nsnet_impair {
 int nsnet_lab_link_set(const char *lab, const char *end, const struct nsnet_impair *im, struct json_t **ret,
 		       struct nsnet_error *e);
 /* Every node pings every address of every other node. ret: { "lab", "pairs": [...],
- * "failed_required": N } where a pair is required when the two share a network or link. */
+ * "failed_required": N, "arp" } where a pair is required when the two share a network
+ * or link. Each node resolves one neighbour per network by ARP/NDP (a ring); the other
+ * on-link pairs are pinged with both ends' neighbour entries put in beforehand as
+ * permanent ones, deleted afterwards (docs/labs.md: a full mesh by ARP does not scale
+ * past a few hundred nodes). */
 int nsnet_lab_pingall(const char *lab, struct json_t **ret, struct nsnet_error *e);
+struct nsnet_pingall_opts {
+	bool arp_all;   /* every on-link pair resolved by ARP/NDP, none pre-resolved ("arp": "all") */
+};
+int nsnet_lab_pingall_opts(const char *lab, const struct nsnet_pingall_opts *o, struct json_t **ret,
+			   struct nsnet_error *e);
 /* Undo what killed commands left behind: journals of dead `up`s, networks of labs
  * that are gone, pending addresses. ret: what was removed. */
 int nsnet_gc(struct json_t **ret, struct nsnet_error *e);

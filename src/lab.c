@@ -331,9 +331,17 @@ static bool pingall_healthy(json_t *res)
 	return json_integer_value(json_object_get(res, "failed_required")) == 0;
 }
 
+static struct nsnet_pingall_opts pingall_opts;
+
+static int pingall_get(const char *lab, json_t **ret, struct nsnet_error *e)
+{
+	return nsnet_lab_pingall_opts(lab, &pingall_opts, ret, e);
+}
+
 int verb_pingall(int argc, char **argv)
 {
-	return lab_report_verb(argc, argv, nsnet_lab_pingall, print_matrix, pingall_healthy);
+	pingall_opts.arp_all = take_flag(&argc, argv, "--arp-all");
+	return lab_report_verb(argc, argv, pingall_get, print_matrix, pingall_healthy);
 }
 
 static void gc_text(json_t *rep)

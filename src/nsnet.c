@@ -24,7 +24,14 @@ static const struct verb verbs[] = {
 	  "  --json       {\"lab\", \"dot\"}: the DOT text as JSON\n"
 	  "While the lab is up the picture is live: what is down, missing or stopped is red\n"
 	  "(dashed when down or gone); otherwise it is the file's, and its title says so.\n", verb_graph, true },
-	{ "pingall",    "[FILE|LAB] [--json]",   "Every node pings every address of every other node (exit 1 if neighbours fail)", NULL, verb_pingall, true },
+	{ "pingall",    "[FILE|LAB] [--arp-all] [--json]", "Every node pings every address of every other node (exit 1 if neighbours fail)",
+	  "Every pair gets an ICMP echo. Each node resolves one neighbour per network by\n"
+	  "ARP/NDP (the next node, round a ring), so every node both asks and answers; the\n"
+	  "other pairs on a shared network are pinged with both ends' neighbour entries put\n"
+	  "in beforehand (permanent, exempt from the machine-wide limit) and deleted after.\n"
+	  "  --arp-all  every pair on a shared network resolves by ARP/NDP itself (slow: waves\n"
+	  "             of a few hundred pairs; minutes past some 200 nodes, docs/labs.md)\n"
+	  "  --json     every pair: {src, dst, addr, ok, required}, and the counts\n", verb_pingall, true },
 	{ "gc",         "[--json]",              "Undo what killed commands left behind (interrupted ups, stale addresses)", NULL, verb_gc, true, .defer_signals = true },
 	{ "ns",         "add|del|list|pids ...", "Manage named network namespaces (compatible with ip netns)", NULL, NULL, false, ns_verbs },
 	{ "exec",       "NS -- CMD [ARG...]",    "Run a command inside a namespace (NS: NAME, pid:N or a namespace file), as ip netns exec does", NULL, verb_exec, true, NULL, true },

@@ -6,56 +6,9 @@
  * missing ones (the first packet to a neighbour may wait for ARP/NDP). N nodes cost
  * N sockets and a second or two, not N² ping processes.
  */
-#include <unistd.h>
-#include "lab/lab.h"
-#include "probe/probe.h"
-#include "link/link.h"
+#include "lab/pingall.h"
 #include "net/net.h"
 #include "base/base.h"
-
-#define TIMEOUT_MS 1500
-#define RESEND_MS 400
-
-struct target {
-	const char *node;
-	struct nsnet_prefix addr;
-	char group[160];   /* the key of the network or link: shared groups make a pair required */
-};
-
-struct src {
-	const char *node;
-	bool *ok;          /* per target */
-};
-
-struct ctx {
-	struct target *t;
-	size_t nt;
-	struct src *s;
-	size_t ns;
-	size_t first;   /* of the current wave */
-};
-
-static int ping_from(size_t w, void *p, struct nsnet_error *e)
-{
-	struct ctx *c = p;
-	size_t i = c->first + w;
-	struct src *s = &c->s[i];
-	_cleanup_free_ struct probe_echo *v = calloc(c->nt + 1, sizeof(*v));
-	if (!v)
-		return nsnet_err(e, ENOMEM, "pingall");
-	for (size_t k = 0; k < c->nt; k++) {
-		v[k].dst = c->t[k].addr;
-		v[k].skip = streq(c->t[k].node, s->node);
-	}
-	/* Root's raw sockets; the sequence number of each echo is its target's index. */
-	struct probe_echo_opts o = { .timeout_ms = TIMEOUT_MS, .resend_ms = RESEND_MS, .raw = true,
-				     .id = (uint16_t)(0x4e00 ^ (getpid() << 4) ^ i), .size = 16 };
-	/* A missing node simply reaches nothing. */
-	probe_echo_from(s->node, v, c->nt, &o, NULL);
-	for (size_t k = 0; k < c->nt; k++)
-		s->ok[k] = v[k].state == PROBE_REPLY;
-	return 0;
-}
 
 /* Is key one of the lab's nodes (an element that is a namespace)? Its name if so. */
 static const char *node_of(const char *key)
@@ -67,10 +20,10 @@ static const char *node_of(const char *key)
 
 /* Targets: every address each element gives a node (the networks' members, the
  * links' ends), grouped by the element. */
-static int collect(json_t *elements, json_t *keep, struct target **ret, size_t *ret_n)
+static int collect(json_t *elements, json_t *keep, struct pa_target **ret, size_t *ret_n)
 {
-	struct target *t = NULL;
-	size_t n = 0;
+	struct pa_target *t = NULL;
+	size_t n = 0, gid = 0;
 	const char *k;
 	json_t *v, *nodes = json_object();
 	json_object_foreach(elements, k, v) if (node_of(k)) json_object_set_new(nodes, node_of(k), json_true());
@@ -80,18 +33,20 @@ static int collect(json_t *elements, json_t *keep, struct target **ret, size_t *
 		json_t *addrs = kind && kind->addresses ? kind->addresses(name, v, nodes) : NULL, *a;
 		size_t i;
 		json_array_foreach(addrs, i, a) {
-			struct target *nt = realloc(t, (n + 1) * sizeof(*t));
+			struct pa_target *nt = realloc(t, (n + 1) * sizeof(*t));
 			if (!nt)
 				continue;
 			t = nt;
 			t[n].node = json_string_value(json_array_get(a, 0));
 			snprintf(t[n].group, sizeof(t[n].group), "%s", k);
+			t[n].gid = gid;
 			if (nsnet_prefix_parse(json_string_value(json_array_get(a, 1)), true, &t[n].addr, NULL) == 0)
 				n++;
 		}
 		/* The targets point into it: keep it until the end. */
 		if (addrs)
 			json_array_append_new(keep, addrs);
+		gid++;
 	}
 	json_decref(nodes);
 	*ret = t;
@@ -99,77 +54,56 @@ static int collect(json_t *elements, json_t *keep, struct target **ret, size_t *
 	return 0;
 }
 
-/* { node: { group: true } }: which networks and links each node is on. */
-static json_t *groups_of(const struct target *t, size_t n)
+/* The report: every pair, whether it answered, and whether the lab requires it (the
+ * source is on the target address's network or link). A million pairs for a
+ * thousand nodes: the names, addresses and booleans are shared, not copied. */
+static json_t *pingall_report(const char *lab, const struct pa_ctx *c)
 {
-	json_t *g = json_object();
-	for (size_t i = 0; i < n; i++) {
-		json_t *set = json_object_get(g, t[i].node);
-		if (!set) {
-			set = json_object();
-			json_object_set_new(g, t[i].node, set);
-		}
-		json_object_set_new(set, t[i].group, json_true());
+	size_t ngid = c->nt ? c->t[c->nt - 1].gid + 1 : 0;
+	_cleanup_free_ bool *member = calloc(c->ns * ngid + 1, sizeof(bool));
+	_cleanup_free_ json_t **src = calloc(c->ns + 1, sizeof(*src));
+	_cleanup_free_ json_t **dst = calloc(2 * c->nt + 1, sizeof(*dst));
+	if (!member || !src || !dst)
+		return NULL;
+	json_t **addr = dst + c->nt;
+	for (size_t k = 0; k < c->nt; k++) {
+		char buf[64];
+		if (c->t[k].slot < c->ns)
+			member[c->t[k].slot * ngid + c->t[k].gid] = true;
+		dst[k] = json_string(c->t[k].node);
+		addr[k] = json_string(nsnet_prefix_str(&c->t[k].addr, false, buf, sizeof(buf)));
 	}
-	return g;
-}
-
-/* Ping from every source in waves small enough for the neighbour tables; the
- * entries a wave makes are removed before the next (many sources at once would
- * overflow the machine's budget). */
-static int ping_waves(struct ctx *c, struct nsnet_error *e)
-{
-	/* Each source creates about two neighbour entries per target (its own and the
-	 * target's reply entry); keep a wave within the machine's budget. */
-	size_t wave = neigh_budget() / (2 * (c->nt ? c->nt : 1));
-	if (wave < 1)
-		wave = 1;
-	struct neigh_guard *g = NULL;
-	if (wave < c->ns) {
-		const char **names = calloc(c->ns + 1, sizeof(*names));
-		for (size_t j = 0; names && j < c->ns; j++)
-			names[j] = c->s[j].node;
-		if (names)
-			neigh_guard_open(names, c->ns, &g, NULL);
-		free(names);
-	}
-	int r = 0;
-	for (c->first = 0; c->first < c->ns; c->first += wave) {
-		size_t n = c->ns - c->first < wave ? c->ns - c->first : wave;
-		r = run_parallel_threads(n, ping_from, c, 64, e);
-		if (g)
-			neigh_guard_restore(g);
-	}
-	neigh_guard_free(g);
-	return r;
-}
-
-/* The report: every pair, whether it answered, and whether the lab requires it. */
-static json_t *pingall_report(const char *lab, const struct ctx *c)
-{
-	json_t *pairs = json_array(), *groups = groups_of(c->t, c->nt);
+	for (size_t s = 0; s < c->ns; s++)
+		src[s] = json_string(c->s[s].node);
+	json_t *pairs = json_array();
 	size_t failed = 0, failed_req = 0, total = 0;
 	for (size_t s = 0; s < c->ns; s++) {
-		for (size_t tt = 0; tt < c->nt; tt++) {
-			if (streq(c->t[tt].node, c->s[s].node))
+		for (size_t k = 0; k < c->nt; k++) {
+			if (c->s[s].how[k] == PA_SELF)
 				continue;
-			char buf[64];
-			bool req = json_object_get(json_object_get(groups, c->s[s].node), c->t[tt].group) != NULL;
+			bool ok = c->s[s].ok[k], req = member[s * ngid + c->t[k].gid];
 			total++;
-			failed += !c->s[s].ok[tt];
-			failed_req += req && !c->s[s].ok[tt];
-			json_array_append_new(pairs, json_pack("{s:s, s:s, s:s, s:b, s:b}", "src", c->s[s].node, "dst",
-							       c->t[tt].node, "addr",
-							       nsnet_prefix_str(&c->t[tt].addr, false, buf, sizeof(buf)),
-							       "ok", c->s[s].ok[tt], "required", req));
+			failed += !ok;
+			failed_req += req && !ok;
+			json_t *p = json_object();
+			json_object_set_nocheck(p, "src", src[s]);
+			json_object_set_nocheck(p, "dst", dst[k]);
+			json_object_set_nocheck(p, "addr", addr[k]);
+			json_object_set_new_nocheck(p, "ok", json_boolean(ok));
+			json_object_set_new_nocheck(p, "required", json_boolean(req));
+			json_array_append_new(pairs, p);
 		}
 	}
-	json_decref(groups);
+	for (size_t s = 0; s < c->ns; s++)
+		json_decref(src[s]);
+	for (size_t k = 0; k < 2 * c->nt; k++)
+		json_decref(dst[k]);
 	return json_pack("{s:s, s:i, s:i, s:i, s:o}", "lab", lab, "total", (int)total, "failed", (int)failed,
 			 "failed_required", (int)failed_req, "pairs", pairs);
 }
 
-int nsnet_lab_pingall(const char *arg, json_t **ret, struct nsnet_error *e)
+int nsnet_lab_pingall_opts(const char *arg, const struct nsnet_pingall_opts *o, json_t **ret,
+			   struct nsnet_error *e)
 {
 	_cleanup_free_ char *lab = NULL;
 	json_t *st;
@@ -177,7 +111,7 @@ int nsnet_lab_pingall(const char *arg, json_t **ret, struct nsnet_error *e)
 	if (r < 0)
 		return r;
 	json_t *elements = json_object_get(st, "elements");
-	struct ctx c = { 0 };
+	struct pa_ctx c = { .arp_all = o && o->arp_all };
 	json_t *keep = json_array();
 	collect(elements, keep, &c.t, &c.nt);
 	const char *k;
@@ -186,19 +120,36 @@ int nsnet_lab_pingall(const char *arg, json_t **ret, struct nsnet_error *e)
 	c.s = calloc(c.ns + 1, sizeof(*c.s));
 	size_t i = 0;
 	json_object_foreach(elements, k, v) {
-		if (!node_of(k))
+		if (!c.s || !node_of(k))
 			continue;
 		c.s[i].node = node_of(k);
 		c.s[i].ok = calloc(c.nt + 1, sizeof(bool));
+		c.s[i].how = calloc(c.nt + 1, 1);
+		if (!c.s[i].ok || !c.s[i].how)
+			r = -ENOMEM;
 		i++;
 	}
-	r = ping_waves(&c, e);
-	*ret = pingall_report(lab, &c);
-	for (size_t s = 0; s < c.ns; s++)
+	if (!c.s || r < 0)
+		r = nsnet_err(e, ENOMEM, "pingall");
+	else
+		r = pa_run(&c, e);
+	if (r >= 0 && !(*ret = pingall_report(lab, &c)))
+		r = nsnet_err(e, ENOMEM, "pingall report");
+	if (r >= 0) {
+		json_object_set_new(*ret, "arp", json_string(c.arp_all ? "all" : "ring"));
+	}
+	for (size_t s = 0; c.s && s < c.ns; s++) {
 		free(c.s[s].ok);
+		free(c.s[s].how);
+	}
 	free(c.s);
 	free(c.t);
 	json_decref(keep);
 	json_decref(st);
 	return r < 0 ? r : 0;
+}
+
+int nsnet_lab_pingall(const char *arg, json_t **ret, struct nsnet_error *e)
+{
+	return nsnet_lab_pingall_opts(arg, NULL, ret, e);
 }

@@ -13,9 +13,30 @@
 #include "rtnl/rtnl.h"
 
 struct neigh_guard;
-/* Open a socket in each namespace and remember its current entries. */
+/* Open a socket in each namespace (kept until free), remember its current entries
+ * and read the addresses of its Ethernet links. */
 int neigh_guard_open(const char *const *ns, size_t n, struct neigh_guard **ret, struct nsnet_error *e);
-/* Delete the entries created since the snapshot, in every namespace. */
+/* An address of an Ethernet link of a guarded namespace (addr.len: its prefix). */
+struct neigh_addr {
+	int ifindex;
+	uint8_t mac[6];
+	struct nsnet_prefix addr;
+};
+/* The addresses of namespace i (its index in neigh_guard_open's list). */
+size_t neigh_guard_addrs(const struct neigh_guard *g, size_t i, const struct neigh_addr **ret);
+/* One neighbour entry in namespace slot: addr on ifindex is at mac. */
+struct neigh_key {
+	size_t slot;
+	int ifindex;
+	struct nsnet_prefix addr;
+	uint8_t mac[6];
+};
+/* Add these entries as permanent (exempt from the machine-wide limit; an entry the
+ * snapshot had is left alone): one batch per namespace, namespaces in parallel. */
+int neigh_guard_put(struct neigh_guard *g, const struct neigh_key *k, size_t n, struct nsnet_error *e);
+/* Delete these entries (permanent or learnt) unless the snapshot had them. */
+void neigh_guard_drop(struct neigh_guard *g, const struct neigh_key *k, size_t n);
+/* Delete the entries created since the snapshot, in every namespace (a dump each). */
 void neigh_guard_restore(struct neigh_guard *g);
 void neigh_guard_free(struct neigh_guard *g);
 /* How many new entries one wave may create: half of the machine's limit. */

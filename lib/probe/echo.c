@@ -14,6 +14,15 @@
 #include "probe/probe.h"
 #include "base/base.h"
 
+/* <linux/icmp.h>'s, which clashes with <netinet/ip_icmp.h>: the ICMP types a raw
+ * IPv4 socket does not want (SOL_RAW). */
+#ifndef ICMP_FILTER
+#define ICMP_FILTER 1
+#endif
+struct raw_icmp_filter {
+	uint32_t data;
+};
+
 struct echo_sock {
 	int fd;
 	int family;
@@ -48,8 +57,24 @@ static int echo_socket(struct echo_sock *s, int family, const struct probe_echo_
 		int v = v6 ? IPV6_PMTUDISC_DO : IP_PMTUDISC_DO;
 		setsockopt(fd, v6 ? IPPROTO_IPV6 : IPPROTO_IP, v6 ? IPV6_MTU_DISCOVER : IP_MTU_DISCOVER, &v, sizeof(v));
 	}
+	if (raw) {
+		/* Many echoes out at once mean as many replies at once (pingall: one per
+		 * node of a lab); the default buffer (some 200 kB, ~270 replies) would drop
+		 * the rest until the next resend. Root may go past rmem_max. */
+		int sz = 4 << 20;
+		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) < 0)
+			setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+		/* The same for requests: a veth holds them in the backlog a while. */
+		if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof(sz)) < 0)
+			setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+	}
 	if (o->faults) {
 		probe_recverr(fd, family);
+	} else if (!v6 && raw) {
+		/* A raw socket gets a copy of every ICMP message the namespace receives
+		 * (the other nodes' echo requests too): only replies matter here. */
+		struct raw_icmp_filter f = { .data = ~(1u << ICMP_ECHOREPLY) };
+		setsockopt(fd, SOL_RAW, ICMP_FILTER, &f, sizeof(f));
 	} else if (v6 && raw) {
 		/* Only replies matter: leave neighbour discovery and the rest in the kernel. */
 		struct icmp6_filter f;
@@ -74,14 +99,16 @@ static uint16_t csum(const void *p, size_t n)
 	return htons((uint16_t)~s);
 }
 
-static int echo_send(const struct echo_sock *s, const struct nsnet_prefix *dst, uint16_t seq,
-		     const struct probe_echo_opts *o)
+/* Up to the largest ICMP message an IP packet holds (the MTU checks ask for big ones). */
+static size_t echo_size(const struct probe_echo_opts *o)
 {
-	/* Up to the largest ICMP message an IP packet holds (the MTU checks ask for big ones). */
-	size_t size = o->size < 8 ? 8 : o->size > 65527 ? 65527 : o->size;
-	_cleanup_free_ uint8_t *pkt = calloc(1, size);
-	if (!pkt)
-		return -ENOMEM;
+	return o->size < 8 ? 8 : o->size > 65527 ? 65527 : o->size;
+}
+
+/* A request in pkt (echo_size() bytes, zeroed). */
+static void echo_build(const struct echo_sock *s, uint8_t *pkt, size_t size, uint16_t seq,
+		       const struct probe_echo_opts *o)
+{
 	pkt[0] = s->family == AF_INET6 ? ICMP6_ECHO_REQUEST : ICMP_ECHO;
 	pkt[4] = (uint8_t)(o->id >> 8);
 	pkt[5] = (uint8_t)o->id;
@@ -94,6 +121,16 @@ static int echo_send(const struct echo_sock *s, const struct nsnet_prefix *dst, 
 		uint16_t c = csum(pkt, size);
 		memcpy(pkt + 2, &c, 2);
 	}
+}
+
+static int echo_send(const struct echo_sock *s, const struct nsnet_prefix *dst, uint16_t seq,
+		     const struct probe_echo_opts *o)
+{
+	size_t size = echo_size(o);
+	_cleanup_free_ uint8_t *pkt = calloc(1, size);
+	if (!pkt)
+		return -ENOMEM;
+	echo_build(s, pkt, size, seq, o);
 	struct sockaddr_storage to;
 	socklen_t tl = probe_sockaddr(dst, 0, &to);
 	return sendto(s->fd, pkt, size, MSG_DONTWAIT, (struct sockaddr *)&to, tl) < 0 ? -errno : 0;
@@ -199,10 +236,71 @@ static int echo_open(struct echo_sock s[2], struct probe_echo *v, size_t n, cons
 	return r;
 }
 
+/* Requests and replies go BATCH to a system call (sendmmsg, recvmmsg): pingall
+ * sends a thousand from each node, and a system call is dear in a virtual machine. */
+#define BATCH 32
+#define BATCH_SIZE 256   /* small requests only; bigger ones go one by one */
+
+struct send_batch {
+	uint8_t pkt[BATCH][BATCH_SIZE];
+	struct sockaddr_storage to[BATCH];
+	struct iovec iov[BATCH];
+	struct mmsghdr mm[BATCH];
+	unsigned n;
+};
+
+static void batch_flush(const struct echo_sock *es, struct send_batch *b)
+{
+	/* Only replies count here (no faults): a request the kernel refused is asked
+	 * again at the next resend, like one lost on the way. */
+	for (unsigned done = 0, waits = 0; done < b->n;) {
+		int q = sendmmsg(es->fd, b->mm + done, b->n - done, MSG_DONTWAIT);
+		if (q > 0) {
+			done += (unsigned)q;
+		} else if (errno == EAGAIN && waits++ < 10) {
+			/* The send buffer is full of requests still on their way: wait a little
+			 * for room rather than lose them until the next resend. */
+			struct pollfd pf = { es->fd, POLLOUT, 0 };
+			poll(&pf, 1, 20);
+		} else {
+			done++;   /* skip the one that failed */
+		}
+	}
+	b->n = 0;
+}
+
+static void batch_add(const struct echo_sock *es, struct send_batch *b, const struct nsnet_prefix *dst,
+		      uint16_t seq, const struct probe_echo_opts *o)
+{
+	size_t size = echo_size(o);
+	unsigned i = b->n++;
+	memset(b->pkt[i], 0, size);
+	echo_build(es, b->pkt[i], size, seq, o);
+	b->iov[i] = (struct iovec){ .iov_base = b->pkt[i], .iov_len = size };
+	b->mm[i] = (struct mmsghdr){ .msg_hdr = { .msg_name = &b->to[i], .msg_iov = &b->iov[i], .msg_iovlen = 1 } };
+	b->mm[i].msg_hdr.msg_namelen = probe_sockaddr(dst, 0, &b->to[i]);
+	if (b->n == BATCH)
+		batch_flush(es, b);
+}
+
 /* One request to every target still waiting. */
 static void echo_send_all(const struct echo_sock s[2], struct probe_echo *v, size_t n,
 			  const struct probe_echo_opts *o, size_t *pending)
 {
+	if (!o->faults && echo_size(o) <= BATCH_SIZE) {
+		_cleanup_free_ struct send_batch *b = calloc(2, sizeof(*b));
+		if (b) {
+			for (size_t k = 0; k < n; k++) {
+				int f = v[k].dst.family == AF_INET6;
+				if (v[k].state == PROBE_PENDING)
+					batch_add(&s[f], &b[f], &v[k].dst, (uint16_t)k, o);
+			}
+			for (int f = 0; f < 2; f++)
+				if (b[f].n)
+					batch_flush(&s[f], &b[f]);
+			return;
+		}
+	}
 	for (size_t k = 0; k < n; k++) {
 		if (v[k].state != PROBE_PENDING)
 			continue;
@@ -231,25 +329,36 @@ static void echo_receive(const struct echo_sock *es, short revents, struct probe
 	/* A raw socket's pending error shows as POLLERR; the read clears it. */
 	if (!(revents & (POLLIN | POLLERR)))
 		return;
+	/* 48 kB: the largest message that matters is an ICMP error quoting our request. */
+	uint8_t b[BATCH][1500];
+	struct sockaddr_storage from[BATCH];
+	struct iovec iov[BATCH];
+	struct mmsghdr mm[BATCH];
 	for (;;) {
-		uint8_t b[1500];
-		struct sockaddr_storage from;
-		socklen_t fl = sizeof(from);
-		ssize_t got = recvfrom(es->fd, b, sizeof(b), MSG_DONTWAIT, (struct sockaddr *)&from, &fl);
+		for (int i = 0; i < BATCH; i++) {
+			iov[i] = (struct iovec){ .iov_base = b[i], .iov_len = sizeof(b[i]) };
+			mm[i] = (struct mmsghdr){ .msg_hdr = { .msg_name = &from[i], .msg_namelen = sizeof(from[i]),
+							       .msg_iov = &iov[i], .msg_iovlen = 1 } };
+		}
+		int got = recvmmsg(es->fd, mm, BATCH, MSG_DONTWAIT, NULL);
 		if (got <= 0)
 			break;
-		bool is_fault;
-		struct probe_fault flt;
-		int k = echo_match(es, b, (size_t)got, &from, v, n, o, &is_fault, &flt);
-		if (k < 0)
-			continue;
-		if (is_fault) {
-			fault(&v[k], &flt, pending);
-		} else {
-			v[k].state = PROBE_REPLY;
-			v[k].ms = probe_now_ms() - start;
-			(*pending)--;
+		for (int i = 0; i < got; i++) {
+			bool is_fault;
+			struct probe_fault flt;
+			int k = echo_match(es, b[i], mm[i].msg_len, &from[i], v, n, o, &is_fault, &flt);
+			if (k < 0)
+				continue;
+			if (is_fault) {
+				fault(&v[k], &flt, pending);
+			} else {
+				v[k].state = PROBE_REPLY;
+				v[k].ms = probe_now_ms() - start;
+				(*pending)--;
+			}
 		}
+		if (got < BATCH)
+			break;
 	}
 }
 
@@ -264,8 +373,11 @@ int probe_echo_run(struct probe_echo *v, size_t n, const struct probe_echo_opts 
 		bool more = !o->tries || sent < o->tries;
 		if (more && t >= next) {
 			echo_send_all(s, v, n, o, &pending);
-			sent++;
 			next = probe_now_ms() + o->resend_ms;
+			/* The time to wait counts from when every request is out: on a busy
+			 * machine sending a thousand of them can take longer than that. */
+			if (!sent++)
+				deadline = next - o->resend_ms + o->timeout_ms;
 			continue;
 		}
 		long until = more && next < deadline ? next : deadline;
@@ -276,6 +388,10 @@ int probe_echo_run(struct probe_echo *v, size_t n, const struct probe_echo_opts 
 			if (pf[f].fd >= 0)
 				echo_receive(&s[f], pf[f].revents, v, n, o, start, &pending);
 	}
+	/* Replies already queued when the time ran out (the thread was late) count. */
+	for (int f = 0; f < 2 && pending; f++)
+		if (s[f].fd >= 0)
+			echo_receive(&s[f], POLLIN, v, n, o, start, &pending);
 	for (size_t k = 0; k < n; k++)
 		if (v[k].state == PROBE_PENDING)
 			v[k].state = PROBE_TIMEOUT;

@@ -42,7 +42,7 @@ struct probe_echo {
 };
 
 struct probe_echo_opts {
-	unsigned timeout_ms;        /* for all targets together */
+	unsigned timeout_ms;        /* for all targets together, from when all are first sent */
 	unsigned resend_ms;         /* the unanswered are asked again this often */
 	unsigned tries;             /* requests per target at most; 0: until the timeout */
 	bool faults;                /* an ICMP error or a failed send ends a target (PROBE_FAULT);
