@@ -63,14 +63,17 @@ take_state() {
 set +e +o pipefail
 { set +x; } 2>/dev/null
 # The base objects settle on their own for a moment (IPv6 duplicate address
-# detection, carrier on new veths): wait until two snapshots agree, so that what
-# the kernel finishes by itself is never taken for a change made by a case.
+# detection, carrier on new veths, an empty bridge's operstate going from UNKNOWN to
+# DOWN): wait until two snapshots agree, so that what the kernel finishes by itself
+# is never taken for a change made by a case. The two are 1.2 s apart: the kernel's
+# linkwatch applies carrier and operstate changes up to a second late (it batches
+# them), so snapshots closer together can both predate one.
 STATE=""
-for _ in $(seq 50); do
+for _ in $(seq 20); do
 	prev=$STATE
 	take_state
 	[ "$prev" = "$STATE" ] && [[ "$STATE" != *tentative* ]] && break
-	sleep 0.2
+	sleep 1.2
 done
 
 all=0 total=0 passed=0 failed=0 pending=()
