@@ -50,8 +50,20 @@ snapshot() {
 		up: (.flags | index("UP") != null), addrs: [.addr_info[] | select(.scope != "link") | "\(.local)/\(.prefixlen)"]}
 		elif has("state") and has("master") then {ifname, master} else . end) else . end'
 }
-sleep 0.2
-BEFORE=$(snapshot)
+# What the kernel finishes by itself (a bridge's carrier, and with it its routes'
+# "linkdown", which linkwatch applies up to a second late) must not count as a change
+# by a refused command: take the reference once two snapshots 1.2 s apart agree.
+settled_snapshot() {
+	local prev="" cur
+	for _ in $(seq 10); do
+		cur=$(snapshot)
+		[ "$cur" = "$prev" ] && break
+		prev=$cur
+		sleep 1.2
+	done
+	echo "$cur"
+}
+BEFORE=$(settled_snapshot)
 refused() {
 	local rc=$1 pat=$2
 	shift 2
@@ -130,7 +142,7 @@ BEFORE_MASKED=$(echo "$BEFORE" | mask)
 expect_err 1 "attach to network '$OTHER': in namespace '$NO6': add address fd00:94::" "$NSNET" net attach $OTHER $C $D $NO6
 after=$(snapshot | mask)
 [ "$after" = "$BEFORE_MASKED" ] || fail "the attach refused part-way left something: $(diff <(echo "$BEFORE_MASKED") <(echo "$after"))"
-BEFORE=$(snapshot)
+BEFORE=$(settled_snapshot)
 
 # ---- detach, rm, show, ls.
 refused 1 "namespace '$C' is not attached to network '$NET'" net detach $NET $C
