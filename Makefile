@@ -8,6 +8,10 @@ override CFLAGS += -std=gnu17 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-m
            -Ilib $(shell pkg-config --cflags $(PKGS))
 override LDLIBS += $(shell pkg-config --libs $(PKGS)) -lpthread
 B       ?= build
+# One source of the version: the CLI's NSNET_VERSION. The shared library's soname
+# follows its major number (0: the interface of lib/libnsnet.map's LIBNSNET_0).
+VERSION := $(shell sed -n 's/^\#define NSNET_VERSION "\(.*\)"/\1/p' src/verbs.h)
+SOMAJOR := $(firstword $(subst ., ,$(VERSION)))
 
 LIB_SRC  := $(sort $(wildcard lib/*/*.c))
 CLI_SRC  := $(sort $(wildcard src/*.c))
@@ -19,7 +23,7 @@ HELPERS  := $(patsubst tests/helpers/%.c,$(B)/tests/%,$(wildcard tests/helpers/*
 BENCH    := $(patsubst bench/%.c,$(B)/bench/%,$(wildcard bench/*.c))
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(B)/%,$(wildcard tests/fuzz/fuzz_*.c))
 
-all: $(B)/nsnet $(B)/libnsnet.a $(B)/libnsnet.so $(UNIT_BIN) $(HELPERS) $(BENCH)
+all: $(B)/nsnet $(B)/libnsnet.a $(B)/libnsnet.so $(B)/libnsnet.pc $(UNIT_BIN) $(HELPERS) $(BENCH)
 
 $(B)/%.o: %.c $(wildcard lib/*.h lib/*/*.h src/*.h)
 	@mkdir -p $(dir $@)
@@ -30,7 +34,7 @@ $(B)/libnsnet.a: $(LIB_OBJ)
 
 # The export map keeps everything but nsnet.h's functions local to the library.
 $(B)/libnsnet.so: $(LIB_OBJ) lib/libnsnet.map
-	$(CC) $(CFLAGS) -shared -Wl,-soname,libnsnet.so.0 -Wl,--version-script=lib/libnsnet.map \
+	$(CC) $(CFLAGS) -shared -Wl,-soname,libnsnet.so.$(SOMAJOR) -Wl,--version-script=lib/libnsnet.map \
 		-o $@ $(LIB_OBJ) $(LDFLAGS) $(LDLIBS)
 
 $(B)/nsnet: $(CLI_OBJ) $(B)/libnsnet.a
@@ -66,4 +70,70 @@ fuzz:
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: all asan fuzz fuzz-bins clean
+# ---- install ---------------------------------------------------------------------
+# GNU directory conventions; every one can be overridden, and DESTDIR stages the tree
+# (the Debian package: DESTDIR=debian/tmp PREFIX=/usr LIBDIR=/usr/lib/$(DEB_HOST_MULTIARCH)
+# SYSTEMDUNITDIR=/lib/systemd/system). `make uninstall` with the same variables removes
+# exactly what `make install` put there (INSTALLED below is the one list of both).
+PREFIX         ?= /usr/local
+SBINDIR        ?= $(PREFIX)/sbin
+LIBDIR         ?= $(PREFIX)/lib
+INCLUDEDIR     ?= $(PREFIX)/include
+MANDIR         ?= $(PREFIX)/share/man
+PKGCONFIGDIR   ?= $(LIBDIR)/pkgconfig
+BASHCOMPDIR    ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR     ?= $(PREFIX)/share/zsh/vendor-completions
+CNIDIR         ?= $(PREFIX)/lib/cni
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+DOCDIR         ?= $(PREFIX)/share/doc/nsnet
+EXAMPLESDIR    ?= $(DOCDIR)/examples
+SYSCONFDIR     ?= /etc
+INSTALL        ?= install
+
+SONAME   := libnsnet.so.$(SOMAJOR)
+MAN_SRC  := $(wildcard man/*.[1-8])
+UNIT_SRC := $(wildcard systemd/*.service)
+EX_SRC   := $(wildcard examples/*.yaml examples/*.c examples/Makefile)
+COMP_SRC := $(wildcard completion/nsnet.bash completion/_nsnet)
+
+# pkg-config: the library links the same system libraries the static archive needs,
+# so -lnsnet works for the shared library and, with --static, for libnsnet.a.
+$(B)/libnsnet.pc: lib/libnsnet.pc.in Makefile src/verbs.h
+	@mkdir -p $(dir $@)
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' \
+	    -e 's|@VERSION@|$(VERSION)|g' -e 's|@REQUIRES@|$(PKGS)|g' $< >$@
+
+install: $(B)/nsnet $(B)/libnsnet.a $(B)/libnsnet.so $(B)/libnsnet.pc
+	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR) \
+		$(DESTDIR)$(CNIDIR) $(DESTDIR)$(EXAMPLESDIR) $(DESTDIR)$(SYSCONFDIR)/nsnet/labs
+	$(INSTALL) -m 755 $(B)/nsnet $(DESTDIR)$(SBINDIR)/nsnet
+	ln -sf $(shell realpath -m --relative-to=$(CNIDIR) $(SBINDIR)/nsnet) $(DESTDIR)$(CNIDIR)/nsnet
+	$(INSTALL) -m 644 $(B)/libnsnet.so $(DESTDIR)$(LIBDIR)/libnsnet.so.$(VERSION)
+	ln -sf libnsnet.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libnsnet.so
+	$(INSTALL) -m 644 $(B)/libnsnet.a $(DESTDIR)$(LIBDIR)/libnsnet.a
+	$(INSTALL) -m 644 lib/nsnet.h $(DESTDIR)$(INCLUDEDIR)/nsnet.h
+	$(INSTALL) -m 644 $(B)/libnsnet.pc $(DESTDIR)$(PKGCONFIGDIR)/libnsnet.pc
+	$(foreach m,$(MAN_SRC),$(INSTALL) -D -m 644 $(m) $(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m)) &&) true
+	$(if $(wildcard completion/nsnet.bash),$(INSTALL) -D -m 644 completion/nsnet.bash $(DESTDIR)$(BASHCOMPDIR)/nsnet)
+	$(if $(wildcard completion/_nsnet),$(INSTALL) -D -m 644 completion/_nsnet $(DESTDIR)$(ZSHCOMPDIR)/_nsnet)
+	$(foreach u,$(UNIT_SRC),$(INSTALL) -d $(DESTDIR)$(SYSTEMDUNITDIR) && \
+		sed 's|/usr/sbin/nsnet|$(SBINDIR)/nsnet|g' $(u) >$(DESTDIR)$(SYSTEMDUNITDIR)/$(notdir $(u)) && \
+		chmod 644 $(DESTDIR)$(SYSTEMDUNITDIR)/$(notdir $(u)) &&) true
+	$(foreach e,$(EX_SRC),$(INSTALL) -m 644 $(e) $(DESTDIR)$(EXAMPLESDIR)/$(notdir $(e)) &&) true
+
+# Files, then nsnet's own directories if they are now empty. The shared ones (sbin,
+# lib, man8, completions, ...) stay: they may have been there before, and other
+# packages' files go there too.
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/nsnet $(DESTDIR)$(CNIDIR)/nsnet \
+		$(DESTDIR)$(LIBDIR)/libnsnet.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libnsnet.so \
+		$(DESTDIR)$(LIBDIR)/libnsnet.a $(DESTDIR)$(INCLUDEDIR)/nsnet.h $(DESTDIR)$(PKGCONFIGDIR)/libnsnet.pc \
+		$(foreach m,$(MAN_SRC),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m))) \
+		$(DESTDIR)$(BASHCOMPDIR)/nsnet $(DESTDIR)$(ZSHCOMPDIR)/_nsnet \
+		$(foreach u,$(UNIT_SRC),$(DESTDIR)$(SYSTEMDUNITDIR)/$(notdir $(u))) \
+		$(foreach e,$(EX_SRC),$(DESTDIR)$(EXAMPLESDIR)/$(notdir $(e)))
+	-for d in $(EXAMPLESDIR) $(DOCDIR) $(SYSCONFDIR)/nsnet/labs $(SYSCONFDIR)/nsnet; do \
+		[ -d "$(DESTDIR)$$d" ] && rmdir --ignore-fail-on-non-empty "$(DESTDIR)$$d"; done; true
+
+.PHONY: all asan fuzz fuzz-bins clean install uninstall
