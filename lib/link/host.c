@@ -59,6 +59,19 @@ static int names_from_proc(struct name_set *s)
 	return ferror(f) ? -EIO : 0;
 }
 
+int link_names_here(struct name_set *ret)
+{
+	struct name_set s = { 0 };
+	int r = names_from_proc(&s);
+	if (r < 0) {
+		free(s.names);
+		return r;
+	}
+	name_set_sort(&s);
+	*ret = s;
+	return 0;
+}
+
 /*
  * Every link's name. A link dump makes the kernel build a full message per link, and
  * for a veth whose peer is in another namespace that includes looking up the peer

@@ -54,6 +54,10 @@ struct name_set {
 	size_t n, cap;
 };
 int host_link_names(struct nl *nl, struct name_set *ret, struct nsnet_error *e);
+/* The link names of the calling thread's network namespace, sorted, from
+ * /proc/thread-self/net/dev: no socket needed (a thread that has just entered a
+ * namespace reads it). -errno when it cannot be read. */
+int link_names_here(struct name_set *ret);
 bool name_set_has(const struct name_set *s, const char *name);
 /* Add a name (unsorted: for name_set_has, call name_set_sort first). */
 int name_set_add(struct name_set *s, const char *name);
