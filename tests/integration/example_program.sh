@@ -23,7 +23,7 @@ make -s -q -C "$REPO" B="$B" "$B/nsnet" "$B/libnsnet.so" "$B/libnsnet.a" ||
 # The sanitizer build's library refers to the sanitizer runtime, which clang links
 # into executables only: the program must be built with the same sanitizers.
 make_vars=()
-if nm -D --undefined-only "$B/libnsnet.so" | grep -q ' __asan_'; then
+if grep -q ' __asan_' <<<"$(nm -D --undefined-only "$B/libnsnet.so")"; then
 	command -v clang >/dev/null || skip "clang is not installed (needed to link the sanitizer build's library)"
 	make_vars=(CC=clang "CFLAGS=-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" "LDFLAGS=-fsanitize=address,undefined")
 else
