@@ -98,11 +98,16 @@ COMP_SRC := $(wildcard completion/nsnet.bash completion/_nsnet)
 
 # pkg-config: the library links the same system libraries the static archive needs,
 # so -lnsnet works for the shared library and, with --static, for libnsnet.a.
+PC_SUBST = -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' \
+	   -e 's|@VERSION@|$(VERSION)|g' -e 's|@REQUIRES@|$(PKGS)|g'
 $(B)/libnsnet.pc: lib/libnsnet.pc.in Makefile src/verbs.h
 	@mkdir -p $(dir $@)
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' \
-	    -e 's|@VERSION@|$(VERSION)|g' -e 's|@REQUIRES@|$(PKGS)|g' $< >$@
+	sed $(PC_SUBST) $< >$@
 
+# The installed libnsnet.pc is written at install time, not copied from $(B): its
+# directories are this install's (make's dependencies cannot see that PREFIX or
+# LIBDIR changed since $(B)/libnsnet.pc was made: a .deb's PREFIX=/usr would have
+# installed a .pc that says /usr/local).
 install: $(B)/nsnet $(B)/libnsnet.a $(B)/libnsnet.so $(B)/libnsnet.pc
 	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR) \
 		$(DESTDIR)$(CNIDIR) $(DESTDIR)$(EXAMPLESDIR) $(DESTDIR)$(SYSCONFDIR)/nsnet/labs
@@ -113,7 +118,8 @@ install: $(B)/nsnet $(B)/libnsnet.a $(B)/libnsnet.so $(B)/libnsnet.pc
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libnsnet.so
 	$(INSTALL) -m 644 $(B)/libnsnet.a $(DESTDIR)$(LIBDIR)/libnsnet.a
 	$(INSTALL) -m 644 lib/nsnet.h $(DESTDIR)$(INCLUDEDIR)/nsnet.h
-	$(INSTALL) -m 644 $(B)/libnsnet.pc $(DESTDIR)$(PKGCONFIGDIR)/libnsnet.pc
+	sed $(PC_SUBST) lib/libnsnet.pc.in >$(DESTDIR)$(PKGCONFIGDIR)/libnsnet.pc
+	chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/libnsnet.pc
 	$(foreach m,$(MAN_SRC),$(INSTALL) -D -m 644 $(m) $(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m)) &&) true
 	$(if $(wildcard completion/nsnet.bash),$(INSTALL) -D -m 644 completion/nsnet.bash $(DESTDIR)$(BASHCOMPDIR)/nsnet)
 	$(if $(wildcard completion/_nsnet),$(INSTALL) -D -m 644 completion/_nsnet $(DESTDIR)$(ZSHCOMPDIR)/_nsnet)
