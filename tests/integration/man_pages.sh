@@ -183,7 +183,15 @@ page3=$(plain "$MAN/libnsnet.3")
 # header does not declare (a renamed function).
 page3_fns=$(grep -oE -- '(^|[^A-Za-z0-9_])nsnet_[a-z0-9_]+ *\(' <<<"$page3" | grep -oE 'nsnet_[a-z0-9_]+' | sort -u || true)
 report "functions declared in lib/nsnet.h missing from man/libnsnet.3" "$(comm -23 <(echo "$funcs") <(echo "$page3_fns"))"
-report "functions in man/libnsnet.3 that lib/nsnet.h does not declare" "$(comm -13 <(echo "$funcs") <(echo "$page3_fns"))"
+extra_fn=$(comm -13 <(echo "$funcs") <(echo "$page3_fns"))
+# The one tolerated exception, as `fw watch` above: nsnet_fw_watch(), which the
+# fwwatch branch adds to nsnet.h while this page is written; allowed only while
+# the header does not declare it, then checked like every other.
+if grep -qx nsnet_fw_watch <<<"$extra_fn"; then
+	note "libnsnet.3 documents nsnet_fw_watch(), which this nsnet.h does not declare yet (tolerated)"
+	extra_fn=$(grep -vx nsnet_fw_watch <<<"$extra_fn" || true)
+fi
+report "functions in man/libnsnet.3 that lib/nsnet.h does not declare" "$extra_fn"
 grep -q 'pkg-config --cflags --libs libnsnet' <<<"$page3" || report "man/libnsnet.3" "does not say how to build (pkg-config --cflags --libs libnsnet)"
 
 [ -z "$missing_all" ] || fail "the man pages drifted:"$'\n'"$missing_all"
