@@ -46,35 +46,51 @@ report() {
 
 # ---- (b) nsnet.8 against the binary's help -----------------------------------------
 page8=$(plain "$MAN/nsnet.8")
-# The commands a help lists under "Commands:".
-cmds_of() {
-	"$NSNET" "$@" --help | awk '/^Commands:/ { on = 1; next } on && /^  [a-z]/ { print $1 } on && /^$/ { on = 0 }'
+# Each help is asked for once and kept in a file, and read with one awk each: a
+# process costs a tenth of a second on a busy machine, and nsnet loads many libraries.
+mkdir "$tmp/help"
+# hf WORDS...: $HF is the file of `nsnet WORDS... --help`.
+hf() {
+	HF="$tmp/help/_${*// /_}"
+	[ -e "$HF" ] || "$NSNET" "$@" --help >"$HF" || fail "nsnet $* --help exited $?"
 }
-# The options a help prints: the tokens -x / --xxx of its Usage line, and those of
-# its option lines (lines that start with blanks and '-'), from the option column
-# only (before the first run of two blanks), so that prose such as
-# "| tcpdump -r -" is not taken for one of nsnet's options.
+# cmds_of WORDS...: the commands a help lists under "Commands:", and a command
+# written as an alternative of the usage line (`publish ... | ls [--json]`).
+cmds_of() {
+	hf "$@"
+	awk '/^Commands:/ { on = 1; next } on && /^  [a-z]/ { print $1 } on && /^$/ { on = 0 }
+		/^Usage:/ { s = $0; while (match(s, /\| [a-z]+( |$)/)) { w = substr(s, RSTART + 2, RLENGTH - 2); sub(/ $/, "", w); print w; s = substr(s, RSTART + RLENGTH) } }' "$HF"
+}
+# opts_of WORDS...: "WORDS OPTION" for each option a help prints: the tokens -x and
+# --xxx of its usage line, and of its option lines (starting with blanks and '-'),
+# from the option column only (before the first run of two blanks), so that prose
+# such as "| tcpdump -r -" is not taken for one of nsnet's options.
 opts_of() {
-	"$NSNET" "$@" --help | awk '
-		/^Usage:/ { print; next }
-		/^[ \t]+-/ { sub(/^[ \t]+/, ""); split($0, a, /   */); print a[1] }' |
-	{ grep -oE -- '(^|[][ |,(])--?[A-Za-z0-9][A-Za-z0-9-]*' || true; } | sed -E 's/^[][ |,(]//' | sort -u
+	hf "$@"
+	awk -v pre="${*:+$* }" '
+		function toks(s) {
+			s = " " s
+			while (match(s, /[][ |,(]--?[A-Za-z0-9][A-Za-z0-9-]*/)) {
+				print pre substr(s, RSTART + 1, RLENGTH - 1); s = substr(s, RSTART + RLENGTH)
+			}
+		}
+		/^Usage:/ { toks($0); next }
+		/^[ \t]+-/ { sub(/^[ \t]+/, ""); split($0, a, /  +/); toks(a[1]) }' "$HF"
 }
 top=$(cmds_of)
 [ "$(wc -l <<<"$top")" -gt 20 ] || fail "only $(wc -l <<<"$top") commands read from nsnet --help"
-# Every command of the help, "CMD" or "CMD SUB", and where to read its options.
+# Every command of the help, "CMD" or "CMD SUB" (a command with sub-commands is
+# only its sub-commands, but publish is both), and their options.
 helped=""
+wanted=""
 for c in $top; do
 	subs=$(cmds_of "$c")
-	if [ -n "$subs" ]; then
-		for s in $subs; do helped+="$c $s"$'\n'; done
-	else
-		helped+="$c"$'\n'
-		# A sub-command written as an alternative of the usage: `publish ... | ls [--json]`.
-		for s in $("$NSNET" "$c" --help | sed -n 's/^Usage: //p' | grep -oE '\| [a-z]+( |$)' | awk '{print $2}'); do
-			helped+="$c $s"$'\n'
-		done
-	fi
+	hf "$c"
+	grep -q '^Commands:' "$HF" || { helped+="$c"$'\n'; wanted+=$(opts_of "$c")$'\n'; }
+	for s in $subs; do
+		helped+="$c $s"$'\n'
+		wanted+=$(opts_of "$c" "$s")$'\n'
+	done
 done
 helped=$(sed '/^$/d' <<<"$helped" | sort -u)
 
@@ -98,19 +114,9 @@ if grep -qx 'fw watch' <<<"$extra" && ! cmds_of fw | grep -qx watch; then
 fi
 report "commands in man/nsnet.8 that the binary's help does not have" "$extra"
 
-# Every option of every help is in the page. (Sets compared whole with comm: one
-# grep per option is minutes of forks on a loaded machine.)
-# tokens_of: the options a text names, each not part of a longer word.
-tokens_of() {
-	grep -oE -- '(^|[^A-Za-z0-9_-])--?[A-Za-z0-9][A-Za-z0-9-]*' | sed -E 's/^[^-]//' | sort -u || true
-}
-page8_opts=$(tokens_of <<<"$page8")
-wanted=""
-for cmd in "" $(tr ' ' '\034' <<<"$helped" | tr '\n' ' '); do
-	words=$(tr '\034' ' ' <<<"$cmd")
-	# shellcheck disable=SC2086
-	wanted+=$(opts_of $words | sed "s/^/${words:+$words }/")$'\n'
-done
+# Every option of every help is in the page, not as part of a longer word. (Sets
+# compared whole: one grep per option is minutes of forks on a loaded machine.)
+page8_opts=$(grep -oE -- '(^|[^A-Za-z0-9_-])--?[A-Za-z0-9][A-Za-z0-9-]*' <<<"$page8" | sed -E 's/^[^-]//' | sort -u)
 # The program's own options ("-h", "--version" are in the page's OPTIONS).
 wanted+=$(printf '%s\n' --help -h --version --json)$'\n'
 wanted=$(sed '/^$/d' <<<"$wanted" | sort -u)
