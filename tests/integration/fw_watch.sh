@@ -65,6 +65,14 @@ start_watch() {
 	done
 	fail "fw watch did not start: $(cat "$DIR/err")"
 }
+# wait_exit PID: true once the process has exited (a zombie until waited for), within 30 s.
+wait_exit() {
+	for _ in $(seq 1500); do
+		case $(ps -o stat= -p "$1" 2>/dev/null) in '' | Z*) return 0 ;; esac
+		sleep 0.02
+	done
+	return 1
+}
 stop_watch() {  # SIGTERM: exit 0
 	local rc=0
 	kill -TERM "$WP"
@@ -144,7 +152,7 @@ assert_eq "$(cat "$DIR/err")" "nsnet: watching table inet nsnet for firewall rel
 start_watch --once
 nft flush ruleset
 rc=0
-timeout 30 tail --pid="$WP" -f /dev/null || rc=$?
+wait_exit "$WP" || rc=$?
 assert_eq "$rc" 0 "fw watch --once ended"
 wait "$WP" || fail "fw watch --once exited $?: $(cat "$DIR/err")"
 assert_eq "$(nft list table inet nsnet)" "$table" "nsnet's table after fw watch --once"

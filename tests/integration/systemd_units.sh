@@ -27,6 +27,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# wait_exit PID: true once the process has exited (a zombie until waited for), within 30 s.
+wait_exit() {
+	for _ in $(seq 1500); do
+		case $(ps -o stat= -p "$1" 2>/dev/null) in '' | Z*) return 0 ;; esac
+		sleep 0.02
+	done
+	return 1
+}
 # ---- verify -------------------------------------------------------------------
 for u in nsnet@.service nsnet-fw-watch.service; do
 	[ -f "$UNITS/$u" ] || fail "systemd/$u is missing"
@@ -117,7 +125,7 @@ for _ in $(seq 500); do
 	sleep 0.02
 done
 nft flush ruleset
-timeout 30 tail --pid="$WP" -f /dev/null || fail "fw watch --once under setpriv did not finish"
+wait_exit "$WP" || fail "fw watch --once under setpriv did not finish"
 wait "$WP" || fail "fw watch --once with the unit's capabilities failed: $(cat "$DIR/err")"
 assert_match "$(cat "$DIR/log")" "restored table inet nsnet \(table deleted; 1 network\)" "the watcher's line"
 expect_rc 0 "$NSNET" fw status
