@@ -38,7 +38,6 @@ struct watch {
 	unsigned batch;      /* FW_EV_* of the transaction whose events are being read */
 	unsigned pending;    /* FW_EV_* of finished transactions not yet acted on */
 	int64_t first_ms;    /* when pending last became nonzero */
-	int restores;
 };
 
 static int64_t now_ms(void)
@@ -117,15 +116,21 @@ static int act(struct watch *w, unsigned why, struct nsnet_error *e)
 	if (ok)
 		return 0;
 
+	/* Rebuilt, then (as for any other change) the generation and the check it
+	 * covers. A reload that lands between the rebuild and the reading of the
+	 * generation is covered by nothing but that check: then once more, at most
+	 * three times, so a rebuild that cannot get it in sync never loops. */
 	struct nsnet_error re = { 0 };
-	double t0 = now_ms_f();
-	int rr = fw_restore_locked(NULL, &re);
-	double ms = now_ms_f() - t0;
-	/* Then, as for any other change: the generation, and the check it covers. */
-	if ((r = fw_genid(&gen, e)) < 0 || (r = in_sync(&ok, e)) < 0)
-		return r;
-	w->done_gen = gen;
-	w->restores++;
+	int rr = 0;
+	double ms = 0;
+	for (int attempt = 0; !ok && rr == 0 && attempt < 3; attempt++) {
+		double t0 = now_ms_f();
+		rr = fw_restore_locked(NULL, &re);
+		ms += now_ms_f() - t0;
+		if ((r = fw_genid(&gen, e)) < 0 || (r = in_sync(&ok, e)) < 0)
+			return r;
+		w->done_gen = gen;
+	}
 	r = report(w, rr < 0 ? "failed" : "restored", why, nets, ok, ms, rr < 0 ? &re : NULL);
 	if (r != 0)
 		return r < 0 ? nsnet_err(e, -r, "report a restore") : 1;
@@ -137,6 +142,17 @@ static int act(struct watch *w, unsigned why, struct nsnet_error *e)
 		return 1;
 	}
 	return 0;
+}
+
+/* A check that fails (the lock, libnftables) ends a watch --once; else it is
+ * reported as a failed restore and the watch goes on: the next change tries again. */
+static int act_or_report(struct watch *w, unsigned why, struct nsnet_error *e)
+{
+	int r = act(w, why, e);
+	if (r >= 0 || w->o->once)
+		return r;
+	r = report(w, "failed", why, 0, false, 0, e);
+	return r < 0 ? nsnet_err(e, -r, "report a restore") : r > 0;
 }
 
 /* Read every message waiting; ENOBUFS (an overrun) counts as a change. */
@@ -178,8 +194,8 @@ int nsnet_fw_watch(const struct nsnet_fw_watch_opts *o, struct nsnet_error *e)
 		return nsnet_err_wrap(e, "watch nsnet's firewall");
 	int stop_fd = o->stop_fd > 0 ? o->stop_fd : -1;
 	/* Subscribed first, then the first look: nothing can fall between the two. */
-	r = act(&w, FW_EV_START, e);
-	if (r == 0 && o->ready)
+	r = act_or_report(&w, FW_EV_START, e);
+	if (r >= 0 && o->ready)
 		o->ready(o->data);
 	while (r == 0) {
 		int timeout = -1;
@@ -211,7 +227,7 @@ int nsnet_fw_watch(const struct nsnet_fw_watch_opts *o, struct nsnet_error *e)
 		/* Quiet (or waited long enough): one look for the whole burst. */
 		unsigned why = w.pending;
 		w.pending = 0;
-		r = act(&w, why, e);
+		r = act_or_report(&w, why, e);
 	}
 	mnl_socket_close(w.sock);
 	if (r < 0)
