@@ -145,6 +145,24 @@ back_within "a deleted element"
 wait_lines 4
 assert_eq "$(last .reason)" "sets or elements deleted" "reason after a deleted element"
 assert_eq "$(ask $W 203.0.113.1 8080)" "a1 peer=203.0.113.2" "published port after the last restore"
+
+# A reload as `systemctl restart nftables` makes it: one file, `flush ruleset` and
+# then the host's own tables, in one transaction. nsnet's table is back beside theirs.
+nft -f - <<-'EOF'
+	flush ruleset
+	table ip fww-foreign {
+		chain input {
+			type filter hook input priority filter; policy accept;
+		}
+	}
+	EOF
+back_within "a reload of an nftables.conf"
+wait_lines 5
+assert_eq "$(last .reason)" "table deleted" "reason after an nftables.conf reload"
+assert_match "$(nft list tables)" "table ip fww-foreign" "the reloaded foreign table"
+nft delete table ip fww-foreign
+sleep 0.5
+assert_eq "$(lines)" 5 "restores after the foreign table's removal"
 stop_watch
 assert_eq "$(cat "$DIR/err")" "nsnet: watching table inet nsnet for firewall reloads" "fw watch's stderr"
 
