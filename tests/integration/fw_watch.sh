@@ -4,7 +4,8 @@
 # table inet nsnet` (the rules gone, the elements left), a deleted element. One line
 # a restore; a foreign table coming and going, nsnet's own commands and the
 # watcher's own rebuild restore nothing; SIGTERM ends it with exit 0; --once exits
-# after the first restore; with no network it only listens. Witnesses: nft list,
+# after the first restore; with no network it only listens; idle, it sleeps in poll()
+# with no timeout and uses no CPU. Witnesses: nft list, /proc/PID/syscall,
 # `fw status`, socat through the published port from an "outside" namespace.
 source "$(dirname "$0")/../lib.sh"
 
@@ -106,6 +107,14 @@ assert_eq "$(ask $W 203.0.113.1 8080)" "a1 peer=203.0.113.2" "published port bef
 
 start_watch --json
 assert_eq "$(lines)" 0 "restores at start, the table in sync"
+# Idle, it sleeps in poll() with no timeout (x86-64: poll = 7 with timeout -1, or
+# ppoll = 271 with no timespec), and uses no CPU time meanwhile.
+cpu() { awk '{print $14 + $15}' "/proc/$WP/stat"; }
+c0=$(cpu)
+sleep 1
+assert_match "$(cat "/proc/$WP/syscall")" "^(7 0x[0-9a-f]+ 0x2 0x(ffffffff)?ffffffff|271 0x[0-9a-f]+ 0x2 0x0) " \
+	"the idle watcher's system call"
+assert_eq "$(cpu)" "$c0" "CPU ticks of the idle watcher over 1 s"
 
 # A firewall reload.
 nft flush ruleset
