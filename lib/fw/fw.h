@@ -136,7 +136,8 @@ enum {
 /* A socket of the caller's network namespace subscribed to NFNLGRP_NFTABLES. */
 int fw_watch_open(struct mnl_socket **ret, struct nsnet_error *e);
 /* One message: its FW_EV_* bits for nsnet's table (0: not about it). A NEWGEN
- * message (the end of a transaction's events) sets *ret_gen and returns -1. */
+ * message (the end of a transaction's events) sets *ret_gen and returns -1; -2
+ * when it carries no generation id (then it cannot be told whose it was). */
 int fw_watch_classify(const struct nlmsghdr *nlh, uint32_t *ret_gen);
 /* The ruleset's current generation id (NFT_MSG_GETGEN), in the caller's namespace. */
 int fw_genid(uint32_t *ret, struct nsnet_error *e);

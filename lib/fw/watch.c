@@ -179,7 +179,7 @@ static int drain(struct watch *w, struct nsnet_error *e)
 				continue;
 			}
 			/* The end of a transaction: already accounted for, or news. */
-			if (!w->have_gen || (int32_t)(gen - w->done_gen) > 0)
+			if (k == -2 || !w->have_gen || (int32_t)(gen - w->done_gen) > 0)
 				w->pending |= w->batch;
 			w->batch = 0;
 		}

@@ -58,7 +58,7 @@ int fw_watch_classify(const struct nlmsghdr *nlh, uint32_t *ret_gen)
 		return 0;
 	if (type == NFT_MSG_NEWGEN) {
 		if (!tb[NFTA_GEN_ID] || mnl_attr_validate(tb[NFTA_GEN_ID], MNL_TYPE_U32) < 0)
-			return 0;
+			return -2;
 		*ret_gen = ntohl(mnl_attr_get_u32(tb[NFTA_GEN_ID]));
 		return -1;
 	}
