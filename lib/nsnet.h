@@ -352,6 +352,28 @@ int nsnet_fw_restore(struct json_t **ret, struct nsnet_error *e);
  *  ipv6_forwarding, foreign: [{network, family, traffic, verdict, rule, fix}]} */
 int nsnet_fw_status(struct json_t **ret, struct nsnet_error *e);
 
+struct nsnet_fw_watch_opts {
+	bool once;      /* return after the first restore */
+	/* Each restore, as it is done: {time, action: "restored"|"failed", reason,
+	 * networks, in_sync, ms, error?} (keys: docs/firewall.md), borrowed for the call.
+	 * Nonzero stops the watch: nsnet_fw_watch() then returns 0, or the value when it
+	 * is a negative errno. Optional. */
+	int (*event)(const struct json_t *ev, void *data);
+	/* Once subscribed, and the table checked (and restored) a first time (optional). */
+	void (*ready)(void *data);
+	void *data;
+	/* An fd that becomes readable when the watch is to stop (a signalfd of SIGINT
+	 * and SIGTERM, a pipe); 0 or -1: none. The library installs no signal handler. */
+	int stop_fd;
+};
+/* Listen for nftables changes in the caller's network namespace (NFNLGRP_NFTABLES,
+ * no polling) and, once a burst of them has deleted or changed any of nsnet's table,
+ * rebuild it from state as nsnet_fw_restore() does; its own rebuilds' events are
+ * recognised by generation id and never restored again. With no network in state it
+ * only listens. A failed restore is reported (action "failed") and the watch goes
+ * on, except with once: then it is the error. */
+int nsnet_fw_watch(const struct nsnet_fw_watch_opts *o, struct nsnet_error *e);
+
 /* ---- show: what is in a namespace (rtnetlink dumps) --------------------------- */
 
 /* A JSON array with one object per namespace, in the order given: interfaces,

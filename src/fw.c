@@ -2,9 +2,13 @@
 /*
  * nsnet fw status [--json]
  * nsnet fw restore [--json]
+ * nsnet fw watch [--json] [--once]
  */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
 #include "cli.h"
 #include "verbs.h"
 
@@ -97,11 +101,79 @@ static int fw_restore(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* One line a restore, on stdout (a service's journal): the event as JSON, or as text. */
+static int on_watch_event(const json_t *ev, void *data)
+{
+	bool json = *(bool *)data;
+	if (json) {
+		if (json_dumpf(ev, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER) < 0)
+			return -ENOMEM;
+		fputc('\n', stdout);
+	} else {
+		const char *err = json_string_value(json_object_get(ev, "error"));
+		long long nets = json_integer_value(json_object_get(ev, "networks"));
+		printf("%s %s table %s (%s; %lld network%s) in %.0f ms%s%s\n", json_string_value(json_object_get(ev, "time")),
+		       err ? "FAILED to restore" : "restored", json_string_value(json_object_get(ev, "table")),
+		       json_string_value(json_object_get(ev, "reason")), nets, nets == 1 ? "" : "s",
+		       json_real_value(json_object_get(ev, "ms")),
+		       err ? ": " : json_is_true(json_object_get(ev, "in_sync")) ? ", in sync" : ", still NOT in sync",
+		       err ? err : "");
+	}
+	return fflush(stdout) != 0 ? (errno ? -errno : -EIO) : 0;
+}
+
+static void on_watch_ready(void *data)
+{
+	(void)data;
+	fprintf(stderr, "nsnet: watching table " "inet nsnet" " for firewall reloads\n");
+}
+
+static int fw_watch(int argc, char **argv)
+{
+	bool json = take_flag(&argc, argv, "--json");
+	bool once = take_flag(&argc, argv, "--once");
+	int r = reject_unknown_opts(argc, argv);
+	if (r)
+		return r;
+	if (argc != 1)
+		return usage_error("fw watch: takes no arguments");
+	/* SIGINT and SIGTERM end the watch (exit 0) between restores, never inside one:
+	 * blocked, and read through a signalfd the library polls. */
+	sigset_t s;
+	sigemptyset(&s);
+	sigaddset(&s, SIGINT);
+	sigaddset(&s, SIGTERM);
+	sigaddset(&s, SIGHUP);
+	sigprocmask(SIG_BLOCK, &s, NULL);
+	if (cli_interrupted)
+		return EXIT_OK;
+	int sfd = signalfd(-1, &s, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0) {
+		print_error("signalfd failed");
+		return EXIT_FAIL;
+	}
+	struct nsnet_fw_watch_opts o = {
+		.once = once, .event = on_watch_event, .ready = on_watch_ready, .data = &json, .stop_fd = sfd,
+	};
+	struct nsnet_error e = { 0 };
+	r = nsnet_fw_watch(&o, &e);
+	close(sfd);
+	return r < 0 ? fail(&e) : EXIT_OK;
+}
+
 const struct verb fw_verbs[] = {
 	{ "status", "[--json]", "nsnet's nftables table, forwarding, and foreign rules that drop nsnet's traffic", NULL,
 	  fw_status, true },
 	{ "restore", "[--json]", "Rebuild nsnet's nftables table and host settings from state (after 'nft flush ruleset')",
 	  "  --json   print {\"restored\": true, \"foreign\": [rules in the way, as in fw status --json]}\n",
 	  fw_restore, true, .defer_signals = true },
+	{ "watch", "[--json] [--once]", "Restore nsnet's table whenever a firewall reload wipes it (nsnet-fw-watch.service)",
+	  "Listens for nftables changes (no polling); after a burst that deleted or changed\n"
+	  "any of table inet nsnet, rebuilds it from state as 'fw restore' does, once.\n"
+	  "One line per restore on stdout. SIGINT or SIGTERM end it (exit 0).\n"
+	  "  --json   each restore as one JSON object: {time, action, table, reason,\n"
+	  "           networks, in_sync, ms, error?} (docs/firewall.md)\n"
+	  "  --once   exit after the first restore (exit 1 if it failed)\n",
+	  fw_watch, true, .defer_signals = true },
 	{ NULL },
 };

@@ -104,7 +104,7 @@ static const struct verb verbs[] = {
 	  "  --proto P   tcp (default) or udp\n"
 	  "  --json      print {\"proto\", \"host_ip\" (null: every address), \"host_port\", \"removed\": true}\n",
 	  verb_unpublish, true, .defer_signals = true },
-	{ "fw",         "status|restore ...",    "nsnet's nftables table: status, restore after a firewall reload", NULL, NULL, false, fw_verbs },
+	{ "fw",         "status|restore|watch ...", "nsnet's nftables table: status, restore (or watch) after a firewall reload", NULL, NULL, false, fw_verbs },
 	{ "run",        "[--net NET] [--ip IP] [-p [HOST_IP:]HOST_PORT:PORT[/udp]]... [--name NAME] [--hostname H] [-d [--json]] [--rm] -- CMD [ARG...]",
 	  "Run a command as PID 1 of its own namespaces, on a network, with ports published",
 	  "  --net NET         attach to network NET (default route via its gateway)\n"

@@ -198,6 +198,35 @@ int fw_diff(json_t **ret, struct nsnet_error *e)
 	return 0;
 }
 
+int fw_shape_ok(bool *ret_ok, struct nsnet_error *e)
+{
+	json_t *v;
+	if (!fw_table_exists()) {
+		*ret_ok = false;
+		return 0;
+	}
+	int r = nft_list_json("list table " FW_FAMILY " " FW_TABLE, &v, e);
+	if (r < 0)
+		return r;
+	json_t *have = json_object(), *want = fw_skeleton_shape();
+	size_t i;
+	json_t *o, *x;
+	json_array_foreach(json_object_get(v, "nftables"), i, o) {
+		if ((x = json_object_get(o, "chain")) && json_string_value(json_object_get(x, "name")) &&
+		    !json_object_get(have, json_string_value(json_object_get(x, "name"))))
+			json_object_set_new(have, json_string_value(json_object_get(x, "name")), json_integer(0));
+		if ((x = json_object_get(o, "rule")) && json_string_value(json_object_get(x, "chain"))) {
+			const char *ch = json_string_value(json_object_get(x, "chain"));
+			json_object_set_new(have, ch, json_integer(json_integer_value(json_object_get(have, ch)) + 1));
+		}
+	}
+	*ret_ok = json_equal(have, want);
+	json_decref(have);
+	json_decref(want);
+	json_decref(v);
+	return 0;
+}
+
 int fw_converge(bool *ret_rebuilt, struct nsnet_error *e)
 {
 	json_t *d;

@@ -13,6 +13,7 @@
 #include <jansson.h>
 #include "nsnet.h"
 
+#include <libmnl/libmnl.h>
 #include "nft/nft.h"
 
 /* Whether nsnet's table exists. */
@@ -40,6 +41,8 @@ void fw_elems_publish(struct nft_cmds *c, const char *op, json_t *pub);
 /* Everything from state: the skeleton and every element, or only the deletion
  * of the table when there is no network. */
 int fw_ruleset_full(struct nft_cmds *c, struct nsnet_error *e);
+/* The skeleton's chains with their number of rules: {"forward": 5, ...}. */
+json_t *fw_skeleton_shape(void);
 
 /* ---- fw_state.c: fw.json, forwarding and route_localnet ------------------------- */
 
@@ -102,6 +105,10 @@ int fw_desired_elements(json_t **ret, bool *ret_table, struct nsnet_error *e);
 int fw_kernel_elements(json_t **ret, bool *ret_table, struct nsnet_error *e);
 /* {in_sync, table_wanted, table_present, missing: [...], extra: [...]} */
 int fw_diff(json_t **ret, struct nsnet_error *e);
+/* Whether the kernel's table has the skeleton's chains, each with its number of
+ * rules: fw_diff compares elements only, and `nft flush table inet nsnet` or a
+ * deleted rule leaves the elements in place. No table: false. */
+int fw_shape_ok(bool *ret_ok, struct nsnet_error *e);
 /* Rebuild the table from state when it differs (*ret_rebuilt says whether). */
 int fw_converge(bool *ret_rebuilt, struct nsnet_error *e);
 
@@ -111,6 +118,31 @@ int fw_converge(bool *ret_rebuilt, struct nsnet_error *e);
  * counts recomputed, route_localnet and hairpin, the table (*ret_rebuilt, when
  * given: whether it had to be rebuilt), forwarding. */
 int fw_settle(bool *ret_rebuilt, struct nsnet_error *e);
+
+/* ---- restore.c ---- */
+/* nsnet_fw_restore for a caller that holds the state lock (the watcher). */
+int fw_restore_locked(json_t **ret, struct nsnet_error *e);
+
+/* ---- watch_nl.c: nftables events for the watcher (watch.c) ---- */
+/* What a batch of nftables events did to nsnet's table. */
+enum {
+	FW_EV_TABLE_DEL = 1 << 0,   /* table inet nsnet deleted (flush ruleset, delete table) */
+	FW_EV_RULES_DEL = 1 << 1,   /* chains or rules of it deleted (flush table, delete rule) */
+	FW_EV_ELEMS_DEL = 1 << 2,   /* sets, maps or elements of it deleted */
+	FW_EV_CHANGED = 1 << 3,     /* anything else added to or changed in it */
+	FW_EV_LOST = 1 << 4,        /* the socket overran (ENOBUFS): events were lost */
+	FW_EV_START = 1 << 5,       /* the watcher's first look */
+};
+/* A socket of the caller's network namespace subscribed to NFNLGRP_NFTABLES. */
+int fw_watch_open(struct mnl_socket **ret, struct nsnet_error *e);
+/* One message: its FW_EV_* bits for nsnet's table (0: not about it). A NEWGEN
+ * message (the end of a transaction's events) sets *ret_gen and returns -1; -2
+ * when it carries no generation id (then it cannot be told whose it was). */
+int fw_watch_classify(const struct nlmsghdr *nlh, uint32_t *ret_gen);
+/* The ruleset's current generation id (NFT_MSG_GETGEN), in the caller's namespace. */
+int fw_genid(uint32_t *ret, struct nsnet_error *e);
+/* "table deleted" ... for the strongest FW_EV_* bit. */
+const char *fw_watch_reason(unsigned ev);
 
 /* ---- recover.c: journal entries of dead commands ---- */
 /* state_lock, then finish or undo what dead commands left in the journal

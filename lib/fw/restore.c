@@ -34,16 +34,15 @@ static int host_settings(json_t *st, struct nsnet_error *e)
 	return r;
 }
 
-int nsnet_fw_restore(json_t **ret, struct nsnet_error *e)
+int fw_restore_locked(json_t **ret, struct nsnet_error *e)
 {
-	_cleanup_close_ int lock = -1;
 	json_t *st = NULL;
 	struct nft_cmds c;
-	int r = fw_lock(&lock, e);
 	/* A publish whose namespace left its network points at an address that may be
 	 * someone else's by now: it is not restored but removed. */
-	if (r < 0 || (r = publish_drop_stale(e)) < 0 || (r = fw_state_load(&st, e)) < 0)
-		return r;
+	int r = publish_drop_stale(e);
+	if (r < 0 || (r = fw_state_load(&st, e)) < 0)
+		goto out;
 	if ((r = nft_cmds_open(&c, e)) < 0)
 		goto out;
 	if ((r = fw_ruleset_full(&c, e)) == 0 && (r = nft_cmds_finish(&c, e)) == 0)
@@ -63,6 +62,13 @@ out:
 		nsnet_err_wrap(e, "restore nsnet's firewall");
 	json_decref(st);
 	return r;
+}
+
+int nsnet_fw_restore(json_t **ret, struct nsnet_error *e)
+{
+	_cleanup_close_ int lock = -1;
+	int r = fw_lock(&lock, e);
+	return r < 0 ? r : fw_restore_locked(ret, e);
 }
 
 /* A forwarding sysctl's text as JSON: true, false, or null when it could not be read

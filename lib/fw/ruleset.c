@@ -70,6 +70,33 @@ int fw_ifname_ok(const char *ifname, struct nsnet_error *e)
 	return 0;
 }
 
+json_t *fw_skeleton_shape(void)
+{
+	json_t *out = json_object();
+	const char *chain = NULL;
+	size_t chain_len = 0;
+	long rules = 0;
+	/* One rule a line, each chain's first line its type: the skeleton's own layout. */
+	for (const char *l = skeleton; *l;) {
+		const char *nl = strchr(l, '\n');
+		size_t len = nl ? (size_t)(nl - l) : strlen(l);
+		if (strncmp(l, "\tchain ", 7) == 0) {
+			chain = l + 7;
+			chain_len = strcspn(chain, " ");
+			rules = 0;
+		} else if (chain && strncmp(l, "\t}", 2) == 0) {
+			char name[64];
+			xsnprintf(name, sizeof(name), "%.*s", (int)chain_len, chain);
+			json_object_set_new(out, name, json_integer(rules));
+			chain = NULL;
+		} else if (chain && strncmp(l, "\t\ttype ", 7) != 0) {
+			rules++;
+		}
+		l += len + (nl != NULL);
+	}
+	return out;
+}
+
 void fw_skeleton(struct nft_cmds *c)
 {
 	fprintf(c->f, "add table " FW_FAMILY " " FW_TABLE "\ndelete table " FW_FAMILY " " FW_TABLE "\n%s", skeleton);
