@@ -103,15 +103,8 @@ documented=$(sed -n '/^\.SH COMMANDS/,/^\.SH /p' "$MAN/nsnet.8" |
 # Every command of the help is documented (as a tag line of its own).
 report "commands in 'nsnet help' (and sub-command helps) missing from man/nsnet.8" \
 	"$(comm -23 <(echo "$helped") <(echo "$documented"))"
-# Every command documented exists. The one tolerated exception: `fw watch`, which
-# the fwwatch branch adds to the binary while this page is written (issue 18);
-# allowed only while the binary's `fw --help` does not know it. Once it does, it
-# is an ordinary command checked both ways like every other.
+# Every command documented exists.
 extra=$(comm -13 <(echo "$helped") <(echo "$documented"))
-if grep -qx 'fw watch' <<<"$extra" && ! cmds_of fw | grep -qx watch; then
-	note "nsnet.8 documents 'fw watch', which this binary does not have yet (tolerated)"
-	extra=$(grep -vx 'fw watch' <<<"$extra" || true)
-fi
 report "commands in man/nsnet.8 that the binary's help does not have" "$extra"
 
 # Every option of every help is in the page, not as part of a longer word. (Sets
@@ -190,13 +183,6 @@ page3=$(plain "$MAN/libnsnet.3")
 page3_fns=$(grep -oE -- '(^|[^A-Za-z0-9_])nsnet_[a-z0-9_]+ *\(' <<<"$page3" | grep -oE 'nsnet_[a-z0-9_]+' | sort -u || true)
 report "functions declared in lib/nsnet.h missing from man/libnsnet.3" "$(comm -23 <(echo "$funcs") <(echo "$page3_fns"))"
 extra_fn=$(comm -13 <(echo "$funcs") <(echo "$page3_fns"))
-# The one tolerated exception, as `fw watch` above: nsnet_fw_watch(), which the
-# fwwatch branch adds to nsnet.h while this page is written; allowed only while
-# the header does not declare it, then checked like every other.
-if grep -qx nsnet_fw_watch <<<"$extra_fn"; then
-	note "libnsnet.3 documents nsnet_fw_watch(), which this nsnet.h does not declare yet (tolerated)"
-	extra_fn=$(grep -vx nsnet_fw_watch <<<"$extra_fn" || true)
-fi
 report "functions in man/libnsnet.3 that lib/nsnet.h does not declare" "$extra_fn"
 grep -q 'pkg-config --cflags --libs libnsnet' <<<"$page3" || report "man/libnsnet.3" "does not say how to build (pkg-config --cflags --libs libnsnet)"
 
