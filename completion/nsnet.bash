@@ -4,8 +4,9 @@
 # Commands, sub-commands and options come from the tables below; a test
 # (tests/integration/completion.sh) checks them against `nsnet help` and every
 # `nsnet CMD --help`, so they cannot drift from the verb table. Names (namespaces,
-# networks, labs, a lab's nodes, runs) are asked of nsnet itself (`ns list`,
-# `net ls --json`, `ls --json`, `status LAB --json`, `ps --json`), with a short
+# networks, labs, a lab's nodes, runs, published ports) are asked of nsnet itself
+# (`ns list`, `net ls --json`, `ls --json`, `status LAB --json`, `ps --json`,
+# `publish ls`), with a short
 # timeout and errors silenced: a Tab never prints or hangs. Not root: nsnet cannot
 # answer, and namespaces come from /run/netns (which anyone may read).
 # Works with bash-completion's helpers or without them; needs no jq.
@@ -109,6 +110,18 @@ _nsnet_namespaces()
 _nsnet_networks() { _nsnet_q net ls --json | _nsnet_json_names; }
 _nsnet_labs() { _nsnet_q ls --json | _nsnet_json_names; }
 _nsnet_runs() { _nsnet_q ps --json | _nsnet_json_names; }
+# Published ports as unpublish takes them: HOST_PORT, or HOST_IP:HOST_PORT when bound
+# to one address (the HOST column of `publish ls`).
+_nsnet_published()
+{
+	local proto host rest
+	_nsnet_q publish ls | {
+		read -r rest
+		while read -r proto host rest; do
+			printf '%s\n' "${host#\*:}"
+		done
+	}
+}
 
 # _nsnet_lab_nodes LAB|FILE: the names in the "nodes" array of `status --json`.
 _nsnet_lab_nodes()
@@ -375,6 +388,7 @@ _nsnet()
 		elif ((n == 1)); then
 			_nsnet_colon < <(_nsnet_namespaces)
 		fi ;;
+	unpublish) ((n == 0)) && _nsnet_add_lines < <(_nsnet_published) ;;
 	stop) _nsnet_add_lines < <(_nsnet_runs) ;;
 	logs)
 		if ((n == 0)); then

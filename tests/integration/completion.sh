@@ -16,7 +16,8 @@ tmp=$(mktemp -d)
 chmod 755 "$tmp"  # the check as nobody reads the driver
 cleanup() {
 	"$NSNET" down complab >/dev/null 2>&1 || true
-	"$NSNET" net rm compnet >/dev/null 2>&1 || true
+	"$NSNET" unpublish 18080 >/dev/null 2>&1 || true
+	"$NSNET" net rm --force compnet >/dev/null 2>&1 || true
 	"$NSNET" ns del red blue >/dev/null 2>&1 || true
 	rm -rf "$tmp"
 }
@@ -87,6 +88,8 @@ done
 # ---- things to complete ------------------------------------------------------------
 nsnet ns add red blue
 nsnet net create compnet --subnet 10.77.0.0/24 >/dev/null
+nsnet net attach compnet red >/dev/null
+nsnet publish 18080 red:80 >/dev/null
 cat >"$tmp/complab.yaml" <<'EOF'
 name: complab
 nodes:
@@ -153,6 +156,7 @@ only "nsnet net attach " compnet
 has "nsnet net attach compnet " red blue
 only "nsnet net rm comp" compnet
 only "nsnet run --net c" compnet
+only "nsnet unpublish 180" 18080
 only "nsnet graph --format " dot svg png
 only "nsnet graph --format=s" svg
 only "nsnet logs complab " cn-left cn-right
@@ -206,6 +210,8 @@ if command -v zsh >/dev/null; then
 	assert_eq "$out" "complab" "zsh: lab names"
 	out=$(zsh -f -c "source '$ZSHC'; _nsnet_names net" 2>&1)
 	assert_eq "$out" "compnet" "zsh: network names"
+	out=$(zsh -f -c "source '$ZSHC'; _nsnet_names published" 2>&1)
+	assert_eq "$out" "18080" "zsh: published ports"
 	# A real Tab, typed into an interactive zsh on a pseudo-terminal (nothing is run).
 	lines=("nsnet sta" "nsnet ns d" "nsnet up --dr" "nsnet exec re" "nsnet down compl" "nsnet net rm compn"
 		"nsnet link set complab cn-l" "nsnet link set complab cn-left:c" "nsnet logs complab cn-r"
@@ -224,5 +230,6 @@ else
 fi
 
 nsnet down complab >/dev/null
-nsnet net rm compnet >/dev/null
+nsnet unpublish 18080 >/dev/null
+nsnet net rm --force compnet >/dev/null
 nsnet ns del red blue
