@@ -212,18 +212,23 @@ if command -v zsh >/dev/null; then
 	assert_eq "$out" "compnet" "zsh: network names"
 	out=$(zsh -f -c "source '$ZSHC'; _nsnet_names published" 2>&1)
 	assert_eq "$out" "18080" "zsh: published ports"
-	# A real Tab, typed into an interactive zsh on a pseudo-terminal (nothing is run).
+	# A real Tab, typed into an interactive zsh, and bash with and without bash-completion,
+	# on a pseudo-terminal (nothing is run): readline's own word splitting, and zsh's.
 	lines=("nsnet sta" "nsnet ns d" "nsnet up --dr" "nsnet exec re" "nsnet down compl" "nsnet net rm compn"
 		"nsnet link set complab cn-l" "nsnet link set complab cn-left:c" "nsnet logs complab cn-r"
-		"nsnet run --net comp" "nsnet publish 8080 bl" "nsnet graph --format s")
+		"nsnet run --net comp" "nsnet publish 8080 bl" "nsnet graph --format s" "nsnet unpublish 180")
 	wants=("nsnet status " "nsnet ns del " "nsnet up --dry-run " "nsnet exec red " "nsnet down complab"
 		"nsnet net rm compnet " "nsnet link set complab cn-left:" "nsnet link set complab cn-left:cl0 "
 		"nsnet logs complab cn-right " "nsnet run --net compnet " "nsnet publish 8080 blue:"
-		"nsnet graph --format svg ")
-	out=$(cd "$tmp" && zsh -f "$REPO/tests/helpers/zsh_tab.zsh" "$ZSHC" "${lines[@]}" 2>&1) ||
-		fail "zsh: typing into zsh failed: $(cat -v <<<"$out")"
-	for want in "${wants[@]}"; do
-		grep -qF -- "=> $want" <<<"$out" || fail "zsh: a Tab did not make '$want': $(cat -v <<<"$out")"
+		"nsnet graph --format svg " "nsnet unpublish 18080 ")
+	for sh in zsh bash bash-completion; do
+		f=$ZSHC
+		[ "$sh" = zsh ] || f=$BASHC
+		out=$(cd "$tmp" && zsh -f "$REPO/tests/helpers/tab.zsh" $sh "$f" "${lines[@]}" 2>&1) ||
+			fail "$sh: typing into it failed: $(cat -v <<<"$out")"
+		for want in "${wants[@]}"; do
+			grep -qF -- "=> $want" <<<"$out" || fail "$sh: a Tab did not make '$want': $(cat -v <<<"$out")"
+		done
 	done
 else
 	note "no zsh: the zsh completion is not checked"
