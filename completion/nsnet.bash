@@ -10,6 +10,7 @@
 # timeout and errors silenced: a Tab never prints or hangs. Not root: nsnet cannot
 # answer, and namespaces come from /run/netns (which anyone may read).
 # Works with bash-completion's helpers or without them; needs no jq.
+# shellcheck disable=SC2086,SC2046,SC2015  # word lists are split on purpose; A && B || C with B never failing
 
 # The commands of the verb table (src/nsnet.c), in its order.
 _nsnet_verbs="up down status ls graph pingall gc ns exec show capture monitor net connect disconnect link route router doctor publish unpublish fw run ps logs stop cni"
@@ -114,10 +115,10 @@ _nsnet_runs() { _nsnet_q ps --json | _nsnet_json_names; }
 # to one address (the HOST column of `publish ls`).
 _nsnet_published()
 {
-	local proto host rest
+	local host
 	_nsnet_q publish ls | {
-		read -r rest
-		while read -r proto host rest; do
+		read -r _
+		while read -r _ host _; do
 			printf '%s\n' "${host#\*:}"
 		done
 	}
@@ -172,15 +173,15 @@ _nsnet_add_lines()
 
 _nsnet_files()  # lab files (*.yaml, *.yml) and directories
 {
-	local IFS=$'\n'
 	compopt -o filenames 2>/dev/null
-	COMPREPLY+=($(compgen -d -- "$cur") $(compgen -f -X '!*.yaml' -- "$cur") $(compgen -f -X '!*.yml' -- "$cur"))
+	mapfile -t -O ${#COMPREPLY[@]} COMPREPLY < <(compgen -d -- "$cur"
+		compgen -f -X '!*.yaml' -- "$cur"
+		compgen -f -X '!*.yml' -- "$cur")
 }
 _nsnet_anyfile()
 {
-	local IFS=$'\n'
 	compopt -o filenames 2>/dev/null
-	COMPREPLY+=($(compgen -f -- "$cur"))
+	mapfile -t -O ${#COMPREPLY[@]} COMPREPLY < <(compgen -f -- "$cur")
 }
 
 # NS:SUFFIX arguments (NS:PORT, NODE:IF): before the colon, the names on stdin with
@@ -258,7 +259,7 @@ _nsnet()
 		sub=${words[i]}
 		((i++))
 	elif [[ $verb == publish && ${words[i]} == ls && i -lt cword ]]; then
-		sub=ls
+		sub="ls"
 		((i++))
 	fi
 	[[ $verb == help || $verb == --help || $verb == -h || $verb == --version ]] && return
@@ -291,7 +292,7 @@ _nsnet()
 			done
 			_command_offset $((j + 1))
 		elif ((cword == dd + 1)); then
-			COMPREPLY=($(compgen -c -- "$cur"))
+			mapfile -t COMPREPLY < <(compgen -c -- "$cur")
 		else
 			_nsnet_anyfile
 		fi
