@@ -1,7 +1,10 @@
-# zsh tests/helpers/tab.zsh zsh|bash|bash-completion COMPLETION-FILE LINE...: a real Tab.
-# An interactive shell on a pseudo-terminal (zsh/zpty) loads the completion file (zsh:
-# after compinit; bash-completion: after /usr/share/bash-completion/bash_completion);
-# each LINE is typed at a fresh prompt, then Tab, then an end mark; the line is then
+# zsh tests/helpers/tab.zsh SHELL COMPLETION-FILE LINE...: a real Tab. SHELL, an
+# interactive shell on a pseudo-terminal (zsh/zpty), loads the completion file:
+#   zsh              sourced after compinit
+#   zsh-fpath        autoloaded by compinit from its directory in $fpath (as installed)
+#   bash             sourced
+#   bash-completion  sourced after /usr/share/bash-completion/bash_completion
+# Each LINE is typed at a fresh prompt, then Tab, then an end mark; the line is then
 # made a comment (so Enter runs nothing) and entered. What the line became is printed
 # as "=> TEXT" (with any list shown), one a line. It waits for each prompt (up to two
 # minutes, for a busy machine); it does not time anything.
@@ -10,6 +13,9 @@ case $1 in
 zsh)
 	zpty z 'TERM=dumb zsh -f -i'
 	zpty -w z "autoload -U compinit; compinit -u -D; source ${(q)2}; setopt no_beep interactive_comments; PROMPT=Z'P> '" ;;
+zsh-fpath)  # as installed: compinit finds the file in $fpath and autoloads it
+	zpty z 'TERM=dumb zsh -f -i'
+	zpty -w z "fpath=(${(q)2:h} \$fpath); autoload -U compinit; compinit -u -D; setopt no_beep interactive_comments; PROMPT=Z'P> '" ;;
 bash | bash-completion)
 	# readline needs a width (a new pty has 0 columns).
 	zpty z 'stty cols 200 rows 50 echo; TERM=xterm bash --norc --noprofile -i'

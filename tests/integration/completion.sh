@@ -221,9 +221,9 @@ if command -v zsh >/dev/null; then
 		"nsnet net rm compnet " "nsnet link set complab cn-left:" "nsnet link set complab cn-left:cl0 "
 		"nsnet logs complab cn-right " "nsnet run --net compnet " "nsnet publish 8080 blue:"
 		"nsnet graph --format svg " "nsnet unpublish 18080 ")
-	for sh in zsh bash bash-completion; do
+	for sh in zsh zsh-fpath bash bash-completion; do
 		f=$ZSHC
-		[ "$sh" = zsh ] || f=$BASHC
+		[[ $sh == zsh* ]] || f=$BASHC
 		out=$(cd "$tmp" && zsh -f "$REPO/tests/helpers/tab.zsh" $sh "$f" "${lines[@]}" 2>&1) ||
 			fail "$sh: typing into it failed: $(cat -v <<<"$out")"
 		for want in "${wants[@]}"; do
