@@ -53,7 +53,8 @@ _nsnet_opts()
 	"net detach" | "net set" | "net ls" | "net show") echo "--json" ;;
 	"route add" | "route del") echo "--json" ;;
 	"route ls") echo "-4 -6 --json" ;;
-	"fw status" | "fw restore" | "fw watch") echo "--json" ;;
+	"fw status" | "fw restore") echo "--json" ;;
+	"fw watch") echo "--json --once" ;;
 	"link set") echo "--clear --json" ;;
 	esac
 }

@@ -36,7 +36,7 @@ verbs_of() {
 }
 sorted() { tr ' ' '\n' | sed '/^$/d' | sort; }
 
-top=$(verbs_of)
+top=$("$NSNET" help | awk '/^Commands:/ { on = 1; next } on && /^  [a-z]/ { print $1 } on && /^$/ { on = 0 }')
 assert_eq "$(in_bash 'echo $_nsnet_verbs' | sorted)" "$(sorted <<<"$top")" "completion's commands vs nsnet help"
 has_watch=0
 verbs_of fw | grep -qx watch && has_watch=1
@@ -55,6 +55,7 @@ for v in $top; do
 		keys+=("$v")
 	fi
 done
+# `fw watch` comes from another branch: until the binary has it, its options are not checked.
 [ "$has_watch" = 1 ] || note "nsnet has no 'fw watch' yet: its options are not checked"
 keys+=("publish ls")
 # copts[KEY]: the options the bash completion offers for KEY ("VERB" or "VERB SUB"),
@@ -73,9 +74,7 @@ for k in "${keys[@]}"; do
 			fail "completion offers '$o' for 'nsnet $k', which its --help does not have"
 		checked=$((checked + 1))
 	done
-	# ... and every option of its usage line is offered (fw watch, still moving on its
-	# own branch, only the first way).
-	[ "$k" = "fw watch" ] && continue
+	# ... and every option of its usage line is offered.
 	usage=${help%%$'\n'*}
 	[ "$k" = publish ] && usage=${usage%%| ls*}
 	[ "$k" = "publish ls" ] && usage=${usage##*| ls}
