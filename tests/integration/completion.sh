@@ -38,16 +38,10 @@ sorted() { tr ' ' '\n' | sed '/^$/d' | sort; }
 
 top=$("$NSNET" help | awk '/^Commands:/ { on = 1; next } on && /^  [a-z]/ { print $1 } on && /^$/ { on = 0 }')
 assert_eq "$(in_bash 'echo $_nsnet_verbs' | sorted)" "$(sorted <<<"$top")" "completion's commands vs nsnet help"
-has_watch=0
-verbs_of fw | grep -qx watch && has_watch=1
 keys=()
 for v in $top; do
 	bin_subs=$(verbs_of "$v" 2>/dev/null || true)
 	comp_subs=$(in_bash "_nsnet_subs $v")
-	if [ "$v" = fw ] && [ "$has_watch" = 0 ]; then
-		# `fw watch` is being added on another branch: offered before the binary has it.
-		comp_subs=$(sed 's/ *\bwatch\b//' <<<"$comp_subs")
-	fi
 	assert_eq "$(sorted <<<"$comp_subs")" "$(sorted <<<"$bin_subs")" "sub-commands of '$v'"
 	if [ -n "$bin_subs" ]; then
 		for s in $bin_subs; do keys+=("$v $s"); done
@@ -55,8 +49,6 @@ for v in $top; do
 		keys+=("$v")
 	fi
 done
-# `fw watch` comes from another branch: until the binary has it, its options are not checked.
-[ "$has_watch" = 1 ] || note "nsnet has no 'fw watch' yet: its options are not checked"
 keys+=("publish ls")
 # copts[KEY]: the options the bash completion offers for KEY ("VERB" or "VERB SUB"),
 # asked of one shell (starting one per key is slow on a busy machine).
