@@ -35,13 +35,14 @@ T=$(mktemp -d /tmp/nsnet-deb.XXXXXX)
 OV=""
 cleanup() {
 	local d
+	set +e
 	# Bring down whatever the installed binary may have left, then the overlays (they
 	# would vanish with the sandbox's mount namespace anyway).
 	[ -x /usr/sbin/nsnet ] && [ -n "$OV" ] && /usr/sbin/nsnet down >/dev/null 2>&1
 	if [ -n "$OV" ]; then
-		umount /etc/netns 2>/dev/null
-		for d in /var /etc /usr; do umount "$d" 2>/dev/null; done
-		umount "$OV" 2>/dev/null
+		umount -l /etc/netns 2>/dev/null
+		for d in /var /etc /usr; do umount -l "$d" 2>/dev/null; done
+		umount -l "$OV" 2>/dev/null
 	fi
 	# Nothing is mounted under $T; make sure before removing it.
 	if ! findmnt -rn -o TARGET | grep -q "^$T"; then rm -rf "$T"; fi
@@ -80,7 +81,7 @@ fi
 (cd "$T/src" && dpkg-source -Zgzip -z1 -b "nsnet-$VERSION") >"$T/source.log" 2>&1 ||
 	{ cat "$T/source.log"; fail "dpkg-source -b failed"; }
 start=$SECONDS
-(cd "$SRC" && dpkg-buildpackage -us -uc -b -j2) >"$T/build.log" 2>&1 ||
+(cd "$SRC" && DEB_BUILD_OPTIONS=noautodbgsym dpkg-buildpackage -us -uc -b -j2) >"$T/build.log" 2>&1 ||
 	{ tail -n 60 "$T/build.log"; fail "dpkg-buildpackage failed"; }
 note "dpkg-buildpackage -b -j2: $((SECONDS - start)) s"
 CHANGES=$T/src/nsnet_${VERSION}_$(dpkg --print-architecture).changes
