@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Verb dispatch, help generated from the verb tables, option helpers. */
 #include <signal.h>
+#include <sys/signalfd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -99,6 +100,21 @@ void cli_block_signals(void)
 }
 
 volatile sig_atomic_t cli_interrupted;
+
+int cli_stop_fd(void)
+{
+	sigset_t s;
+	signal_set(&s);
+	sigprocmask(SIG_BLOCK, &s, NULL);
+	if (cli_interrupted)
+		return -1;
+	int fd = signalfd(-1, &s, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (fd < 0) {
+		print_error("signalfd failed");
+		return -2;
+	}
+	return fd;
+}
 
 static void on_signal(int sig)
 {

@@ -33,6 +33,11 @@ void cli_block_signals(void);
 /* Set by the handler of a deferring verb's signals: `up` passes it to the library as
  * its cancel flag (and rolls back); the other verbs finish their change. */
 extern volatile sig_atomic_t cli_interrupted;
+/* For a command that waits until stopped (monitor, fw watch): SIGINT, SIGTERM and
+ * SIGHUP blocked and read through a signalfd, which the library polls with its
+ * sockets, so a signal ends the wait between two steps, never inside one. The fd;
+ * -1 when a signal already came (exit 0); -2 after printing why it failed. */
+int cli_stop_fd(void);
 
 /* Sub-verbs (e.g. `ns add`) use the same table type. */
 int verb_dispatch(const char *prog, const struct verb *table, int argc, char **argv);

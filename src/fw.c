@@ -7,7 +7,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 #include "cli.h"
 #include "verbs.h"
@@ -137,21 +136,9 @@ static int fw_watch(int argc, char **argv)
 		return r;
 	if (argc != 1)
 		return usage_error("fw watch: takes no arguments");
-	/* SIGINT and SIGTERM end the watch (exit 0) between restores, never inside one:
-	 * blocked, and read through a signalfd the library polls. */
-	sigset_t s;
-	sigemptyset(&s);
-	sigaddset(&s, SIGINT);
-	sigaddset(&s, SIGTERM);
-	sigaddset(&s, SIGHUP);
-	sigprocmask(SIG_BLOCK, &s, NULL);
-	if (cli_interrupted)
-		return EXIT_OK;
-	int sfd = signalfd(-1, &s, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (sfd < 0) {
-		print_error("signalfd failed");
-		return EXIT_FAIL;
-	}
+	int sfd = cli_stop_fd();  /* a signal ends the watch with exit 0 */
+	if (sfd < 0)
+		return sfd == -1 ? EXIT_OK : EXIT_FAIL;
 	struct nsnet_fw_watch_opts o = {
 		.once = once, .event = on_watch_event, .ready = on_watch_ready, .data = &json, .stop_fd = sfd,
 	};

@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <signal.h>
 #include <sys/resource.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 #include "cli.h"
 #include "verbs.h"
@@ -68,21 +67,9 @@ int verb_monitor(int argc, char **argv)
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
 
-	/* SIGINT and SIGTERM end the watch cleanly (exit 0): taken through a signalfd,
-	 * which the library polls with its sockets. */
-	sigset_t s;
-	sigemptyset(&s);
-	sigaddset(&s, SIGINT);
-	sigaddset(&s, SIGTERM);
-	sigaddset(&s, SIGHUP);
-	sigprocmask(SIG_BLOCK, &s, NULL);
-	if (cli_interrupted)
-		return EXIT_OK;
-	int sfd = signalfd(-1, &s, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (sfd < 0) {
-		print_error("signalfd failed");
-		return EXIT_FAIL;
-	}
+	int sfd = cli_stop_fd();  /* a signal ends the watch with exit 0 */
+	if (sfd < 0)
+		return sfd == -1 ? EXIT_OK : EXIT_FAIL;
 	struct nsnet_monitor_opts mo = {
 		.targets = (const char *const *)argv + first,
 		.n = (size_t)(argc - first),

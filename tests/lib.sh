@@ -46,3 +46,42 @@ sandbox_state() {
 	nft list ruleset 2>/dev/null | sed 's/^/nft /'
 	find /run/nsnet -type f ! -name '*.lock' 2>/dev/null | sed 's/^/state /'
 }
+
+# header_functions HEADER: the nsnet_* functions HEADER declares, one per line, sorted.
+# The preprocessor takes comments, macros and the C++ guard out of the way (a
+# function named in a comment or a #define is not declared), and expands any macro
+# a declaration might be written with. What is left is read one top-level
+# declaration at a time: brace contents (struct members, function pointers among
+# them) are skipped, typedefs too, and the declaration's name is the first nsnet_
+# identifier followed by '(' -- which a pointer to a function, data
+# ("int (*nsnet_hook)(int);"), never is. (house_exports, man_pages)
+header_functions() {
+	local cc=${CC:-cc}
+	command -v "$cc" >/dev/null || cc=gcc
+	"$cc" -E -P -I"$(dirname "$1")" -x c "$1" | awk '
+	{ text = text $0 " " }
+	END {
+		depth = 0; stmt = ""
+		for (i = 1; i <= length(text); i++) {
+			c = substr(text, i, 1)
+			if (c == "{") { depth++; continue }
+			if (c == "}") { depth--; continue }
+			if (depth > 0) continue
+			if (c != ";") { stmt = stmt c; continue }
+			if (stmt !~ /^[ \t]*typedef[ \t]/ && match(stmt, /nsnet_[A-Za-z0-9_]*[ \t]*\(/)) {
+				name = substr(stmt, RSTART, RLENGTH); sub(/[ \t]*\($/, "", name); print name
+			}
+			stmt = ""
+		}
+	}' | sort -u
+}
+
+# wait_exit PID: true once the process has exited (a zombie until waited for), within
+# 30 s. (tail --pid polls only once a second.)
+wait_exit() {
+	for _ in $(seq 1500); do
+		case $(ps -o stat= -p "$1" 2>/dev/null) in '' | Z*) return 0 ;; esac
+		sleep 0.02
+	done
+	return 1
+}

@@ -66,14 +66,6 @@ start_watch() {
 	done
 	fail "fw watch did not start: $(cat "$DIR/err")"
 }
-# wait_exit PID: true once the process has exited (a zombie until waited for), within 30 s.
-wait_exit() {
-	for _ in $(seq 1500); do
-		case $(ps -o stat= -p "$1" 2>/dev/null) in '' | Z*) return 0 ;; esac
-		sleep 0.02
-	done
-	return 1
-}
 stop_watch() {  # SIGTERM: exit 0
 	local rc=0
 	kill -TERM "$WP"

@@ -25,31 +25,8 @@ differ() {
 }
 
 # ---- the header's functions ---------------------------------------------------------
-# The preprocessor takes comments, macros and the C++ guard out of the way (a
-# function named in a comment or a #define is not declared), and expands any
-# macro a declaration might be written with. What is left is read one top-level
-# declaration at a time: brace contents (struct members, function pointers among
-# them) are skipped, typedefs too, and the declaration's name is the first
-# nsnet_ identifier followed by '(' -- which a pointer to a function, data
-# ("int (*nsnet_hook)(int);"), never is.
-hdr=$("${CC:-cc}" -E -P -I"$REPO/lib" -x c "$header" | awk '
-	{ text = text $0 " " }
-	END {
-		depth = 0; stmt = ""
-		for (i = 1; i <= length(text); i++) {
-			c = substr(text, i, 1)
-			if (c == "{") { depth++; continue }
-			if (c == "}") { depth--; continue }
-			if (depth > 0) continue
-			if (c != ";") { stmt = stmt c; continue }
-			if (stmt !~ /^[ \t]*typedef[ \t]/ && match(stmt, /nsnet_[A-Za-z0-9_]*[ \t]*\(/)) {
-				name = substr(stmt, RSTART, RLENGTH)
-				sub(/[ \t]*\($/, "", name)
-				print name
-			}
-			stmt = ""
-		}
-	}' | sort -u)
+# (tests/lib.sh: header_functions says how it reads declarations.)
+hdr=$(header_functions "$header")
 n_hdr=$(echo "$hdr" | grep -c .)
 [ "$n_hdr" -gt 40 ] || fail "only $n_hdr functions read from nsnet.h"
 # The raw text agrees: every declaration's name appears in nsnet.h itself (a macro

@@ -156,26 +156,8 @@ missing_ex=$(grep -vxF -f <(echo "$ex") "$REPO/examples/tutorial.yaml" | sed '/^
 report "lines of examples/tutorial.yaml missing from EXAMPLE of man/nsnet-lab.5" "$missing_ex"
 
 # ---- (d) libnsnet.3 against lib/nsnet.h ---------------------------------------------
-# The functions nsnet.h declares, read as house_exports.sh reads them: comments and
-# macros out of the way, struct members (function pointers) skipped.
-cc=${CC:-cc}
-command -v "$cc" >/dev/null || cc=gcc
-funcs=$("$cc" -E -P -I"$REPO/lib" -x c "$REPO/lib/nsnet.h" | awk '
-	{ text = text $0 " " }
-	END {
-		depth = 0; stmt = ""
-		for (i = 1; i <= length(text); i++) {
-			c = substr(text, i, 1)
-			if (c == "{") { depth++; continue }
-			if (c == "}") { depth--; continue }
-			if (depth > 0) continue
-			if (c != ";") { stmt = stmt c; continue }
-			if (stmt !~ /^[ \t]*typedef[ \t]/ && match(stmt, /nsnet_[A-Za-z0-9_]*[ \t]*\(/)) {
-				name = substr(stmt, RSTART, RLENGTH); sub(/[ \t]*\($/, "", name); print name
-			}
-			stmt = ""
-		}
-	}' | sort -u)
+# The functions nsnet.h declares (tests/lib.sh: header_functions).
+funcs=$(header_functions "$REPO/lib/nsnet.h")
 [ "$(wc -l <<<"$funcs")" -gt 40 ] || fail "only $(wc -l <<<"$funcs") functions read from nsnet.h"
 page3=$(plain "$MAN/libnsnet.3")
 # Each with its prototype: the name followed by "(". And none documented that the

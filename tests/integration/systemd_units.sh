@@ -27,14 +27,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# wait_exit PID: true once the process has exited (a zombie until waited for), within 30 s.
-wait_exit() {
-	for _ in $(seq 1500); do
-		case $(ps -o stat= -p "$1" 2>/dev/null) in '' | Z*) return 0 ;; esac
-		sleep 0.02
-	done
-	return 1
-}
 # ---- verify -------------------------------------------------------------------
 for u in nsnet@.service nsnet-fw-watch.service; do
 	[ -f "$UNITS/$u" ] || fail "systemd/$u is missing"
