@@ -66,8 +66,11 @@ state_settles_to "$before" "after a failed up"
 # up, look while it waits, then down.
 coproc UD { exec "$prog" --pause "$examples/bridge.yaml" 2>&1; }
 prog_pid=$UD_PID
+# Our own copies of the coprocess's pipes: bash unsets UD and closes its descriptors
+# as soon as it reaps the program, which can be before its last lines are read.
+exec {ud_out}<&"${UD[0]}" {ud_in}>&"${UD[1]}"
 out=""
-while IFS= read -r -t 240 -u "${UD[0]}" line; do
+while IFS= read -r -t 240 -u "$ud_out" line; do
 	out+=$line$'\n'
 	[[ "$line" == "press Enter"* ]] && break
 done
@@ -82,8 +85,10 @@ assert_match "$(ip -n ns1 -o -4 addr show dev veth_ns1)" ' inet 10\.1\.1\.1/24 '
 assert_match "$(ip -n ns3 -o -4 addr show dev veth_ns3)" ' inet 10\.1\.1\.3/24 ' "ns3's address"
 assert_ping ns1 10.1.1.2
 assert_ping ns3 10.1.1.1
-echo >&"${UD[1]}"
-while IFS= read -r -t 240 -u "${UD[0]}" line; do out+=$line$'\n'; done
+echo >&"$ud_in"
+exec {ud_in}>&-
+while IFS= read -r -t 240 -u "$ud_out" line; do out+=$line$'\n'; done
+exec {ud_out}<&-
 rc=0
 wait "$prog_pid" || rc=$?
 prog_pid=""
